@@ -1,0 +1,20 @@
+# Warning and sanitizer flags applied to every wasmrt target via wasmrt_options.
+add_library(wasmrt_options INTERFACE)
+target_compile_options(wasmrt_options INTERFACE -Wall -Wextra -Wno-unused-parameter)
+if(WASMRT_WERROR)
+  target_compile_options(wasmrt_options INTERFACE -Werror)
+endif()
+if(WASMRT_SANITIZE)
+  target_compile_options(wasmrt_options INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(wasmrt_options INTERFACE -fsanitize=address,undefined)
+endif()
+target_include_directories(wasmrt_options INTERFACE
+  ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/lib)
+
+# wasmrt_add_layer(NAME SOURCES... DEPENDS ...): one static library per layer.
+function(wasmrt_add_layer name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_link_libraries(${name} PUBLIC wasmrt_options ${ARG_DEPENDS})
+endfunction()
