@@ -1,0 +1,186 @@
+#include "binary/InstrReader.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace wasmrt {
+
+namespace {
+
+// Reserved memory-index bytes of 2.0 are a single 0x00 byte, not a LEB: a
+// padded zero such as 0x80 0x00 is malformed.
+bool readZeroByte(ByteReader &reader) {
+  size_t at = reader.offset();
+  uint8_t byte = 0;
+  if (!reader.readByte(byte))
+    return false;
+  if (byte != 0)
+    return reader.failAt(at, "zero byte expected");
+  return true;
+}
+
+bool readValType(ByteReader &reader, ValType &out) {
+  size_t at = reader.offset();
+  uint8_t byte = 0;
+  if (!reader.readByte(byte))
+    return false;
+  if (!decodeValType(byte, out))
+    return reader.failAt(at, "malformed value type");
+  return true;
+}
+
+bool readBlockType(ByteReader &reader, BlockType &out) {
+  uint8_t byte = 0;
+  reader.peekByte(byte);
+  if (byte == 0x40) {
+    reader.skip(1);
+    out.kind = BlockType::Kind::Empty;
+    return true;
+  }
+  // A one-byte negative s33 can only be a value type; anything else is a
+  // non-negative type index.
+  if ((byte & 0xC0) == 0x40) {
+    out.kind = BlockType::Kind::Value;
+    return readValType(reader, out.valueType);
+  }
+  size_t at = reader.offset();
+  int64_t index = 0;
+  if (!reader.readVarS33(index))
+    return false;
+  if (index < 0)
+    return reader.failAt(at, "malformed block type");
+  out.kind = BlockType::Kind::TypeIndex;
+  out.typeIndex = uint32_t(index);
+  return true;
+}
+
+bool readMemArg(ByteReader &reader, MemArg &out) {
+  uint32_t offset = 0;
+  if (!reader.readVarU32(out.alignLog2) || !reader.readVarU32(offset))
+    return false;
+  out.memoryIndex = 0;
+  out.offset = offset;
+  return true;
+}
+
+bool read16Bytes(ByteReader &reader, V128 &out) {
+  std::span<const uint8_t> bytes;
+  if (!reader.readBytes(16, bytes))
+    return false;
+  std::memcpy(out.bytes, bytes.data(), 16);
+  return true;
+}
+
+} // namespace
+
+bool InstrReader::next(Instr &out) {
+  out.offset = reader_.offset();
+  uint8_t byte = 0;
+  if (!reader_.readByte(byte)) [[unlikely]]
+    return false;
+  uint8_t prefix = 0;
+  uint32_t code = byte;
+  if (byte == 0xFC || byte == 0xFD) {
+    prefix = byte;
+    if (!reader_.readVarU32(code))
+      return false;
+  }
+  std::optional<Opcode> op = lookupOpcode(prefix, code);
+  if (!op) [[unlikely]] {
+    std::string message = prefix ? fmt::format("illegal opcode {:#04x} {:#x}", prefix, code)
+                                 : fmt::format("illegal opcode {:#04x}", code);
+    return reader_.failAt(out.offset, message);
+  }
+  out.op = *op;
+  if (opcodeInfo(*op).imm == ImmKind::None)
+    return true;
+  return readImmediates(out);
+}
+
+bool InstrReader::readImmediates(Instr &out) {
+  ByteReader &r = reader_;
+  switch (opcodeInfo(out.op).imm) {
+  case ImmKind::None:
+    return true;
+  case ImmKind::BlockType:
+    return readBlockType(r, out.blockType);
+  case ImmKind::LabelIdx:
+  case ImmKind::FuncIdx:
+  case ImmKind::LocalIdx:
+  case ImmKind::GlobalIdx:
+  case ImmKind::TableIdx:
+  case ImmKind::DataIdx:
+  case ImmKind::ElemIdx:
+    return r.readVarU32(out.index);
+  case ImmKind::BrTable: {
+    uint32_t count = 0;
+    if (!r.readCount(count, 1))
+      return false;
+    // The vector keeps its capacity, so steady-state decoding does not allocate.
+    brTargets_.resize(size_t(count) + 1);
+    for (uint32_t &target : brTargets_)
+      if (!r.readVarU32(target))
+        return false;
+    return true;
+  }
+  case ImmKind::CallIndirect:
+    return r.readVarU32(out.index) && r.readVarU32(out.index2);
+  case ImmKind::SelectTypes: {
+    uint32_t count = 0;
+    if (!r.readCount(count, 1))
+      return false;
+    out.selectTypeCount = count;
+    for (uint32_t i = 0; i < count; ++i) {
+      ValType type = ValType::I32;
+      if (!readValType(r, type))
+        return false;
+      if (i == 0)
+        out.refType = type;
+    }
+    return true;
+  }
+  case ImmKind::MemArg:
+    return readMemArg(r, out.memArg);
+  case ImmKind::MemIdx:
+    out.index = 0;
+    return readZeroByte(r);
+  case ImmKind::I32Const:
+    return r.readVarS32(out.value.i32);
+  case ImmKind::I64Const:
+    return r.readVarS64(out.value.i64);
+  case ImmKind::F32Const:
+    return r.readFixedU32(out.value.f32Bits);
+  case ImmKind::F64Const:
+    return r.readFixedU64(out.value.f64Bits);
+  case ImmKind::RefType: {
+    size_t at = r.offset();
+    uint8_t byte = 0;
+    if (!r.readByte(byte))
+      return false;
+    if (byte != uint8_t(ValType::FuncRef) && byte != uint8_t(ValType::ExternRef))
+      return r.failAt(at, "malformed reference type");
+    out.refType = ValType(byte);
+    return true;
+  }
+  case ImmKind::MemoryInit:
+    out.index2 = 0;
+    return r.readVarU32(out.index) && readZeroByte(r);
+  case ImmKind::MemoryCopy:
+    out.index = out.index2 = 0;
+    return readZeroByte(r) && readZeroByte(r);
+  case ImmKind::TableInit:
+  case ImmKind::TableCopy:
+    return r.readVarU32(out.index) && r.readVarU32(out.index2);
+  case ImmKind::V128Const:
+  case ImmKind::Shuffle:
+    return read16Bytes(r, out.v128);
+  case ImmKind::Lane:
+    return r.readByte(out.lane);
+  case ImmKind::MemArgLane:
+    return readMemArg(r, out.memArg) && r.readByte(out.lane);
+  }
+  return r.fail("illegal opcode");
+}
+
+} // namespace wasmrt

@@ -32,8 +32,9 @@ struct Instr {
   Opcode op = Opcode::Nop;
   size_t offset = 0; // module offset of the opcode's first byte
   uint32_t index = 0;  // func/local/global/table/type/label/data/elem/lane index
-  uint32_t index2 = 0; // second index: table of call_indirect, memory.init's
-                       // memory, destination of *.copy (first is `index`)
+  uint32_t index2 = 0; // second index, in encoding order: table of
+                       // call_indirect and table.init, memory of memory.init,
+                       // source of *.copy (`index` is the destination)
   union {
     int32_t i32;
     int64_t i64;
