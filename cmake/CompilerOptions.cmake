@@ -9,6 +9,15 @@ if(WASMRT_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(wasmrt_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(WASMRT_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "WASMRT_BUILD_FUZZERS needs clang (e.g. -DCMAKE_CXX_COMPILER=clang++-19)")
+  endif()
+  # Coverage instrumentation everywhere; only fuzz_* executables link libFuzzer's main.
+  target_compile_options(wasmrt_options INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(wasmrt_options INTERFACE -fsanitize=address,undefined)
+endif()
 target_include_directories(wasmrt_options INTERFACE
   ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/lib)
 

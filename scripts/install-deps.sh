@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package wasmrt needs to build and test.
+# Run as root (or through sudo). See docs/DEPENDENCIES.md for why each is needed.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends \
+  cmake ninja-build pkg-config g++ \
+  clang-19 lld-19 llvm-19-dev libclang-rt-19-dev libclang-rt-19-dev-wasm32 wasi-libc \
+  libzstd-dev zlib1g-dev libuv1-dev libfmt-dev catch2 libbenchmark-dev wabt

@@ -1,0 +1,12 @@
+(module
+  (type $t (func (param v128 v128) (result v128)))
+  (table 2 funcref)
+  (elem (i32.const 0) $f $g)
+  (func $f (type $t) (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 31 (local.get 0) (local.get 1)))
+  (func $g (type $t) (f32x4.add (local.get 0) (v128.const f32x4 1.5 -0x1p3 nan inf)))
+  (func (export "call") (param i32) (result v128)
+    (call_indirect (type $t) (v128.const i64x2 1 2) (v128.const i32x4 0 0 0 0) (local.get 0)))
+  (memory 1 2)
+  (data (memory 0) (offset (i32.const 8)) "\00\01\02")
+  (func (export "bulk") (memory.fill (i32.const 0) (i32.const 7) (i32.const 10))
+    (block $b (br_table $b 0 (i32.const 1)))))

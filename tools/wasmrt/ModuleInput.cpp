@@ -1,0 +1,30 @@
+#include "ModuleInput.h"
+
+#include "support/File.h"
+#include "text/WatParser.h"
+
+#include <cstring>
+#include <string_view>
+
+namespace wasmrt::cli {
+
+namespace {
+bool hasWasmMagic(const std::vector<uint8_t> &bytes) {
+  return bytes.size() >= 4 && std::memcmp(bytes.data(), "\0asm", 4) == 0;
+}
+} // namespace
+
+Expected<std::vector<uint8_t>> loadModuleBinary(const std::string &path) {
+  auto bytes = readFileBytes(path);
+  if (!bytes)
+    return std::move(bytes).error();
+  if (hasWasmMagic(*bytes))
+    return std::move(*bytes);
+  std::string_view source(reinterpret_cast<const char *>(bytes->data()), bytes->size());
+  auto encoded = text::parseWat(source);
+  if (!encoded)
+    return Error(encoded.error().kind(), path + ":" + encoded.error().message());
+  return std::move(*encoded);
+}
+
+} // namespace wasmrt::cli
