@@ -1,0 +1,373 @@
+#include "spec-tests/WastRunner.h"
+
+#include "binary/Decoder.h"
+#include "support/File.h"
+#include "text/WatParser.h"
+#include "validation/Validator.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <ostream>
+#include <utility>
+
+namespace wasmrt::spectest {
+
+using text::Command;
+using text::CommandKind;
+
+namespace {
+
+Error unsupported(std::string_view what) {
+  return Error(ErrorKind::Unsupported, std::string(what) + " needs a runtime");
+}
+
+// How far a module form got through encode -> decode -> validate.
+enum class ModuleStage : uint8_t { Encode, Decode, Validate, Done };
+
+struct ModuleCheck {
+  ModuleStage failedAt = ModuleStage::Done;
+  std::optional<Error> error;
+  std::optional<Module> module; // set when failedAt == Done
+};
+
+ModuleCheck checkModule(const text::ScriptModule &script) {
+  ModuleCheck check;
+  auto bytes = text::encodeModuleForm(script.form);
+  if (!bytes) {
+    check.failedAt = ModuleStage::Encode;
+    check.error = std::move(bytes).error();
+    return check;
+  }
+  auto module = decodeModule(std::move(*bytes));
+  if (!module) {
+    check.failedAt = ModuleStage::Decode;
+    check.error = std::move(module).error();
+    return check;
+  }
+  if (auto valid = validateModule(*module); !valid) {
+    check.failedAt = ModuleStage::Validate;
+    check.error = std::move(valid).error();
+    return check;
+  }
+  check.module = std::move(*module);
+  return check;
+}
+
+const char *stageName(ModuleStage stage) {
+  switch (stage) {
+  case ModuleStage::Encode: return "text parsing";
+  case ModuleStage::Decode: return "decoding";
+  case ModuleStage::Validate: return "validation";
+  case ModuleStage::Done: return "";
+  }
+  return "";
+}
+
+// Runs the commands of one script, counting and reporting outcomes.
+class ScriptRun {
+public:
+  ScriptRun(std::string_view fileName, ScriptExecutor &executor, const WastOptions &options,
+            std::ostream &out)
+      : fileName_(fileName), executor_(executor), options_(options), out_(out) {}
+
+  void run(const Command &command);
+  // A form that could not be parsed into a command at all.
+  void fail(text::SourceLocation location, std::string_view what, const Error &error);
+  // A script whose S-expressions cannot be read; the error names line:column.
+  void failScript(const Error &error);
+
+  const WastSummary &summary() const { return summary_; }
+  void printSkipReasons() const;
+
+private:
+  void pass() { ++summary_.passed; }
+  void skip(const Command &command, const Error &reason);
+  void fail(const Command &command, std::string_view what, const std::string &expected = {},
+            const std::string &actual = {});
+  // For runtime outcomes: Unsupported means skipped, anything else is a failure.
+  void failOrSkip(const Command &command, const Error &error, std::string_view what);
+
+  void runModule(const Command &command);
+  void runMalformed(const Command &command);
+  void runInvalid(const Command &command);
+  void runInstantiationFailure(const Command &command, ErrorKind expectedKind);
+  void runAction(const Command &command);
+  void runAssertReturn(const Command &command);
+  void runAssertTrap(const Command &command, bool exhaustion);
+
+  std::string fileName_;
+  ScriptExecutor &executor_;
+  const WastOptions &options_;
+  std::ostream &out_;
+  WastSummary summary_;
+  std::map<std::string, uint64_t> skipReasons_; // verbose report: reason -> count
+};
+
+void ScriptRun::skip(const Command &command, const Error &reason) {
+  ++summary_.skipped;
+  if (options_.verbose)
+    ++skipReasons_[std::string(text::commandKindName(command.kind)) + ": " + reason.message()];
+}
+
+void ScriptRun::fail(const Command &command, std::string_view what, const std::string &expected,
+                     const std::string &actual) {
+  ++summary_.failed;
+  out_ << fmt::format("{}:{}: {}: {}\n", fileName_, command.location.line,
+                      text::commandKindName(command.kind), what);
+  if (options_.verbose) {
+    out_ << fmt::format("  expected: {}\n", expected.empty() ? "(nothing stated)" : expected);
+    out_ << fmt::format("  actual:   {}\n", actual.empty() ? "(no error)" : actual);
+  }
+}
+
+void ScriptRun::fail(text::SourceLocation location, std::string_view what, const Error &error) {
+  ++summary_.failed;
+  out_ << fmt::format("{}:{}: {}: {}\n", fileName_, location.line, what, error.describe());
+}
+
+void ScriptRun::failScript(const Error &error) {
+  ++summary_.failed;
+  out_ << fmt::format("{}: script: {}\n", fileName_, error.describe());
+}
+
+void ScriptRun::failOrSkip(const Command &command, const Error &error, std::string_view what) {
+  if (error.kind() == ErrorKind::Unsupported)
+    return skip(command, error);
+  fail(command, fmt::format("{}: {}", what, error.describe()), command.message,
+       error.describe());
+}
+
+void ScriptRun::printSkipReasons() const {
+  for (const auto &[reason, count] : skipReasons_)
+    out_ << fmt::format("  skipped {:>6}  {}\n", count, reason);
+}
+
+void ScriptRun::run(const Command &command) {
+  switch (command.kind) {
+  case CommandKind::Module: return runModule(command);
+  case CommandKind::ModuleInstance: {
+    auto done = executor_.instantiateDefinition(command.moduleName, command.definitionName);
+    return done ? pass() : failOrSkip(command, done.error(), "instantiation failed");
+  }
+  case CommandKind::Register: {
+    auto done = executor_.registerModule(command.registerName, command.moduleName);
+    return done ? pass() : failOrSkip(command, done.error(), "register failed");
+  }
+  case CommandKind::Action: return runAction(command);
+  case CommandKind::AssertReturn: return runAssertReturn(command);
+  case CommandKind::AssertTrap:
+    if (command.module)
+      return runInstantiationFailure(command, ErrorKind::Trap);
+    return runAssertTrap(command, false);
+  case CommandKind::AssertExhaustion: return runAssertTrap(command, true);
+  case CommandKind::AssertException:
+    return skip(command, Error(ErrorKind::Unsupported, "exception handling is not supported"));
+  case CommandKind::AssertMalformed: return runMalformed(command);
+  case CommandKind::AssertInvalid: return runInvalid(command);
+  case CommandKind::AssertUnlinkable:
+    return runInstantiationFailure(command, ErrorKind::Unlinkable);
+  case CommandKind::AssertUninstantiable:
+    return runInstantiationFailure(command, ErrorKind::Trap);
+  case CommandKind::AssertMalformedCustom:
+  case CommandKind::AssertInvalidCustom:
+    return skip(command, Error(ErrorKind::Unsupported, "custom annotations are not supported"));
+  }
+}
+
+void ScriptRun::runModule(const Command &command) {
+  const text::ScriptModule &script = *command.module;
+  ModuleCheck check = checkModule(script);
+  if (check.error)
+    return fail(command, fmt::format("{} failed: {}", stageName(check.failedAt),
+                                     check.error->describe()),
+                "a valid module", check.error->describe());
+  if (script.isDefinition)
+    return pass();
+  auto done = executor_.instantiate(script, std::move(*check.module));
+  // Without a runtime the module still passed everything wasmrt can check.
+  if (done || done.error().kind() == ErrorKind::Unsupported)
+    return pass();
+  fail(command, "instantiation failed: " + done.error().describe(), "a module instance",
+       done.error().describe());
+}
+
+void ScriptRun::runMalformed(const Command &command) {
+  ModuleCheck check = checkModule(*command.module);
+  bool malformed = check.error && check.error->kind() == ErrorKind::Malformed &&
+                   (check.failedAt == ModuleStage::Encode || check.failedAt == ModuleStage::Decode);
+  if (malformed)
+    return pass();
+  std::string actual = check.error ? check.error->describe() : "the module is well-formed";
+  fail(command,
+       check.error ? fmt::format("expected a malformed module, but {} failed with {}",
+                                 stageName(check.failedAt), actual)
+                   : "expected a malformed module, but it is valid",
+       "malformed module: " + command.message, actual);
+}
+
+void ScriptRun::runInvalid(const Command &command) {
+  ModuleCheck check = checkModule(*command.module);
+  if (check.failedAt == ModuleStage::Validate && check.error->kind() == ErrorKind::Invalid)
+    return pass();
+  std::string actual = check.error ? check.error->describe() : "the module is valid";
+  fail(command,
+       check.error ? fmt::format("expected an invalid module, but {} failed with {}",
+                                 stageName(check.failedAt), actual)
+                   : "expected an invalid module, but it is valid",
+       "invalid module: " + command.message, actual);
+}
+
+// assert_unlinkable, assert_uninstantiable and assert_trap on a module: the
+// module itself must be valid; only instantiating it may fail.
+void ScriptRun::runInstantiationFailure(const Command &command, ErrorKind expectedKind) {
+  ModuleCheck check = checkModule(*command.module);
+  if (check.error)
+    return fail(command, fmt::format("{} failed: {}", stageName(check.failedAt),
+                                     check.error->describe()),
+                "a valid module", check.error->describe());
+  auto done = executor_.instantiate(*command.module, std::move(*check.module));
+  if (done)
+    return fail(command, "instantiation succeeded", command.message, {});
+  if (done.error().kind() == ErrorKind::Unsupported)
+    return skip(command, done.error());
+  if (done.error().kind() == expectedKind)
+    return pass();
+  fail(command, "instantiation failed differently: " + done.error().describe(), command.message,
+       done.error().describe());
+}
+
+void ScriptRun::runAction(const Command &command) {
+  auto results = executor_.perform(*command.action);
+  if (results)
+    return pass();
+  failOrSkip(command, results.error(), "action failed");
+}
+
+void ScriptRun::runAssertReturn(const Command &command) {
+  auto results = executor_.perform(*command.action);
+  if (!results)
+    return failOrSkip(command, results.error(), "action failed");
+  std::string expected, actual;
+  for (const text::ExpectedResult &result : command.results)
+    expected += (expected.empty() ? "" : " ") + text::toString(result);
+  for (const text::ScriptConst &value : *results)
+    actual += (actual.empty() ? "" : " ") + text::toString(value);
+  bool ok = results->size() == command.results.size();
+  for (size_t index = 0; ok && index < results->size(); ++index)
+    ok = text::matchesResult(command.results[index], (*results)[index]);
+  if (ok)
+    return pass();
+  fail(command, fmt::format("result mismatch: got [{}], expected [{}]", actual, expected),
+       expected, actual);
+}
+
+void ScriptRun::runAssertTrap(const Command &command, bool exhaustion) {
+  auto results = executor_.perform(*command.action);
+  if (results)
+    return fail(command, "returned normally, expected a trap", command.message, {});
+  const Error &error = results.error();
+  if (error.kind() == ErrorKind::Unsupported)
+    return skip(command, error);
+  bool exhausted = error.message().find("exhausted") != std::string::npos;
+  if (error.kind() == ErrorKind::Trap && (!exhaustion || exhausted))
+    return pass();
+  fail(command, "wrong failure: " + error.describe(), command.message, error.describe());
+}
+
+std::string formatSummary(const WastSummary &summary) {
+  return fmt::format("{} passed, {} failed, {} skipped", summary.passed, summary.failed,
+                     summary.skipped);
+}
+
+constexpr std::string_view kUsage = "usage: wasmrt wast [--verbose] FILE...\n";
+
+} // namespace
+
+Expected<void> UnsupportedExecutor::instantiate(const text::ScriptModule &, Module &&) {
+  return unsupported("instantiation");
+}
+
+Expected<void> UnsupportedExecutor::instantiateDefinition(const std::optional<std::string> &,
+                                                          const std::optional<std::string> &) {
+  return unsupported("instantiation");
+}
+
+Expected<void> UnsupportedExecutor::registerModule(const std::string &,
+                                                   const std::optional<std::string> &) {
+  return unsupported("register");
+}
+
+Expected<std::vector<text::ScriptConst>> UnsupportedExecutor::perform(const text::Action &action) {
+  return unsupported(action.kind == text::ActionKind::Invoke ? "invoke" : "get");
+}
+
+WastSummary runWastSource(std::string_view source, std::string_view fileName,
+                          ScriptExecutor &executor, const WastOptions &options,
+                          std::ostream &out) {
+  ScriptRun run(fileName, executor, options, out);
+  auto forms = text::readSExprs(source);
+  if (!forms) {
+    run.failScript(forms.error());
+    return run.summary();
+  }
+  if (!forms->empty() && text::isModuleFieldForm(forms->front())) {
+    run.run(text::implicitModuleCommand(*forms));
+  } else {
+    // Parse command by command so one unparsable command does not hide the rest.
+    for (const text::SExpr &form : *forms) {
+      auto command = text::parseCommand(form);
+      if (command)
+        run.run(*command);
+      else
+        run.fail(form.location, "script", command.error());
+    }
+  }
+  if (options.verbose)
+    run.printSkipReasons();
+  return run.summary();
+}
+
+int runWastCommand(std::span<const std::string> args, std::ostream &out, std::ostream &err) {
+  WastOptions options;
+  std::vector<std::string> files;
+  for (const std::string &arg : args) {
+    if (arg == "--verbose" || arg == "-v") {
+      options.verbose = true;
+    } else if (arg == "--help" || arg == "-h") {
+      out << kUsage;
+      return 0;
+    } else if (arg.starts_with("-") && arg != "-") {
+      err << "wasmrt wast: unknown option '" << arg << "'\n" << kUsage;
+      return 2;
+    } else {
+      files.push_back(arg);
+    }
+  }
+  if (files.empty()) {
+    err << "wasmrt wast: no input files\n" << kUsage;
+    return 2;
+  }
+  WastSummary total;
+  bool unreadable = false;
+  for (const std::string &file : files) {
+    auto bytes = readFileBytes(file);
+    if (!bytes) {
+      err << "wasmrt wast: " << bytes.error().message() << "\n";
+      unreadable = true;
+      continue;
+    }
+    std::string_view source(reinterpret_cast<const char *>(bytes->data()), bytes->size());
+    UnsupportedExecutor executor; // every script starts without instances
+    WastSummary summary = runWastSource(source, file, executor, options, out);
+    out << file << ": " << formatSummary(summary) << "\n";
+    total += summary;
+  }
+  out << formatSummary(total) << "\n";
+  out.flush();
+  if (unreadable)
+    return 2;
+  return total.failed == 0 ? 0 : 1;
+}
+
+} // namespace wasmrt::spectest

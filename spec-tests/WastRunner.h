@@ -1,0 +1,78 @@
+// The spec-test runner behind `wasmrt wast`: runs .wast scripts of the official
+// WebAssembly test suite and counts passed, failed and skipped commands.
+//
+// Module checks (encode, decode, validate) run here. Everything that needs a
+// runtime (instantiation, invoke/get, register) goes through a ScriptExecutor;
+// until wasmrt has a runtime, UnsupportedExecutor reports all of it as
+// unsupported and the runner counts those commands as skipped, never passed.
+#pragma once
+
+#include "binary/Module.h"
+#include "text/WastScript.h"
+#include "wasmrt/Error.h"
+
+#include <cstdint>
+#include <iosfwd>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wasmrt::spectest {
+
+struct WastSummary {
+  uint64_t passed = 0, failed = 0, skipped = 0;
+  WastSummary &operator+=(const WastSummary &other) {
+    passed += other.passed;
+    failed += other.failed;
+    skipped += other.skipped;
+    return *this;
+  }
+};
+
+// The execution side of a script. Any method may fail with
+// ErrorKind::Unsupported, which makes the runner skip the command.
+class ScriptExecutor {
+public:
+  virtual ~ScriptExecutor() = default;
+  // Instantiates a decoded, validated module and makes it the current one
+  // (also reachable by `script.name`). Errors: Unlinkable, Trap, ...
+  virtual Expected<void> instantiate(const text::ScriptModule &script, Module &&module) = 0;
+  // Wasm 3.0 (module instance $inst $def): instantiates a module definition.
+  virtual Expected<void> instantiateDefinition(const std::optional<std::string> &instanceName,
+                                               const std::optional<std::string> &definitionName) = 0;
+  // Makes a module's exports importable under `as`.
+  virtual Expected<void> registerModule(const std::string &as,
+                                        const std::optional<std::string> &moduleName) = 0;
+  // Runs invoke/get. A trap is ErrorKind::Trap; call-stack exhaustion is a
+  // Trap whose message contains "exhausted".
+  virtual Expected<std::vector<text::ScriptConst>> perform(const text::Action &action) = 0;
+};
+
+// The executor of a build without a runtime: everything is unsupported.
+class UnsupportedExecutor final : public ScriptExecutor {
+public:
+  Expected<void> instantiate(const text::ScriptModule &, Module &&) override;
+  Expected<void> instantiateDefinition(const std::optional<std::string> &,
+                                       const std::optional<std::string> &) override;
+  Expected<void> registerModule(const std::string &, const std::optional<std::string> &) override;
+  Expected<std::vector<text::ScriptConst>> perform(const text::Action &) override;
+};
+
+struct WastOptions {
+  bool verbose = false; // print expected vs actual messages and skip reasons
+};
+
+// Runs one script's source. Failures are printed to `out` as
+// "FILE:LINE: COMMAND: what went wrong".
+WastSummary runWastSource(std::string_view source, std::string_view fileName,
+                          ScriptExecutor &executor, const WastOptions &options,
+                          std::ostream &out);
+
+// Runs `wasmrt wast [--verbose] FILE...`; `args` are the arguments after `wast`.
+// Prints per-file counts and, as the very last line, "N passed, N failed, N skipped".
+// Returns the process exit status: 0 only when nothing failed, 1 if any
+// command failed, 2 for usage errors or unreadable files.
+int runWastCommand(std::span<const std::string> args, std::ostream &out, std::ostream &err);
+
+} // namespace wasmrt::spectest

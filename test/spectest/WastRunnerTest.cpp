@@ -1,0 +1,166 @@
+#include "spec-tests/WastRunner.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace wasmrt;
+using namespace wasmrt::spectest;
+
+namespace {
+
+struct Run {
+  WastSummary summary;
+  std::string output;
+};
+
+Run runSource(std::string_view source, bool verbose = false) {
+  UnsupportedExecutor executor;
+  std::ostringstream out;
+  WastOptions options;
+  options.verbose = verbose;
+  Run run;
+  run.summary = runWastSource(source, "test.wast", executor, options, out);
+  run.output = out.str();
+  return run;
+}
+
+std::string lastLine(const std::string &text) {
+  std::string trimmed = text.substr(0, text.find_last_not_of('\n') + 1);
+  return trimmed.substr(trimmed.find_last_of('\n') + 1);
+}
+
+// A script written to a temporary file, removed at the end of the test.
+class TempScript {
+public:
+  TempScript(std::string name, std::string_view source) {
+    const char *dir = std::getenv("WASMRT_TEST_DATA");
+    path_ = std::string(dir ? dir : ".") + "/" + name;
+    std::ofstream(path_) << source;
+  }
+  ~TempScript() { std::remove(path_.c_str()); }
+  const std::string &path() const { return path_; }
+
+private:
+  std::string path_;
+};
+
+int runCommand(std::vector<std::string> args, std::string &out, std::string &err) {
+  std::ostringstream outStream, errStream;
+  int status = runWastCommand(args, outStream, errStream);
+  out = outStream.str();
+  err = errStream.str();
+  return status;
+}
+
+constexpr std::string_view kValidBinary =
+    R"wast((module binary "\00asm\01\00\00\00" "\01\05\01\60\00\01\7f" "\03\02\01\00"
+                      "\0a\06\01\04\00\41\00\0b"))wast";
+// The same function without its result value: type mismatch.
+constexpr std::string_view kInvalidBinary =
+    R"wast((module binary "\00asm\01\00\00\00" "\01\05\01\60\00\01\7f" "\03\02\01\00"
+                      "\0a\04\01\02\00\0b"))wast";
+
+} // namespace
+
+TEST_CASE("valid modules pass, broken ones fail") {
+  Run ok = runSource(std::string(kValidBinary) + "\n(module (func (result i32) (i32.const 1)))");
+  CHECK(ok.summary.passed == 2);
+  CHECK(ok.summary.failed == 0);
+  CHECK(ok.output.empty());
+
+  Run bad = runSource(std::string("\n") + std::string(kInvalidBinary));
+  CHECK(bad.summary.passed == 0);
+  CHECK(bad.summary.failed == 1);
+  CHECK(bad.output.find("test.wast:2: module: validation failed") == 0);
+}
+
+TEST_CASE("assert_malformed passes only for malformed modules") {
+  Run run = runSource(R"wast(
+    (assert_malformed (module quote "(func (i32.const 0x))") "unknown operator")
+    (assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
+    (assert_malformed (module binary "\00asm\01\00\00\00") "should be malformed")
+  )wast");
+  CHECK(run.summary.passed == 2);
+  CHECK(run.summary.failed == 1);
+  CHECK(run.output.find("test.wast:4: assert_malformed:") == 0);
+}
+
+TEST_CASE("assert_invalid passes only for well-formed invalid modules") {
+  Run run = runSource("(assert_invalid " + std::string(kInvalidBinary) + " \"type mismatch\")\n" +
+                      "(assert_invalid (module (func (result i32) (i64.const 0))) \"type mismatch\")\n"
+                      "(assert_invalid " + std::string(kValidBinary) + " \"type mismatch\")\n" +
+                      "(assert_invalid (module binary \"\\00asm\") \"type mismatch\")\n");
+  CHECK(run.summary.passed == 2);
+  CHECK(run.summary.failed == 2);
+}
+
+TEST_CASE("execution commands are skipped, never passed") {
+  Run run = runSource(R"wast(
+    (module $m (func (export "f") (result i32) (i32.const 1)))
+    (register "m" $m)
+    (invoke "f")
+    (get "g")
+    (assert_return (invoke "f") (i32.const 1))
+    (assert_trap (invoke "f") "unreachable")
+    (assert_exhaustion (invoke "f") "call stack exhausted")
+    (assert_exception (invoke "f"))
+    (assert_unlinkable (module (import "no" "where" (func))) "unknown import")
+    (assert_uninstantiable (module (func $s unreachable) (start $s)) "unreachable")
+    (assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+  )wast", true);
+  CHECK(run.summary.passed == 1);
+  CHECK(run.summary.failed == 0);
+  CHECK(run.summary.skipped == 10);
+  // Verbose mode explains the skips.
+  CHECK(run.output.find("skipped") != std::string::npos);
+}
+
+TEST_CASE("a module assertion with an invalid module fails instead of skipping") {
+  Run run = runSource("(assert_unlinkable " + std::string(kInvalidBinary) + " \"unknown import\")");
+  CHECK(run.summary.failed == 1);
+  CHECK(run.summary.skipped == 0);
+}
+
+TEST_CASE("script errors are failures, the rest still runs") {
+  Run run = runSource("(assert_bogus)\n(module)\n");
+  CHECK(run.summary.failed == 1);
+  CHECK(run.summary.passed == 1);
+  CHECK(run.output.find("test.wast:1:") == 0);
+
+  Run unreadable = runSource("(module");
+  CHECK(unreadable.summary.failed == 1);
+}
+
+TEST_CASE("verbose failures show expected and actual") {
+  Run run = runSource("(assert_invalid (module) \"type mismatch\")", true);
+  CHECK(run.summary.failed == 1);
+  CHECK(run.output.find("expected: invalid module: type mismatch") != std::string::npos);
+  CHECK(run.output.find("actual:") != std::string::npos);
+}
+
+TEST_CASE("wast command: summary line and exit codes") {
+  TempScript good("runner-good.wast", "(module)\n(assert_return (invoke \"f\"))\n");
+  TempScript bad("runner-bad.wast", "(assert_invalid (module) \"type mismatch\")\n");
+  std::string out, err;
+
+  CHECK(runCommand({good.path()}, out, err) == 0);
+  CHECK(lastLine(out) == "1 passed, 0 failed, 1 skipped");
+  CHECK(out.find(good.path() + ": 1 passed, 0 failed, 1 skipped") != std::string::npos);
+
+  CHECK(runCommand({"--verbose", good.path(), bad.path()}, out, err) == 1);
+  CHECK(lastLine(out) == "1 passed, 1 failed, 1 skipped");
+
+  CHECK(runCommand({good.path(), "/nonexistent/x.wast"}, out, err) == 2);
+  CHECK(err.find("/nonexistent/x.wast") != std::string::npos);
+  CHECK(lastLine(out) == "1 passed, 0 failed, 1 skipped");
+
+  CHECK(runCommand({}, out, err) == 2);
+  CHECK(runCommand({"--bogus", good.path()}, out, err) == 2);
+  CHECK(runCommand({"--help"}, out, err) == 0);
+}
