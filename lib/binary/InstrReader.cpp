@@ -25,6 +25,9 @@ bool readValType(ByteReader &reader, ValType &out) {
   uint8_t byte = 0;
   if (!reader.readByte(byte))
     return false;
+  // Value types are one-byte signed LEBs; a continuation bit is overlong.
+  if (byte & 0x80)
+    return reader.failAt(at, "integer representation too long");
   if (!decodeValType(byte, out))
     return reader.failAt(at, "malformed value type");
   return true;
@@ -56,8 +59,15 @@ bool readBlockType(ByteReader &reader, BlockType &out) {
 }
 
 bool readMemArg(ByteReader &reader, MemArg &out) {
+  size_t at = reader.offset();
   uint32_t offset = 0;
-  if (!reader.readVarU32(out.alignLog2) || !reader.readVarU32(offset))
+  if (!reader.readVarU32(out.alignLog2))
+    return false;
+  // Alignments of 2^32 and up are not encodable in 2.0; bit 6 is reserved
+  // for a memory index (multi-memory).
+  if (out.alignLog2 >= 32)
+    return reader.failAt(at, "malformed memop flags");
+  if (!reader.readVarU32(offset))
     return false;
   out.memoryIndex = 0;
   out.offset = offset;
