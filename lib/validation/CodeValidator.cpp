@@ -231,8 +231,13 @@ bool CodeValidator::immediates(const Instr &in, const OpcodeInfo &info) {
   case ImmKind::MemArgLane:
     if (!checkMemory(in.memArg.memoryIndex))
       return false;
-    if (in.memArg.alignLog2 > info.naturalAlignLog2)
+    if (in.memArg.alignLog2 > info.naturalAlignLog2) [[unlikely]] {
+      // 2.0 encodes the alignment exponent in a u32 whose values from 32 up
+      // are reserved, so they are an encoding error rather than a type error.
+      if (in.memArg.alignLog2 >= 32)
+        return fail("malformed memop flags", ErrorKind::Malformed);
       return fail("alignment must not be larger than natural");
+    }
     facts_.usesMemory = true;
     if (info.imm == ImmKind::MemArgLane && in.lane >= info.laneCount)
       return fail(fmt::format("invalid lane index {}", in.lane));
@@ -462,7 +467,7 @@ bool CodeValidator::table(const Instr &in) {
   if (in.op == Opcode::ElemDrop)
     return checkElem(in.index);
   if (in.op == Opcode::TableInit) {
-    if (!checkElem(in.index) || !checkTable(in.index2))
+    if (!checkTable(in.index2) || !checkElem(in.index))
       return false;
     if (module_.elements[in.index].elemType != module_.tables[in.index2].elemType)
       return fail(fmt::format("type mismatch: element segment {} of type {} does not fit "
@@ -531,15 +536,11 @@ bool CodeValidator::bulkMemory(const Instr &in) {
   facts_.usesMemory = true;
   switch (in.op) {
   case Opcode::MemoryInit:
-    if (!module_.dataCount)
-      return fail("data count section required", ErrorKind::Malformed);
-    if (!checkMemory(in.index2) || !checkDataIndex(in.index))
+    if (!checkDataCount() || !checkMemory(in.index2) || !checkDataIndex(in.index))
       return false;
     break;
   case Opcode::DataDrop:
-    if (!module_.dataCount)
-      return fail("data count section required", ErrorKind::Malformed);
-    if (!checkDataIndex(in.index))
+    if (!checkDataCount() || !checkDataIndex(in.index))
       return false;
     break;
   case Opcode::MemoryCopy:
@@ -572,8 +573,18 @@ bool CodeValidator::checkElem(uint32_t index) {
   return true;
 }
 
+// The binary format only allows data indices in code after a data count
+// section. Without any data segments at all no index can be valid, so that case
+// is reported as the validation error it also is: text-to-binary converters
+// (like wabt) omit the data count section when there are no data segments.
+bool CodeValidator::checkDataCount() {
+  if (!module_.dataCount && !module_.data.empty()) [[unlikely]]
+    return fail("data count section required", ErrorKind::Malformed);
+  return true;
+}
+
 bool CodeValidator::checkDataIndex(uint32_t index) {
-  if (index >= *module_.dataCount) [[unlikely]]
+  if (index >= module_.dataCount.value_or(0)) [[unlikely]]
     return fail(fmt::format("unknown data segment {}", index));
   return true;
 }

@@ -98,6 +98,7 @@ private:
   bool checkMemory(uint32_t index);
   bool checkTable(uint32_t index);
   bool checkElem(uint32_t index);
+  bool checkDataCount();
   bool checkDataIndex(uint32_t index);
 
   bool fail(std::string message, ErrorKind kind = ErrorKind::Invalid);
