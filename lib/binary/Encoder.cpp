@@ -237,7 +237,7 @@ std::vector<uint8_t> ModuleEncoder::encode() const {
       writeElement(s, element);
     writeSection(module, kElementSection, s);
   }
-  if (needsDataCount || !data.empty()) {
+  if (needsDataCount) {
     ByteWriter s;
     s.writeVarU32(uint32_t(data.size()));
     writeSection(module, kDataCountSection, s);

@@ -73,8 +73,8 @@ struct ModuleEncoder {
   std::optional<uint32_t> start;
   std::vector<EncoderElement> elements;
   std::vector<EncoderData> data;
-  // Forces a data count section even without data segments (memory.init and
-  // data.drop need it to validate).
+  // Emits the data count section; memory.init and data.drop need it to
+  // validate, and nothing else does.
   bool needsDataCount = false;
   EncoderNames names;
 
