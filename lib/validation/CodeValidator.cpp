@@ -8,7 +8,7 @@
 namespace wasmrt {
 
 // Deliberately not constexpr and never defined: reaching it while building
-// kSigs at compile time turns a bad signature in Opcodes.def into a compile error.
+// kTraits at compile time turns a bad signature in Opcodes.def into a compile error.
 void badSignatureInOpcodesDef();
 
 namespace {
@@ -19,12 +19,17 @@ constexpr ValType kUnknown = ValType(0);
 // Locals up to this many are looked up in a flat array; the rest by run.
 constexpr uint64_t kMaxDenseLocals = 1u << 16;
 
-// An instruction's operand types, decoded from Opcodes.def at compile time.
-struct SimpleSig {
+// What the validator needs per opcode, decoded from Opcodes.def at compile
+// time so the hot loop needs no call to look it up.
+struct OpTraits {
   uint8_t numParams = 0;
   uint8_t numResults = 0;
   ValType params[3] = {};
   ValType result = ValType::I32;
+  ImmKind imm = ImmKind::None;
+  uint8_t naturalAlignLog2 = 0;
+  uint8_t laneCount = 0;
+  bool checkImmediates = false; // memory arguments and lane indices
 };
 
 constexpr ValType sigType(char c) {
@@ -38,27 +43,34 @@ constexpr ValType sigType(char c) {
   }
 }
 
-constexpr SimpleSig parseSig(std::string_view text) {
-  SimpleSig sig;
-  if (text == "*")
-    return sig;
-  size_t colon = text.find(':');
-  if (colon == std::string_view::npos || colon > 3 || text.size() - colon - 1 > 1)
+constexpr OpTraits makeTraits(std::string_view signature, ImmKind imm, uint8_t align,
+                              uint8_t lanes) {
+  OpTraits traits;
+  traits.imm = imm;
+  traits.naturalAlignLog2 = align;
+  traits.laneCount = lanes;
+  traits.checkImmediates = imm == ImmKind::MemArg || imm == ImmKind::MemArgLane ||
+                           imm == ImmKind::Lane || imm == ImmKind::Shuffle;
+  if (signature == "*")
+    return traits;
+  size_t colon = signature.find(':');
+  if (colon == std::string_view::npos || colon > 3 || signature.size() - colon - 1 > 1)
     badSignatureInOpcodesDef();
   for (size_t i = 0; i < colon; ++i)
-    sig.params[sig.numParams++] = sigType(text[i]);
-  if (colon + 1 < text.size()) {
-    sig.result = sigType(text[colon + 1]);
-    sig.numResults = 1;
+    traits.params[traits.numParams++] = sigType(signature[i]);
+  if (colon + 1 < signature.size()) {
+    traits.result = sigType(signature[colon + 1]);
+    traits.numResults = 1;
   }
-  return sig;
+  return traits;
 }
 
-constexpr SimpleSig kSigs[] = {
-#define WASMRT_OPCODE(Name, Prefix, Code, Text, Imm, Sig, Align, Lanes) parseSig(Sig),
+constexpr OpTraits kTraits[] = {
+#define WASMRT_OPCODE(Name, Prefix, Code, Text, Imm, Sig, Align, Lanes)                     \
+  makeTraits(Sig, ImmKind::Imm, Align, Lanes),
 #include "binary/Opcodes.def"
 };
-static_assert(std::size(kSigs) == kNumOpcodes);
+static_assert(std::size(kTraits) == kNumOpcodes);
 
 std::span<const ValType> singleType(ValType type) {
   static constexpr ValType kTypes[] = {ValType::I32,  ValType::I64,     ValType::F32,
@@ -185,6 +197,13 @@ bool CodeValidator::step(const Instr &in) {
     return fail("unknown operator: instruction needs a disabled feature",
                 ErrorKind::Malformed);
   switch (in.op) {
+  case Opcode::LocalGet:
+    // The most frequent instruction; its common case stays in the loop.
+    if (in.index < locals_.size()) [[likely]] {
+      push(locals_[in.index]);
+      return true;
+    }
+    return variable(in);
   case Opcode::Unreachable: case Opcode::Block: case Opcode::Loop: case Opcode::If:
   case Opcode::Else: case Opcode::End: case Opcode::Br: case Opcode::BrIf:
   case Opcode::BrTable: case Opcode::Return:
@@ -193,7 +212,7 @@ bool CodeValidator::step(const Instr &in) {
     return call(in);
   case Opcode::Drop: case Opcode::Select: case Opcode::SelectTyped:
     return parametric(in);
-  case Opcode::LocalGet: case Opcode::LocalSet: case Opcode::LocalTee:
+  case Opcode::LocalSet: case Opcode::LocalTee:
   case Opcode::GlobalGet: case Opcode::GlobalSet:
     return variable(in);
   case Opcode::TableGet: case Opcode::TableSet: case Opcode::TableGrow:
@@ -208,24 +227,30 @@ bool CodeValidator::step(const Instr &in) {
   default:
     break;
   }
-  const OpcodeInfo &info = opcodeInfo(in.op);
-  if (info.imm != ImmKind::None && !immediates(in, info))
+  const OpTraits &traits = kTraits[unsigned(in.op)];
+  if (traits.checkImmediates && !immediates(in))
     return false;
-  return simple(in.op);
+  for (unsigned i = traits.numParams; i-- > 0;)
+    if (!pop(traits.params[i]))
+      return false;
+  if (traits.numResults)
+    push(traits.result);
+  return true;
 }
 
 bool CodeValidator::simple(Opcode op) {
-  const SimpleSig &sig = kSigs[unsigned(op)];
-  for (unsigned i = sig.numParams; i-- > 0;)
-    if (!pop(sig.params[i]))
+  const OpTraits &traits = kTraits[unsigned(op)];
+  for (unsigned i = traits.numParams; i-- > 0;)
+    if (!pop(traits.params[i]))
       return false;
-  if (sig.numResults)
-    push(sig.result);
+  if (traits.numResults)
+    push(traits.result);
   return true;
 }
 
 // Memory accesses and SIMD lane immediates.
-bool CodeValidator::immediates(const Instr &in, const OpcodeInfo &info) {
+bool CodeValidator::immediates(const Instr &in) {
+  const OpTraits &info = kTraits[unsigned(in.op)];
   switch (info.imm) {
   case ImmKind::MemArg:
   case ImmKind::MemArgLane:

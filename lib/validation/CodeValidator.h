@@ -57,7 +57,7 @@ private:
   bool table(const Instr &in);
   bool reference(const Instr &in);
   bool bulkMemory(const Instr &in);
-  bool immediates(const Instr &in, const OpcodeInfo &info);
+  bool immediates(const Instr &in);
   bool simple(Opcode op);
 
   // Operand stack.
