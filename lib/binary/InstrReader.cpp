@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cstring>
 
 namespace wasmrt {
@@ -82,6 +83,33 @@ bool read16Bytes(ByteReader &reader, V128 &out) {
   return true;
 }
 
+// Decoding tables expanded from Opcodes.def, local to this file so that the
+// hot path is a single indexed load with no calls.
+struct DecodeEntry {
+  uint16_t op;
+  ImmKind imm;
+};
+constexpr uint16_t kIllegal = 0xFFFF;
+
+struct DecodeTables {
+  std::array<DecodeEntry, 256> plain, prefixFC, prefixFD;
+  std::array<ImmKind, kNumOpcodes> imm;
+  constexpr DecodeTables() : plain(), prefixFC(), prefixFD(), imm() {
+    plain.fill({kIllegal, ImmKind::None});
+    prefixFC.fill({kIllegal, ImmKind::None});
+    prefixFD.fill({kIllegal, ImmKind::None});
+#define WASMRT_OPCODE(Name, Prefix, Code, Text, Imm, Sig, Align, Lanes)                          \
+  add(Prefix, Code, Opcode::Name, ImmKind::Imm);
+#include "binary/Opcodes.def"
+  }
+  constexpr void add(uint8_t prefix, uint32_t code, Opcode op, ImmKind kind) {
+    auto &table = prefix == 0 ? plain : prefix == 0xFC ? prefixFC : prefixFD;
+    table[code] = {uint16_t(op), kind};
+    imm[unsigned(op)] = kind;
+  }
+};
+constexpr DecodeTables kTables;
+
 } // namespace
 
 bool InstrReader::next(Instr &out) {
@@ -89,28 +117,27 @@ bool InstrReader::next(Instr &out) {
   uint8_t byte = 0;
   if (!reader_.readByte(byte)) [[unlikely]]
     return false;
-  uint8_t prefix = 0;
-  uint32_t code = byte;
-  if (byte == 0xFC || byte == 0xFD) {
-    prefix = byte;
+  DecodeEntry entry = kTables.plain[byte];
+  if (entry.op == kIllegal) [[unlikely]] {
+    if (byte != 0xFC && byte != 0xFD)
+      return reader_.failAt(out.offset, fmt::format("illegal opcode {:#04x}", byte));
+    uint32_t code = 0;
     if (!reader_.readVarU32(code))
       return false;
+    if (code < 256)
+      entry = (byte == 0xFC ? kTables.prefixFC : kTables.prefixFD)[code];
+    if (entry.op == kIllegal)
+      return reader_.failAt(out.offset, fmt::format("illegal opcode {:#04x} {:#x}", byte, code));
   }
-  std::optional<Opcode> op = lookupOpcode(prefix, code);
-  if (!op) [[unlikely]] {
-    std::string message = prefix ? fmt::format("illegal opcode {:#04x} {:#x}", prefix, code)
-                                 : fmt::format("illegal opcode {:#04x}", code);
-    return reader_.failAt(out.offset, message);
-  }
-  out.op = *op;
-  if (opcodeInfo(*op).imm == ImmKind::None)
+  out.op = Opcode(entry.op);
+  if (entry.imm == ImmKind::None)
     return true;
   return readImmediates(out);
 }
 
 bool InstrReader::readImmediates(Instr &out) {
   ByteReader &r = reader_;
-  switch (opcodeInfo(out.op).imm) {
+  switch (kTables.imm[unsigned(out.op)]) {
   case ImmKind::None:
     return true;
   case ImmKind::BlockType:
