@@ -77,7 +77,9 @@ AtomKind classify(std::string_view text) {
     unsigned_ = text.substr(1);
   if (!unsigned_.empty() && unsigned_[0] >= '0' && unsigned_[0] <= '9')
     return AtomKind::Number;
-  if (unsigned_ == "inf" || unsigned_ == "nan" || unsigned_.starts_with("nan:0x"))
+  // nan:canonical and nan:arithmetic are script keywords, not literals.
+  if (unsigned_ == "inf" || unsigned_ == "nan" ||
+      (unsigned_.starts_with("nan:") && text != "nan:canonical" && text != "nan:arithmetic"))
     return AtomKind::Number;
   if (first >= 'a' && first <= 'z')
     return AtomKind::Keyword;

@@ -14,6 +14,8 @@ namespace {
 Error unexpected(const SExpr &item) {
   if (item.isList)
     return textError(item.location, "unexpected token");
+  if (item.atomKind == AtomKind::Reserved)
+    return textError(item.location, "unknown operator " + item.text);
   return textError(item.location, "unexpected token " + item.text);
 }
 
@@ -52,7 +54,12 @@ private:
   Expected<void> memArg(Opcode op, Cursor &cursor, ByteWriter &out, bool allowMemory);
   Expected<void> constant(Opcode op, const SExpr &opAtom, Cursor &cursor, ByteWriter &out);
   Expected<void> v128Const(const SExpr &opAtom, Cursor &cursor, ByteWriter &out);
-  Expected<uint8_t> laneIndex(const SExpr &opAtom, Cursor &cursor);
+  // A u8 lane index. Shuffle lanes report every bad literal as a malformed
+  // lane index; elsewhere only out-of-range integers are.
+  Expected<uint8_t> laneIndex(const SExpr &opAtom, Cursor &cursor, bool shuffle);
+  // i8x16.shuffle, extract/replace_lane and the load/store lane forms.
+  Expected<void> laneInstruction(Opcode op, const SExpr &opAtom, Cursor &cursor,
+                                 ByteWriter &out);
 
   Expected<const SExpr *> indexAtom(const SExpr &opAtom, Cursor &cursor) {
     if (!ctx_.isIndexAtom(cursor.peek()))
@@ -182,8 +189,12 @@ Expected<void> InstrParser::folded(const SExpr &list, ByteWriter &out) {
     return unexpected(list.items.empty() ? list : list.items[0]);
   const SExpr &opAtom = list.items[0];
   auto op = lookupOpcodeByName(opAtom.text);
-  if (!op)
+  if (!op) {
+    for (std::string_view misplaced : {"type", "param", "result", "local", "then", "else"})
+      if (opAtom.text == misplaced)
+        return unexpected(opAtom);
     return textError(opAtom.location, "unknown operator " + opAtom.text);
+  }
   Cursor cursor(list.items, 1, list.location);
   switch (*op) {
   case Opcode::Block:
@@ -361,6 +372,8 @@ Expected<void> InstrParser::constant(Opcode op, const SExpr &opAtom, Cursor &cur
   }
   if (status == LiteralStatus::OutOfRange)
     return textError(literal.location, "constant out of range");
+  if (literal.isKeyword())
+    return unexpected(literal);
   if (status == LiteralStatus::Syntax)
     return textError(literal.location, "unknown operator " + literal.text);
   return {};
@@ -384,13 +397,18 @@ Expected<void> InstrParser::v128Const(const SExpr &opAtom, Cursor &cursor, ByteW
     return textError(shapeAtom ? shapeAtom->location : opAtom.location,
                      "unexpected token, expected a v128 shape");
   cursor.next();
+  // Count the literals first: a wrong count is reported before bad values.
+  unsigned available = 0;
+  while (const SExpr *item = cursor.peek(available)) {
+    if (item->isList || !(item->isNumber() || item->atomKind == AtomKind::Reserved))
+      break;
+    ++available;
+  }
+  if (available != shape->lanes)
+    return textError(shapeAtom->location, "wrong number of lane literals");
   writeOpcode(out, Opcode::V128Const);
   for (unsigned lane = 0; lane < shape->lanes; ++lane) {
-    const SExpr *literal = cursor.peek();
-    if (!literal || literal->isList || (!literal->isNumber() && !literal->isKeyword()))
-      return textError(literal ? literal->location : opAtom.location,
-                       "wrong number of lane literals");
-    cursor.next();
+    const SExpr *literal = &cursor.next();
     uint64_t bits = 0;
     LiteralStatus status = LiteralStatus::Syntax;
     if (literal->isNumber()) {
@@ -414,14 +432,19 @@ Expected<void> InstrParser::v128Const(const SExpr &opAtom, Cursor &cursor, ByteW
   return {};
 }
 
-Expected<uint8_t> InstrParser::laneIndex(const SExpr &opAtom, Cursor &cursor) {
+Expected<uint8_t> InstrParser::laneIndex(const SExpr &opAtom, Cursor &cursor, bool shuffle) {
   const SExpr *item = cursor.peek();
   if (!item || item->isList)
     return textError(item ? item->location : opAtom.location,
                      "unexpected token, expected a lane index");
   cursor.next();
   uint64_t value = 0;
-  if (!item->isNumber() || parseUnsignedLiteral(item->text, 255, value) != LiteralStatus::Ok)
+  LiteralStatus status = item->isNumber()
+                             ? parseUnsignedLiteral(item->text, 255, value)
+                             : LiteralStatus::Syntax;
+  if (status == LiteralStatus::Syntax && !shuffle)
+    return unexpected(*item);
+  if (status != LiteralStatus::Ok)
     return textError(item->location, "malformed lane index");
   return uint8_t(value);
 }
@@ -535,21 +558,33 @@ Expected<void> InstrParser::instruction(Opcode op, const SExpr &opAtom, Cursor &
     return indices({dst, ctx_.resolve(Space::Table, cursor.next())});
   }
   case ImmKind::V128Const: return v128Const(opAtom, cursor, out);
+  case ImmKind::Shuffle:
+  case ImmKind::Lane:
+  case ImmKind::MemArgLane: return laneInstruction(op, opAtom, cursor, out);
+  }
+  return unexpected(opAtom);
+}
+
+Expected<void> InstrParser::laneInstruction(Opcode op, const SExpr &opAtom, Cursor &cursor,
+                                            ByteWriter &out) {
+  switch (opcodeInfo(op).imm) {
   case ImmKind::Shuffle: {
     writeOpcode(out, op);
     for (int lane = 0; lane < 16; ++lane) {
       const SExpr *item = cursor.peek();
       if (!item || item->isList)
         return textError(item ? item->location : opAtom.location, "invalid lane length");
-      auto value = laneIndex(opAtom, cursor);
+      auto value = laneIndex(opAtom, cursor, true);
       if (!value)
         return std::move(value).error();
       out.writeByte(*value);
     }
+    if (cursor.peek() && cursor.peek()->isNumber())
+      return textError(cursor.location(), "invalid lane length");
     return {};
   }
   case ImmKind::Lane: {
-    auto value = laneIndex(opAtom, cursor);
+    auto value = laneIndex(opAtom, cursor, false);
     if (!value)
       return std::move(value).error();
     writeOpcode(out, op);
@@ -567,12 +602,13 @@ Expected<void> InstrParser::instruction(Opcode op, const SExpr &opAtom, Cursor &
       memoryFirst = true;
     if (auto r = memArg(op, cursor, out, memoryFirst); !r)
       return r;
-    auto value = laneIndex(opAtom, cursor);
+    auto value = laneIndex(opAtom, cursor, false);
     if (!value)
       return std::move(value).error();
     out.writeByte(*value);
     return {};
   }
+  default: break;
   }
   return unexpected(opAtom);
 }

@@ -12,6 +12,8 @@ namespace wasmrt::text {
 namespace {
 
 Error unexpectedItem(const SExpr &item) {
+  if (!item.isList && item.atomKind == AtomKind::Reserved)
+    return textError(item.location, "unknown operator " + item.text);
   return textError(item.location, item.isList ? std::string("unexpected token")
                                               : "unexpected token " + item.text);
 }

@@ -46,6 +46,9 @@ Expected<ValType> parseValType(const SExpr &item) {
       if (item.text == name)
         return type;
   }
+  // The reference lexer has no token for an unknown keyword, hence "operator".
+  if (item.isKeyword())
+    return textError(item.location, "unknown operator " + item.text);
   return textError(item.location, "unexpected token, expected a value type");
 }
 
@@ -58,7 +61,7 @@ Expected<uint32_t> parseU32(const SExpr &item) {
   case LiteralStatus::OutOfRange: return textError(item.location, "i32 constant out of range");
   case LiteralStatus::Syntax: break;
   }
-  return textError(item.location, "unexpected token, expected a natural number");
+  return textError(item.location, "unknown operator " + item.text);
 }
 
 Expected<void> ModuleContext::bind(Space space, const SExpr *id, uint32_t index) {
@@ -145,6 +148,9 @@ Expected<TypeUse> ModuleContext::parseTypeUse(Cursor &cursor, bool allowParamNam
   FuncType inlineType;
   if (auto r = parseSignature(cursor, allowParamNames, inlineType, &use.paramNames); !r)
     return std::move(r).error();
+  // Out-of-order parts of a type use are a syntax error before any type check.
+  if (cursor.peekList("param") || cursor.peekList("type"))
+    return textError(cursor.location(), "unexpected token");
   bool hasInline = !inlineType.params.empty() || !inlineType.results.empty();
   if (typeRef) {
     const auto &types = encoder.types;
