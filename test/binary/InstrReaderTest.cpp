@@ -293,3 +293,28 @@ TEST_CASE("InstrReader: br_table vector is reused without growing per instructio
   }
   CHECK(count == 100);
 }
+
+TEST_CASE("InstrReader: accepts exactly the opcodes lookupOpcode knows") {
+  for (unsigned prefix : {0x00u, 0xFCu, 0xFDu}) {
+    for (uint32_t code = 0; code < (prefix ? 300u : 256u); ++code) {
+      if (!prefix && (code == 0xFC || code == 0xFD))
+        continue;
+      Bytes bytes = prefix ? Bytes{uint8_t(prefix)} + u32(code) : Bytes{uint8_t(code)};
+      bytes.resize(bytes.size() + 20, 0x00);
+      std::optional<Opcode> expected = lookupOpcode(uint8_t(prefix), code);
+      InstrReader reader(bytes, 0);
+      Instr instr;
+      bool ok = reader.next(instr);
+      INFO("prefix " << prefix << " code " << code);
+      if (expected) {
+        if (ok)
+          CHECK(instr.op == *expected);
+        else // only immediates that reject zero bytes may fail here
+          CHECK(reader.reader().errorMessage().find("illegal opcode") == std::string::npos);
+      } else {
+        CHECK_FALSE(ok);
+        CHECK(reader.reader().errorMessage().rfind("illegal opcode", 0) == 0);
+      }
+    }
+  }
+}
