@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -40,7 +41,7 @@ class TempScript {
 public:
   TempScript(std::string name, std::string_view source) {
     const char *dir = std::getenv("WASMRT_TEST_DATA");
-    path_ = std::string(dir ? dir : ".") + "/" + name;
+    path_ = (dir ? std::filesystem::path(dir) : std::filesystem::temp_directory_path()) / name;
     std::ofstream(path_) << source;
   }
   ~TempScript() { std::remove(path_.c_str()); }
@@ -85,8 +86,10 @@ TEST_CASE("assert_malformed passes only for malformed modules") {
     (assert_malformed (module quote "(func (i32.const 0x))") "unknown operator")
     (assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
     (assert_malformed (module binary "\00asm\01\00\00\00") "should be malformed")
+    (assert_malformed (module binary "\00asm\01\00\00\00" "\01\04\01\60\00\00" "\03\02\01\00"
+                       "\0a\05\01\03\00\ff\0b") "illegal opcode")
   )wast");
-  CHECK(run.summary.passed == 2);
+  CHECK(run.summary.passed == 3);
   CHECK(run.summary.failed == 1);
   CHECK(run.output.find("test.wast:4: assert_malformed:") == 0);
 }
