@@ -263,20 +263,13 @@ const CommandName kCommandNames[] = {
 
 // The assertions whose operand is a module followed by a message.
 std::optional<CommandKind> moduleAssertionKind(std::string_view head) {
-  for (const auto &entry : kCommandNames) {
-    switch (entry.kind) {
-    case CommandKind::AssertMalformed:
-    case CommandKind::AssertInvalid:
-    case CommandKind::AssertUnlinkable:
-    case CommandKind::AssertUninstantiable:
-    case CommandKind::AssertMalformedCustom:
-    case CommandKind::AssertInvalidCustom:
-      if (head == entry.name)
-        return entry.kind;
-      break;
-    default: break;
-    }
-  }
+  static const CommandKind kKinds[] = {
+      CommandKind::AssertMalformed,       CommandKind::AssertInvalid,
+      CommandKind::AssertUnlinkable,      CommandKind::AssertUninstantiable,
+      CommandKind::AssertMalformedCustom, CommandKind::AssertInvalidCustom};
+  for (CommandKind kind : kKinds)
+    if (head == commandKindName(kind))
+      return kind;
   return std::nullopt;
 }
 
