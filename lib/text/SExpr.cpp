@@ -2,6 +2,12 @@
 
 namespace wasmrt::text {
 
+namespace {
+// Parsing, encoding and destroying S-expressions recurse once per level, so
+// nesting is bounded to keep hostile input from exhausting the stack.
+constexpr size_t kMaxNesting = 1000;
+} // namespace
+
 Expected<std::vector<SExpr>> readSExprs(std::string_view source) {
   Lexer lexer(source);
   std::vector<SExpr> topLevel;
@@ -18,6 +24,8 @@ Expected<std::vector<SExpr>> readSExprs(std::string_view source) {
         return textError(open.back().location, "unclosed parenthesis");
       return topLevel;
     case TokenKind::LParen: {
+      if (open.size() >= kMaxNesting)
+        return textError(token->location, "nesting too deep");
       SExpr list;
       list.isList = true;
       list.location = token->location;

@@ -80,3 +80,12 @@ TEST_CASE("Lexer errors carry line and column") {
   CHECK(errorOf("(a ; b)") == "1:4: unexpected character");
   CHECK(errorOf("(a , b)") == "1:4: unexpected character");
 }
+
+TEST_CASE("S-expression nesting is bounded") {
+  std::string deep(1000, '(');
+  deep += std::string(1000, ')');
+  CHECK(readSExprs(deep));
+  std::string tooDeep(1001, '(');
+  tooDeep += std::string(1001, ')');
+  CHECK(errorOf(tooDeep) == "1:1001: nesting too deep");
+}

@@ -229,3 +229,15 @@ TEST_CASE("Type-incorrect modules still encode") {
   CHECK(parseWat("(func (call 7) (local.get 9) (br 5))"));
   CHECK(parseWat("(func (type 3))"));
 }
+
+TEST_CASE("Optional name section carries module and function ids") {
+  WatOptions options;
+  options.emitNames = true;
+  auto bytes = parseWat("(module $m (func $f) (func) (func $g))", options);
+  REQUIRE(bytes);
+  // custom section "name": module name "m", function names 0 -> "f", 2 -> "g".
+  Bytes names = {0x00, 0x12, 0x04, 'n', 'a', 'm', 'e', 0x00, 0x02, 0x01, 'm',
+                 0x01, 0x07, 0x02, 0x00, 0x01, 'f', 0x02, 0x01, 'g'};
+  REQUIRE(bytes->size() > names.size());
+  CHECK(Bytes(bytes->end() - long(names.size()), bytes->end()) == names);
+}
