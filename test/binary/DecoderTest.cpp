@@ -125,7 +125,8 @@ TEST_CASE("Decoder: import section") {
         atOffset(13, "malformed import kind"));
   CHECK(decodeError(module({section(2, vec({name("") + name("") + Bytes{0x80, 0x00}}))})) ==
         atOffset(13, "malformed import kind"));
-  CHECK(decodeError(module({section(2, vec({Bytes{0x01, 0xFF} + name("") + Bytes{0x00, 0x00}}))})) ==
+  Bytes badUtf8 = Bytes{0x01, 0xFF} + name("") + Bytes{0x00, 0x00};
+  CHECK(decodeError(module({section(2, vec({badUtf8}))})) ==
         atOffset(12, "malformed UTF-8 encoding"));
   // A name longer than the rest of the module.
   CHECK(decodeError(module({section(2, vec({name("") + Bytes{0x05, 'a'}}))})) ==
