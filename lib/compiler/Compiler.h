@@ -1,0 +1,77 @@
+// The compiler layer's public interface: validated Wasm module -> native code.
+//
+// compileModule() translates every defined function of a validated Module to
+// LLVM IR (one function at a time), optimises it and JIT-links it in process
+// with ORC (LLJIT + JITLink). The result, a CompiledModule, owns the JIT and
+// all generated code; it is immutable and may be shared by any number of
+// instances and threads once created. No LLVM type appears in this header, so
+// the runtime layer (which never includes LLVM headers) uses it directly.
+//
+// Generated code follows lib/compiler/RuntimeAbi.h: it reaches instance data
+// only through the InstanceContext passed to every function, and the runtime
+// only through the named entry points of WASMRT_RUNTIME_ENTRY_POINTS, whose
+// addresses the runtime supplies in CompileOptions::runtimeSymbols. Nothing in
+// the IR depends on a host address, so the same IR can be emitted as an object
+// file for AOT/caching.
+//
+// Parallelism: the module's functions are split into chunks of neighbouring
+// functions (one LLVM module and LLVMContext per chunk). Calls within a chunk
+// are plain LLVM calls that the inliner may inline; calls across chunks are
+// resolved by the JIT linker. Chunks are translated, optimised and code-
+// generated in parallel on the JIT's thread pool (see Jit.cpp for the sizing).
+#pragma once
+
+#include "binary/Module.h"
+#include "compiler/RuntimeAbi.h"
+#include "wasmrt/Error.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace wasmrt {
+
+struct CompileOptions {
+  unsigned optLevel = 2; // 0..3; 0 = mem2reg + FastISel
+  // false: memory 0 lives in an 8 GiB guarded reservation; accesses are not
+  // checked (faults are turned into traps by the runtime's signal handler).
+  // true: every access is compared against InstanceContext::memorySize.
+  bool explicitBoundsChecks = false;
+  unsigned threads = 0; // 0 = all hardware threads
+  // Addresses of the runtime entry points named in RuntimeAbi.h
+  // (WASMRT_RUNTIME_ENTRY_POINTS), supplied by the runtime layer (the compiler
+  // must not reference them at C++ link time). All of them are required.
+  std::vector<std::pair<std::string, void *>> runtimeSymbols;
+  // Run the LLVM IR verifier on every translated function (tests, debugging).
+  bool verifyIR = false;
+};
+
+class CompiledModule {
+public:
+  virtual ~CompiledModule();
+  // Code of a defined function (module function index space, calling
+  // convention of RuntimeAbi.h); nullptr for imports and out-of-range indices.
+  virtual void *functionCode(uint32_t funcIndex) const = 0;
+  // Host -> wasm trampoline for module type `typeIndex` (array convention).
+  // It passes `callee` as both the callee and the caller context.
+  virtual abi::EntryTrampoline entryTrampoline(uint32_t typeIndex) const = 0;
+  // Code for host FuncRefs of module type `typeIndex`: its callee context must
+  // be an abi::HostFunctionContext.
+  virtual void *hostAdapter(uint32_t typeIndex) const = 0;
+  // Address ranges [begin, end) of all generated code (for the trap handler),
+  // sorted and disjoint.
+  virtual std::span<const std::pair<uintptr_t, uintptr_t>> codeRanges() const = 0;
+  // The defined function whose code contains `pc` (for backtraces).
+  virtual std::optional<uint32_t> functionAt(uintptr_t pc) const = 0;
+};
+
+// `module` must have passed validateModule(). SIMD instructions are not
+// supported yet (ErrorKind::Unsupported).
+Expected<std::unique_ptr<CompiledModule>> compileModule(const Module &module,
+                                                        const CompileOptions &options);
+
+} // namespace wasmrt

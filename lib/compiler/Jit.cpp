@@ -1,0 +1,254 @@
+#include "compiler/Jit.h"
+
+#include <fmt/format.h>
+#include <llvm/Analysis/TargetLibraryInfo.h>
+#include <llvm/ExecutionEngine/JITLink/JITLink.h>
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/IRCompileLayer.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/MC/MCContext.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/SmallVectorMemoryBuffer.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/Transforms/Utils/Mem2Reg.h>
+
+#include <algorithm>
+
+namespace wasmrt::compiler {
+
+namespace orc = llvm::orc;
+namespace jitlink = llvm::jitlink;
+
+void CodeMap::addCode(uintptr_t begin, uintptr_t end) {
+  std::lock_guard lock(mutex_);
+  code_.emplace_back(begin, end);
+}
+
+void CodeMap::addFunction(const Function &function) {
+  std::lock_guard lock(mutex_);
+  functions_.push_back(function);
+}
+
+void CodeMap::finish() {
+  std::lock_guard lock(mutex_);
+  std::sort(code_.begin(), code_.end());
+  std::vector<std::pair<uintptr_t, uintptr_t>> merged;
+  for (const auto &range : code_) {
+    if (!merged.empty() && range.first <= merged.back().second)
+      merged.back().second = std::max(merged.back().second, range.second);
+    else
+      merged.push_back(range);
+  }
+  code_ = std::move(merged);
+  std::sort(functions_.begin(), functions_.end(),
+            [](const Function &a, const Function &b) { return a.begin < b.begin; });
+}
+
+Error toError(llvm::Error error, ErrorKind kind, std::string_view context) {
+  return Error(kind, fmt::format("{}: {}", context, llvm::toString(std::move(error))));
+}
+
+namespace {
+
+// Records the executable sections and wasm function symbols of every link
+// graph once addresses are assigned.
+class CodeMapPlugin : public orc::ObjectLinkingLayer::Plugin {
+public:
+  explicit CodeMapPlugin(CodeMap &codeMap) : codeMap_(codeMap) {}
+
+  void modifyPassConfig(orc::MaterializationResponsibility &, jitlink::LinkGraph &,
+                        jitlink::PassConfiguration &config) override {
+    config.PostAllocationPasses.push_back([this](jitlink::LinkGraph &graph) {
+      record(graph);
+      return llvm::Error::success();
+    });
+  }
+  llvm::Error notifyFailed(orc::MaterializationResponsibility &) override {
+    return llvm::Error::success();
+  }
+  llvm::Error notifyRemovingResources(orc::JITDylib &, orc::ResourceKey) override {
+    return llvm::Error::success();
+  }
+  void notifyTransferringResources(orc::JITDylib &, orc::ResourceKey, orc::ResourceKey) override {}
+
+private:
+  void record(jitlink::LinkGraph &graph) {
+    for (jitlink::Section &section : graph.sections()) {
+      if ((unsigned(section.getMemProt()) & unsigned(orc::MemProt::Exec)) == 0)
+        continue;
+      jitlink::SectionRange range(section);
+      if (!range.empty())
+        codeMap_.addCode(range.getStart().getValue(), range.getEnd().getValue());
+    }
+    for (jitlink::Symbol *symbol : graph.defined_symbols()) {
+      if (!symbol->hasName())
+        continue;
+      llvm::StringRef name = symbol->getName();
+      uint32_t funcIndex = 0;
+      if (!name.consume_front(abi::kFunctionSymbolPrefix) || name.getAsInteger(10, funcIndex))
+        continue;
+      uintptr_t begin = symbol->getAddress().getValue();
+      codeMap_.addFunction({begin, begin + uintptr_t(symbol->getSize()), funcIndex});
+    }
+  }
+
+  CodeMap &codeMap_;
+};
+
+llvm::TargetLibraryInfoImpl libraryInfo(const llvm::Module &module) {
+  // No library calls may be invented (e.g. loop idioms -> memset): they would
+  // run outside generated code, where a guard-page fault is not a trap.
+  llvm::TargetLibraryInfoImpl info{llvm::Triple(module.getTargetTriple())};
+  info.disableAllFunctions();
+  return info;
+}
+
+void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLevel) {
+  llvm::LoopAnalysisManager loopAnalyses;
+  llvm::FunctionAnalysisManager functionAnalyses;
+  llvm::CGSCCAnalysisManager cgsccAnalyses;
+  llvm::ModuleAnalysisManager moduleAnalyses;
+  llvm::PipelineTuningOptions tuning;
+  // The host tuning unrolls small loops several times: a large compile-time
+  // cost for little gain on Wasm code (see docs/toolchain notes).
+  tuning.LoopUnrolling = false;
+  tuning.LoopVectorization = optLevel >= 2;
+  tuning.SLPVectorization = optLevel >= 2;
+  llvm::PassBuilder passes(&machine, tuning);
+  llvm::TargetLibraryInfoImpl library = libraryInfo(module);
+  functionAnalyses.registerPass([&] { return llvm::TargetLibraryAnalysis(library); });
+  passes.registerModuleAnalyses(moduleAnalyses);
+  passes.registerCGSCCAnalyses(cgsccAnalyses);
+  passes.registerFunctionAnalyses(functionAnalyses);
+  passes.registerLoopAnalyses(loopAnalyses);
+  passes.crossRegisterProxies(loopAnalyses, functionAnalyses, cgsccAnalyses, moduleAnalyses);
+
+  llvm::ModulePassManager pipeline;
+  if (optLevel == 0) {
+    // Locals are allocas: promote them even at O0, FastISel does the rest.
+    pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(llvm::PromotePass()));
+  } else {
+    llvm::OptimizationLevel level = optLevel == 1   ? llvm::OptimizationLevel::O1
+                                    : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                    : llvm::OptimizationLevel::O3;
+    pipeline = passes.buildPerModuleDefaultPipeline(level);
+  }
+  pipeline.run(module, moduleAnalyses);
+}
+
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> emitObject(llvm::Module &module,
+                                                               llvm::TargetMachine &machine) {
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream stream(buffer);
+  llvm::legacy::PassManager passes;
+  passes.add(new llvm::TargetLibraryInfoWrapperPass(libraryInfo(module)));
+  llvm::MCContext *mcContext = nullptr;
+  if (machine.addPassesToEmitMC(passes, mcContext, stream))
+    return llvm::make_error<llvm::StringError>("the target cannot emit object code",
+                                               llvm::inconvertibleErrorCode());
+  passes.run(module);
+  return std::make_unique<llvm::SmallVectorMemoryBuffer>(
+      std::move(buffer), module.getModuleIdentifier() + "-object", false);
+}
+
+// IR -> object for one chunk, on whichever compile thread materializes it:
+// its own TargetMachine, the optimisation pipeline, then code generation.
+class WasmIRCompiler : public orc::IRCompileLayer::IRCompiler {
+public:
+  WasmIRCompiler(orc::JITTargetMachineBuilder builder, unsigned optLevel)
+      : IRCompiler(orc::IRSymbolMapper::ManglingOptions()), builder_(std::move(builder)),
+        optLevel_(optLevel) {}
+
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module &module) override {
+    auto machine = builder_.createTargetMachine();
+    if (!machine)
+      return machine.takeError();
+    if (optLevel_ == 0) {
+      (*machine)->setO0WantsFastISel(true);
+      (*machine)->setFastISel(true);
+    }
+    optimize(module, **machine, optLevel_);
+    return emitObject(module, **machine);
+  }
+
+private:
+  orc::JITTargetMachineBuilder builder_;
+  unsigned optLevel_;
+};
+
+llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel) {
+  switch (optLevel) {
+  case 0: return llvm::CodeGenOptLevel::None;
+  case 1: return llvm::CodeGenOptLevel::Less;
+  case 2: return llvm::CodeGenOptLevel::Default;
+  default: return llvm::CodeGenOptLevel::Aggressive;
+  }
+}
+
+bool initializeNativeTarget() {
+  static const bool initialized = [] {
+    return !llvm::InitializeNativeTarget() && !llvm::InitializeNativeTargetAsmPrinter();
+  }();
+  return initialized;
+}
+
+// Routines code generation may call where the target lacks an instruction
+// (e.g. roundeven without SSE4.1). Never linked otherwise.
+bool isAllowedLibraryRoutine(llvm::StringRef name) {
+  static const llvm::StringRef allowed[] = {
+      "ceil",  "ceilf",  "floor",     "floorf",     "trunc", "truncf", "roundeven",
+      "roundevenf", "rint", "rintf", "nearbyint", "nearbyintf", "sqrt", "sqrtf",
+      "fmin", "fminf", "fmax", "fmaxf", "memcpy", "memmove", "memset"};
+  return std::find(std::begin(allowed), std::end(allowed), name) != std::end(allowed);
+}
+
+} // namespace
+
+Expected<std::unique_ptr<orc::LLJIT>> createJit(const CompileOptions &options, unsigned threads,
+                                                CodeMap &codeMap) {
+  if (!initializeNativeTarget())
+    return Error(ErrorKind::Internal, "cannot initialise the LLVM native target");
+  auto builder = orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return toError(builder.takeError(), ErrorKind::Internal, "cannot detect the host target");
+  unsigned optLevel = std::min(options.optLevel, 3u);
+  builder->setCodeGenOptLevel(codeGenLevel(optLevel));
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeModel(llvm::CodeModel::Small);
+
+  auto jit =
+      orc::LLJITBuilder()
+          .setJITTargetMachineBuilder(*builder)
+          .setNumCompileThreads(threads > 1 ? threads : 0)
+          .setLinkProcessSymbolsByDefault(false)
+          .setPlatformSetUp(orc::setUpInactivePlatform)
+          .setObjectLinkingLayerCreator(
+              [&codeMap](orc::ExecutionSession &session, const llvm::Triple &)
+                  -> llvm::Expected<std::unique_ptr<orc::ObjectLayer>> {
+                auto layer = std::make_unique<orc::ObjectLinkingLayer>(session);
+                layer->addPlugin(std::make_unique<CodeMapPlugin>(codeMap));
+                return layer;
+              })
+          .setCompileFunctionCreator(
+              [optLevel](orc::JITTargetMachineBuilder machineBuilder)
+                  -> llvm::Expected<std::unique_ptr<orc::IRCompileLayer::IRCompiler>> {
+                return std::make_unique<WasmIRCompiler>(std::move(machineBuilder), optLevel);
+              })
+          .create();
+  if (!jit)
+    return toError(jit.takeError(), ErrorKind::Internal, "cannot create the JIT");
+
+  auto routines = orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix(),
+      [](const orc::SymbolStringPtr &name) { return isAllowedLibraryRoutine(*name); });
+  if (!routines)
+    return toError(routines.takeError(), ErrorKind::Internal, "cannot search process symbols");
+  (*jit)->getMainJITDylib().addGenerator(std::move(*routines));
+  return std::move(*jit);
+}
+
+} // namespace wasmrt::compiler

@@ -1,0 +1,97 @@
+// Internal: per-LLVM-module state shared by all functions translated into one
+// chunk: LLVM types for Wasm types, declarations of wasm functions and of the
+// runtime entry points, and the glue (entry trampolines, host adapters).
+#pragma once
+
+#include "binary/Module.h"
+#include "compiler/Compiler.h"
+#include "compiler/RuntimeAbi.h"
+#include "wasmrt/Error.h"
+
+#include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/Function.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wasmrt::compiler {
+
+// The runtime entry points of RuntimeAbi.h, in macro order.
+enum class RuntimeEntry : uint8_t {
+#define WASMRT_ENTRY_ENUM(name, ret, params) name,
+  WASMRT_RUNTIME_ENTRY_POINTS(WASMRT_ENTRY_ENUM)
+#undef WASMRT_ENTRY_ENUM
+};
+inline constexpr unsigned kNumRuntimeEntries = 0
+#define WASMRT_ENTRY_COUNT(name, ret, params) +1
+    WASMRT_RUNTIME_ENTRY_POINTS(WASMRT_ENTRY_COUNT)
+#undef WASMRT_ENTRY_COUNT
+    ;
+// The symbol names of all entry points, indexed by RuntimeEntry.
+std::span<const std::string_view> runtimeEntryNames();
+
+std::string functionSymbol(uint32_t funcIndex);
+std::string entryTrampolineSymbol(uint32_t typeIndex);
+std::string hostAdapterSymbol(uint32_t typeIndex);
+
+class ModuleEmitter {
+public:
+  ModuleEmitter(const Module &wasm, const CompileOptions &options, llvm::Module &out);
+
+  const Module &wasm() const { return wasm_; }
+  const CompileOptions &options() const { return options_; }
+  llvm::Module &out() { return out_; }
+  llvm::LLVMContext &context() { return out_.getContext(); }
+
+  // Value types: i32/i64/float/double, <16 x i8> for v128, ptr for references.
+  llvm::Type *valType(ValType type) const;
+  // The wasm calling convention of RuntimeAbi.h for module type `typeIndex`:
+  // (ptr callee, ptr caller, params...) -> void | T | {T...}.
+  llvm::FunctionType *funcType(uint32_t typeIndex);
+  // wasmrt_func_<funcIndex>: the definition if this chunk defines it, else a
+  // declaration resolved by the JIT linker.
+  llvm::Function *wasmFunction(uint32_t funcIndex);
+  llvm::FunctionCallee runtimeEntry(RuntimeEntry entry);
+
+  // Builds `values` into the return value of a function with `results`.
+  llvm::Value *packResults(llvm::IRBuilderBase &builder, std::span<llvm::Value *const> values,
+                           llvm::Type *returnType);
+
+  void defineEntryTrampoline(uint32_t typeIndex);
+  void defineHostAdapter(uint32_t typeIndex);
+
+  // Attributes every generated function gets (frame pointers, nounwind...).
+  void setCommonAttributes(llvm::Function &function) const;
+
+  llvm::Type *const voidTy;
+  llvm::IntegerType *const i1Ty;
+  llvm::IntegerType *const i8Ty;
+  llvm::IntegerType *const i32Ty;
+  llvm::IntegerType *const i64Ty;
+  llvm::Type *const f32Ty;
+  llvm::Type *const f64Ty;
+  llvm::Type *const v128Ty;
+  llvm::PointerType *const ptrTy;
+
+private:
+  const Module &wasm_;
+  const CompileOptions &options_;
+  llvm::Module &out_;
+  std::vector<llvm::FunctionType *> funcTypes_;   // per module type, lazily
+  std::vector<llvm::Function *> functions_;       // per function index, lazily
+  std::array<llvm::Function *, kNumRuntimeEntries> entries_{};
+};
+
+// Translates defined functions [firstDefined, endDefined) into `out`, plus the
+// entry trampolines and host adapters of all module types when `withGlue`.
+Expected<void> translateChunk(const Module &wasm, const CompileOptions &options,
+                              llvm::Module &out, uint32_t firstDefined, uint32_t endDefined,
+                              bool withGlue);
+
+} // namespace wasmrt::compiler
