@@ -48,6 +48,10 @@ void FunctionTranslator::emitCallThrough(uint32_t typeIndex, llvm::Value *callee
   stack_.resize(stack_.size() - numParams);
 
   llvm::CallInst *call = b_.CreateCall(m_.funcType(typeIndex), callee, args);
+  // Never a tail call: tail-recursion elimination would turn unbounded
+  // recursion (which must trap with "call stack exhausted") into an endless
+  // loop, and sibling calls would drop frames from backtraces.
+  call->setTailCallKind(llvm::CallInst::TCK_NoTail);
   if (type.results.size() == 1) {
     push(call);
   } else {
