@@ -1,0 +1,187 @@
+#include "CompilerTestUtil.h"
+
+#include <catch2/catch.hpp>
+
+using namespace wasmrt;
+using namespace wasmrt::test;
+using abi::TrapKind;
+
+namespace {
+
+std::unique_ptr<TestInstance> make(std::string_view wat, unsigned optLevel = 2,
+                                   bool boundsChecks = false) {
+  std::string error;
+  auto instance = TestInstance::create(wat, testOptions(optLevel, boundsChecks), {}, &error);
+  INFO(error);
+  REQUIRE(instance);
+  return instance;
+}
+
+const char *kMemoryModule = R"((module
+  (memory 1 4)
+  (data (i32.const 16) "\01\02\03\04\05\06\07\08\ff\fe")
+  (func (export "load32") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "load64") (param i32) (result i64) (i64.load offset=1 (local.get 0)))
+  (func (export "load8_s") (param i32) (result i32) (i32.load8_s (local.get 0)))
+  (func (export "load8_u") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "load16_s") (param i32) (result i64) (i64.load16_s (local.get 0)))
+  (func (export "load32_u") (param i32) (result i64) (i64.load32_u (local.get 0)))
+  (func (export "loadf32") (param i32) (result f32) (f32.load (local.get 0)))
+  (func (export "store8") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+  (func (export "store16") (param i32 i64) (i64.store16 offset=2 (local.get 0) (local.get 1)))
+  (func (export "store64") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
+  (func (export "storef64") (param i32 f64) (f64.store (local.get 0) (local.get 1)))
+  (func (export "size") (result i32) (memory.size))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "grow_then_load") (param i32) (result i32)
+    ;; In bounds-check mode the base moves on grow: the load must see the new base.
+    (i32.store (i32.const 100) (i32.const 0x12345678))
+    (drop (memory.grow (i32.const 1)))
+    (i32.load (local.get 0)))
+  (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+))";
+
+} // namespace
+
+TEST_CASE("memory loads and stores of every width", "[compiler][memory]") {
+  unsigned optLevel = GENERATE(0u, 2u);
+  bool boundsChecks = GENERATE(false, true);
+  auto m = make(kMemoryModule, optLevel, boundsChecks);
+  CHECK(m->call("load32", {i32(16)}).u32() == 0x04030201u);
+  CHECK(m->call("load32", {i32(17)}).u32() == 0x05040302u); // unaligned
+  CHECK(m->call("load64", {i32(16)}).u64() == 0xFF08070605040302ull);
+  CHECK(m->call("load8_s", {i32(24)}).i32() == -1);
+  CHECK(m->call("load8_u", {i32(24)}).i32() == 255);
+  CHECK(m->call("load16_s", {i32(24)}).i64() == int16_t(0xFEFF));
+  CHECK(m->call("load32_u", {i32(23)}).i64() == 0xFEFF08ll);
+  CHECK(m->call("store8", {i32(0), i32(0x1FF)}).ok());
+  CHECK(m->memory()[0] == 0xFF);
+  CHECK(m->memory()[1] == 0);
+  CHECK(m->call("store16", {i32(0), i64(0xABCD1234)}).ok());
+  CHECK(m->memory()[2] == 0x34);
+  CHECK(m->memory()[3] == 0x12);
+  CHECK(m->memory()[4] == 0);
+  CHECK(m->call("store64", {i32(65528), i64(-1)}).ok());
+  CHECK(m->call("load32", {i32(65532)}).i32() == -1);
+  CHECK(m->call("storef64", {i32(40), f64(1.5)}).ok());
+  CHECK(m->call("loadf32", {i32(44)}).f32() == 1.9375f); // 0x3FF80000
+}
+
+TEST_CASE("memory.size, memory.grow and bulk memory", "[compiler][memory]") {
+  unsigned optLevel = GENERATE(0u, 2u);
+  bool boundsChecks = GENERATE(false, true);
+  auto m = make(kMemoryModule, optLevel, boundsChecks);
+  CHECK(m->call("size").i32() == 1);
+  CHECK(m->call("grow", {i32(1)}).i32() == 1);
+  CHECK(m->call("size").i32() == 2);
+  CHECK(m->call("grow", {i32(5)}).i32() == -1);
+  CHECK(m->call("grow_then_load", {i32(100)}).u32() == 0x12345678u);
+  CHECK(m->call("size").i32() == 3);
+  CHECK(m->call("load32", {i32(3 * 65536 - 4)}).i32() == 0);
+  CHECK(m->call("fill", {i32(200), i32(0xAB), i32(3)}).ok());
+  CHECK(m->call("load32", {i32(200)}).u32() == 0x00ABABABu);
+  CHECK(m->call("copy", {i32(201), i32(16), i32(4)}).ok());
+  CHECK(m->call("load32", {i32(200)}).u32() == 0x030201ABu);
+  CHECK(m->call("fill", {i32(3 * 65536 - 1), i32(0), i32(2)}).trapped(TrapKind::MemoryOutOfBounds));
+}
+
+TEST_CASE("explicit bounds checks trap on every out-of-bounds access", "[compiler][memory]") {
+  unsigned optLevel = GENERATE(0u, 2u);
+  auto m = make(kMemoryModule, optLevel, true);
+  CHECK(m->call("load32", {i32(65532)}).ok());
+  CHECK(m->call("load32", {i32(65533)}).trapped(TrapKind::MemoryOutOfBounds));
+  CHECK(m->call("load32", {i32(-1)}).trapped(TrapKind::MemoryOutOfBounds));
+  CHECK(m->call("load64", {i32(65528)}).trapped(TrapKind::MemoryOutOfBounds)); // offset=1
+  CHECK(m->call("load64", {i32(65527)}).ok());
+  CHECK(m->call("load8_u", {i32(65535)}).ok());
+  CHECK(m->call("load8_u", {i32(65536)}).trapped(TrapKind::MemoryOutOfBounds));
+  CHECK(m->call("store16", {i32(65533), i64(0)}).trapped(TrapKind::MemoryOutOfBounds));
+  CHECK(m->call("store16", {i32(65532), i64(0)}).ok());
+  // After growing, the new page is accessible.
+  CHECK(m->call("grow", {i32(1)}).i32() == 1);
+  CHECK(m->call("load32", {i32(65536 * 2 - 4)}).ok());
+  CHECK(m->call("load32", {i32(65536 * 2 - 3)}).trapped(TrapKind::MemoryOutOfBounds));
+
+  // offset + address beyond 4 GiB must not wrap around.
+  auto big = make(R"((module (memory 1)
+    (func (export "f") (param i32) (result i32) (i32.load offset=4294967295 (local.get 0)))))",
+                  optLevel, true);
+  CHECK(big->call("f", {i32(1)}).trapped(TrapKind::MemoryOutOfBounds));
+}
+
+TEST_CASE("globals: get, set, immutable and imported-style cells", "[compiler][globals]") {
+  unsigned optLevel = GENERATE(0u, 2u);
+  auto m = make(R"((module
+    (global $counter (mut i32) (i32.const 10))
+    (global $big (mut i64) (i64.const -5))
+    (global $pi f64 (f64.const 3.25))
+    (global $fref (mut funcref) (ref.null func))
+    (func $f)
+    (elem declare func $f)
+    (func (export "bump") (result i32)
+      (global.set $counter (i32.add (global.get $counter) (i32.const 1)))
+      (global.get $counter))
+    (func (export "big") (result i64) (global.set $big (i64.mul (global.get $big) (i64.const 2)))
+      (global.get $big))
+    (func (export "pi") (result f64) (global.get $pi))
+    (func (export "set_ref") (global.set $fref (ref.func $f)))
+    (func (export "ref_is_null") (result i32) (ref.is_null (global.get $fref)))
+  ))",
+                optLevel);
+  CHECK(m->call("bump").i32() == 11);
+  CHECK(m->call("bump").i32() == 12);
+  CHECK(m->global(0).i32 == 12);
+  m->global(0).i32 = 100; // the runtime may change cells between calls
+  CHECK(m->call("bump").i32() == 101);
+  CHECK(m->call("big").i64() == -10);
+  CHECK(m->call("pi").f64() == 3.25);
+  CHECK(m->call("ref_is_null").i32() == 1);
+  CHECK(m->call("set_ref").ok());
+  CHECK(m->call("ref_is_null").i32() == 0);
+  CHECK(m->global(3).ref == m->funcRef(0));
+}
+
+TEST_CASE("tables: get, set, size, grow, fill, copy, init", "[compiler][tables]") {
+  unsigned optLevel = GENERATE(0u, 2u);
+  auto m = make(R"((module
+    (table $t 2 10 funcref)
+    (table $e 1 externref)
+    (elem $seg func $a $b)
+    (func $a (result i32) (i32.const 1))
+    (func $b (result i32) (i32.const 2))
+    (func (export "get_is_null") (param i32) (result i32) (ref.is_null (table.get $t (local.get 0))))
+    (func (export "set") (param i32) (table.set $t (local.get 0) (ref.func $b)))
+    (func (export "size") (result i32) (table.size $t))
+    (func (export "grow") (param i32) (result i32) (table.grow $t (ref.null func) (local.get 0)))
+    (func (export "fill") (param i32 i32) (table.fill $t (local.get 0) (ref.func $a) (local.get 1)))
+    (func (export "copy") (table.copy $t $t (i32.const 1) (i32.const 0) (i32.const 1)))
+    (func (export "init") (param i32) (table.init $t $seg (local.get 0) (i32.const 0) (i32.const 2)))
+    (func (export "call") (param i32) (result i32) (call_indirect $t (result i32) (local.get 0)))
+    (func (export "put_extern") (param externref) (table.set $e (i32.const 0) (local.get 0)))
+    (func (export "get_extern") (result externref) (table.get $e (i32.const 0)))
+    (func (export "drop")  (elem.drop $seg))
+  ))",
+                optLevel);
+  CHECK(m->call("size").i32() == 2);
+  CHECK(m->call("get_is_null", {i32(1)}).i32() == 1);
+  CHECK(m->call("get_is_null", {i32(2)}).trapped(TrapKind::TableOutOfBounds));
+  CHECK(m->call("set", {i32(1)}).ok());
+  CHECK(m->call("call", {i32(1)}).i32() == 2);
+  CHECK(m->call("set", {i32(2)}).trapped(TrapKind::TableOutOfBounds));
+  CHECK(m->call("grow", {i32(3)}).i32() == 2);
+  CHECK(m->call("size").i32() == 5);
+  CHECK(m->call("grow", {i32(100)}).i32() == -1);
+  CHECK(m->call("fill", {i32(2), i32(3)}).ok());
+  CHECK(m->call("call", {i32(4)}).i32() == 1);
+  CHECK(m->call("fill", {i32(4), i32(2)}).trapped(TrapKind::TableOutOfBounds));
+  CHECK(m->call("copy").ok());
+  CHECK(m->call("get_is_null", {i32(1)}).i32() == 1);
+  CHECK(m->call("init", {i32(0)}).ok());
+  CHECK(m->call("call", {i32(0)}).i32() == 1);
+  CHECK(m->call("call", {i32(1)}).i32() == 2);
+  int token = 0;
+  CHECK(m->call("put_extern", {ref(&token)}).ok());
+  CHECK(m->call("get_extern").ref() == &token);
+  CHECK(m->call("drop").ok());
+}
