@@ -1,0 +1,240 @@
+#include "CompilerTestUtil.h"
+
+#include "binary/Decoder.h"
+#include "support/File.h"
+#include "text/WatParser.h"
+#include "validation/Validator.h"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+using namespace wasmrt;
+using namespace wasmrt::test;
+using abi::TrapKind;
+
+namespace {
+
+std::unique_ptr<TestInstance> make(std::string_view wat, CompileOptions options) {
+  std::string error;
+  auto instance = TestInstance::create(wat, std::move(options), {}, &error);
+  INFO(error);
+  REQUIRE(instance);
+  return instance;
+}
+
+Expected<Module> validModule(std::string_view wat) {
+  auto bytes = text::parseWat(wat);
+  if (!bytes)
+    return bytes.error();
+  auto module = decodeModule(std::move(*bytes));
+  if (!module)
+    return module;
+  if (auto valid = validateModule(*module); !valid)
+    return valid.error();
+  return module;
+}
+
+const char *kMixedModule = R"((module
+  (memory 1)
+  (func $hash (export "hash") (param $n i32) (result i64) (local $h i64) (local $i i32)
+    (local.set $h (i64.const 0xcbf29ce484222325))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (i64.store8 (local.get $i) (i64.extend_i32_u (i32.mul (local.get $i) (i32.const 7))))
+      (local.set $h (i64.mul (i64.xor (local.get $h) (i64.load8_u (local.get $i)))
+                             (i64.const 0x100000001b3)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.get $h))
+  (func (export "poly") (param $x f64) (result f64)
+    (f64.add (f64.mul (f64.mul (local.get $x) (local.get $x)) (f64.const 0.5))
+             (f64.nearest (f64.div (local.get $x) (f64.const 3)))))
+  (func (export "mix") (param i32 i32) (result i32)
+    (i32.rotl (i32.xor (i32.div_u (local.get 0) (i32.or (local.get 1) (i32.const 1)))
+                       (i32.clz (local.get 1)))
+              (local.get 0)))
+  (func (export "sort") (param $n i32) (result i32) (local $i i32) (local $j i32) (local $t i32)
+    ;; bubble sort of n i32s written at 1024, returns a checksum of the sorted order
+    (local.set $i (i32.const 0))
+    (block (loop
+      (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
+      (i32.store (i32.add (i32.const 1024) (i32.shl (local.get $i) (i32.const 2)))
+                 (i32.rem_u (i32.mul (local.get $i) (i32.const 2654435761)) (i32.const 1000)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br 0)))
+    (local.set $i (i32.const 0))
+    (block (loop
+      (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $j (i32.const 0))
+      (block (loop
+        (br_if 1 (i32.ge_u (local.get $j) (i32.sub (i32.sub (local.get $n) (local.get $i)) (i32.const 1))))
+        (if (i32.gt_s (i32.load offset=1024 (i32.shl (local.get $j) (i32.const 2)))
+                      (i32.load offset=1028 (i32.shl (local.get $j) (i32.const 2))))
+          (then
+            (local.set $t (i32.load offset=1024 (i32.shl (local.get $j) (i32.const 2))))
+            (i32.store offset=1024 (i32.shl (local.get $j) (i32.const 2))
+              (i32.load offset=1028 (i32.shl (local.get $j) (i32.const 2))))
+            (i32.store offset=1028 (i32.shl (local.get $j) (i32.const 2)) (local.get $t))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br 0)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br 0)))
+    (local.set $t (i32.const 0))
+    (local.set $i (i32.const 0))
+    (block (loop
+      (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $t (i32.add (i32.mul (local.get $t) (i32.const 31))
+                             (i32.load offset=1024 (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br 0)))
+    (local.get $t))
+))";
+
+// n functions; f_i(x) = f_{i-1}(x) + i, f_0(x) = x, each padded with some
+// arithmetic so the module is large enough to be split into chunks.
+std::string chainModule(int n) {
+  std::string wat = "(module\n(func $f0 (export \"f0\") (param i32) (result i32) (local.get 0))\n";
+  for (int i = 1; i < n; ++i) {
+    std::string index = std::to_string(i);
+    wat += "(func $f" + index + " (export \"f" + index + "\") (param i32) (result i32) (local i32)\n";
+    for (int k = 0; k < 4; ++k)
+      wat += "  (local.set 1 (i32.xor (i32.mul (local.get 1) (i32.const 16777619)) (local.get 0)))\n";
+    wat += "  (i32.add (call $f" + std::to_string(i - 1) + " (local.get 0))\n";
+    wat += "    (i32.add (i32.const " + index + ") (i32.and (local.get 1) (i32.const 0)))))\n";
+  }
+  return wat + ")";
+}
+
+} // namespace
+
+TEST_CASE("all optimisation levels compute the same results", "[compiler][opt]") {
+  std::vector<std::vector<abi::ValueSlot>> results[4];
+  for (unsigned level = 0; level < 4; ++level) {
+    auto m = make(kMixedModule, testOptions(level, level % 2 == 1));
+    for (int n : {0, 1, 17, 300})
+      results[level].push_back(m->call("hash", {i32(n)}).results);
+    for (double x : {0.0, -1.5, 7.25, 1e10})
+      results[level].push_back(m->call("poly", {f64(x)}).results);
+    for (int a : {0, 1, -1, 123456789})
+      results[level].push_back(m->call("mix", {i32(a), i32(a * 3 + 5)}).results);
+    results[level].push_back(m->call("sort", {i32(100)}).results);
+  }
+  auto bytesOf = [](const std::vector<std::vector<abi::ValueSlot>> &all) {
+    std::vector<uint64_t> flat;
+    for (const auto &slots : all)
+      for (const abi::ValueSlot &slot : slots) {
+        uint64_t low;
+        std::memcpy(&low, slot.bytes, 8);
+        flat.push_back(low);
+      }
+    return flat;
+  };
+  for (unsigned level = 1; level < 4; ++level)
+    CHECK(bytesOf(results[level]) == bytesOf(results[0]));
+}
+
+TEST_CASE("a module with many functions compiles in parallel chunks", "[compiler][parallel]") {
+  constexpr int kFunctions = 600;
+  std::string wat = chainModule(kFunctions);
+  unsigned threads = GENERATE(1u, 2u, 4u);
+  CompileOptions options = testOptions(2);
+  options.threads = threads;
+  auto m = make(wat, options);
+  CHECK(m->call("f" + std::to_string(kFunctions - 1), {i32(1)}).i32() ==
+        1 + kFunctions * (kFunctions - 1) / 2);
+  CHECK(m->call("f10", {i32(0)}).i32() == 55);
+
+  // Every function has code, maps back to its index, and lies in a code range.
+  const CompiledModule &compiled = m->compiled();
+  auto ranges = compiled.codeRanges();
+  REQUIRE(!ranges.empty());
+  for (uint32_t i = 0; i < kFunctions; ++i) {
+    auto pc = reinterpret_cast<uintptr_t>(compiled.functionCode(i));
+    REQUIRE(pc != 0);
+    CHECK(compiled.functionAt(pc) == std::optional<uint32_t>(i));
+    CHECK(compiled.functionAt(pc + 1) == std::optional<uint32_t>(i));
+    bool inRange = std::any_of(ranges.begin(), ranges.end(),
+                               [&](const auto &r) { return pc >= r.first && pc < r.second; });
+    CHECK(inRange);
+  }
+  CHECK_FALSE(compiled.functionAt(0).has_value());
+  CHECK(compiled.functionCode(kFunctions) == nullptr);
+}
+
+TEST_CASE("entry trampolines and host adapters exist for every type", "[compiler]") {
+  auto module = validModule(R"((module
+    (type (func))
+    (type (func (param v128 f32) (result i64 f64 externref)))
+    (import "host" "f" (func (type 1)))))");
+  REQUIRE(module);
+  auto compiled = compileModule(*module, testOptions(0));
+  REQUIRE(compiled);
+  for (uint32_t type = 0; type < 2; ++type) {
+    CHECK((*compiled)->entryTrampoline(type) != nullptr);
+    CHECK((*compiled)->hostAdapter(type) != nullptr);
+  }
+  CHECK((*compiled)->functionCode(0) == nullptr); // an import
+  CHECK((*compiled)->entryTrampoline(2) == nullptr);
+}
+
+TEST_CASE("compile errors", "[compiler]") {
+  auto module = validModule("(module (func (export \"f\")))");
+  REQUIRE(module);
+  SECTION("missing runtime symbols") {
+    CompileOptions options = testOptions();
+    options.runtimeSymbols.pop_back();
+    auto compiled = compileModule(*module, options);
+    REQUIRE_FALSE(compiled);
+    CHECK(compiled.error().kind() == ErrorKind::Usage);
+  }
+  SECTION("module that was not validated") {
+    Module unvalidated = std::move(*module);
+    unvalidated.functionFacts.clear();
+    auto compiled = compileModule(unvalidated, testOptions());
+    REQUIRE_FALSE(compiled);
+    CHECK(compiled.error().kind() == ErrorKind::Usage);
+  }
+  SECTION("SIMD is not supported yet") {
+    auto simd = validModule(R"((module (func (export "f") (result v128)
+      (i32x4.add (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 1 1 1)))))");
+    REQUIRE(simd);
+    auto compiled = compileModule(*simd, testOptions());
+    REQUIRE_FALSE(compiled);
+    CHECK(compiled.error().kind() == ErrorKind::Unsupported);
+    CHECK_THAT(compiled.error().message(), Catch::Contains("function 0"));
+  }
+}
+
+// Not run by default: WASMRT_COMPILE_BENCH=file.wasm test_compiler "[.compile-bench]"
+// prints compile times per optimisation level and thread count.
+TEST_CASE("compile time of a wasm file", "[.compile-bench]") {
+  const char *path = std::getenv("WASMRT_COMPILE_BENCH");
+  REQUIRE(path);
+  auto bytes = readFileBytes(path);
+  REQUIRE(bytes);
+  auto module = decodeModule(std::move(*bytes));
+  REQUIRE(module);
+  REQUIRE(validateModule(*module));
+  size_t codeBytes = 0;
+  for (const FunctionBody &body : module->code)
+    codeBytes += body.code.size();
+  for (unsigned level : {0u, 1u, 2u}) {
+    for (unsigned threads : {1u, 0u}) {
+      CompileOptions options = testOptions(level);
+      options.verifyIR = false;
+      options.threads = threads;
+      auto start = std::chrono::steady_clock::now();
+      auto compiled = compileModule(*module, options);
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      INFO((compiled ? std::string() : compiled.error().describe()));
+      REQUIRE(compiled);
+      std::printf("%s: %zu functions, %.1f KiB code, O%u, threads %u: %.3f s (%.2f s/MiB)\n",
+                  path, module->code.size(), codeBytes / 1024.0, level, threads, seconds,
+                  seconds / (codeBytes / 1048576.0));
+    }
+  }
+}
