@@ -172,7 +172,7 @@ std::vector<uint8_t> ModuleEncoder::encode() const {
   if (!imports.empty()) {
     ByteWriter s;
     s.writeVarU32(uint32_t(imports.size()));
-    for (const EncoderImport &import : imports) {
+    for (const Import &import : imports) {
       s.writeName(import.module);
       s.writeName(import.name);
       s.writeByte(uint8_t(import.kind));

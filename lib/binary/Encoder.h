@@ -15,16 +15,6 @@
 
 namespace wasmrt {
 
-struct EncoderImport {
-  std::string module;
-  std::string name;
-  ExternKind kind = ExternKind::Func;
-  uint32_t funcTypeIndex = 0; // kind == Func
-  TableType table;            // kind == Table
-  MemoryType memory;          // kind == Memory
-  GlobalType global;          // kind == Global
-};
-
 struct EncoderGlobal {
   GlobalType type;
   std::vector<uint8_t> init;
@@ -64,7 +54,7 @@ struct EncoderNames {
 
 struct ModuleEncoder {
   std::vector<FuncType> types;
-  std::vector<EncoderImport> imports; // in import-section order
+  std::vector<Import> imports; // in import-section order (offsets unused)
   std::vector<EncoderFunction> functions;
   std::vector<TableType> tables;
   std::vector<MemoryType> memories;

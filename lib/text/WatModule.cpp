@@ -252,7 +252,7 @@ Expected<void> ModuleParser::import(const SExpr &importList, const FieldKind &ki
   auto name = nameString(importList.items[2]);
   if (!name)
     return std::move(name).error();
-  EncoderImport entry;
+  Import entry;
   entry.module = std::move(*module);
   entry.name = std::move(*name);
   entry.kind = kind.extern_;
