@@ -191,6 +191,7 @@ TEST_CASE("Linear memories are move-only and release their reservation once") {
 }
 
 TEST_CASE("Creating and destroying many guarded memories returns the address space") {
+  WASMRT_SKIP_UNDER_EMULATOR("reservations are expensive under qemu");
   uint64_t before = virtualSizeKiB();
   for (int i = 0; i < 1000; ++i) {
     LinearMemory memory = makeMemory(1, std::nullopt, MemoryMode::Guarded);
@@ -208,6 +209,7 @@ TEST_CASE("Creating and destroying many guarded memories returns the address spa
 
 TEST_CASE("Failing to reserve address space is an error, and a failed grow changes "
           "nothing") {
+  WASMRT_SKIP_UNDER_EMULATOR("uses fork");
 #if defined(__SANITIZE_ADDRESS__)
   SUCCEED("skipped under AddressSanitizer: its shadow memory already exceeds RLIMIT_AS");
 #else

@@ -188,6 +188,7 @@ TEST_CASE("The spec's trap messages") {
 }
 
 TEST_CASE("Faults that are not ours still kill the process") {
+  WASMRT_SKIP_UNDER_EMULATOR("uses fork");
   SECTION("a fault in registered memory from code that is not JIT code") {
     CHECK(test::diedOfSegv(test::runInChild([] {
       LinearMemory memory = guardedMemory();
@@ -276,6 +277,7 @@ TEST_CASE("chain child: own traps still work with an earlier handler", "[.chain-
 }
 
 TEST_CASE("Faults that are not ours go to the previously installed handler") {
+  WASMRT_SKIP_UNDER_EMULATOR("re-executes the test binary");
   runHiddenCase("chain child: siginfo handler", 42);
   runHiddenCase("chain child: plain handler", 43);
   runHiddenCase("chain child: own traps still work with an earlier handler", 0);
@@ -316,6 +318,7 @@ void *overflowOnThisThread(void *arg) {
 } // namespace
 
 TEST_CASE("Overflowing the thread's stack from JIT code is 'call stack exhausted'") {
+  WASMRT_SKIP_UNDER_EMULATOR("creates a thread");
   // A thread with a known 1 MiB stack, smaller than the default wasm stack size, so the
   // limit is clamped to the real stack.
   pthread_attr_t attributes;
@@ -357,6 +360,7 @@ TEST_CASE("The stack limit is the entry SP minus the configured size") {
 // --- Threads.
 
 TEST_CASE("Several threads trap concurrently while memories come and go") {
+  WASMRT_SKIP_UNDER_EMULATOR("creates threads");
   FakeJit jit;
   constexpr int kThreads = 4;
   constexpr int kRounds = 2000;
