@@ -31,7 +31,11 @@ llvm::Value *FunctionTranslator::emitConversion(Opcode op, llvm::Value *a) {
   case Opcode::F32ConvertI32U: case Opcode::F32ConvertI64U: return b_.CreateUIToFP(a, m_.f32Ty);
   case Opcode::F64ConvertI32S: case Opcode::F64ConvertI64S: return b_.CreateSIToFP(a, m_.f64Ty);
   case Opcode::F64ConvertI32U: case Opcode::F64ConvertI64U: return b_.CreateUIToFP(a, m_.f64Ty);
-  case Opcode::F32DemoteF64: return b_.CreateFPTrunc(a, m_.f32Ty);
+  case Opcode::F32DemoteF64:
+    // demote(promote(x)) must quiet a signalling NaN; LLVM would fold it to x.
+    if (llvm::isa<llvm::FPExtInst>(a))
+      a = b_.CreateArithmeticFence(a, a->getType());
+    return b_.CreateFPTrunc(a, m_.f32Ty);
   case Opcode::F64PromoteF32: return b_.CreateFPExt(a, m_.f64Ty);
 
   case Opcode::I32ReinterpretF32: return b_.CreateBitCast(a, i32);

@@ -105,7 +105,21 @@ llvm::Value *FunctionTranslator::emitDivRem(Opcode op, llvm::Value *a, llvm::Val
   }
 }
 
+// LLVM folds x*1, x/1, x-0 and x+(-0) to x, and x*-1, x/-1, -0-x to fneg x.
+// Those keep a signalling NaN signalling where Wasm requires a quiet NaN. An
+// arithmetic fence around such a constant operand hides its value from the
+// folds; it generates no code.
+llvm::Value *FunctionTranslator::fenceIdentity(llvm::Value *value) {
+  auto *constant = llvm::dyn_cast<llvm::ConstantFP>(value);
+  if (!constant || !(constant->isZero() || constant->isExactlyValue(1.0) ||
+                     constant->isExactlyValue(-1.0)))
+    return value;
+  return b_.CreateArithmeticFence(value, value->getType());
+}
+
 llvm::Value *FunctionTranslator::emitFloatArith(Opcode op, llvm::Value *a, llvm::Value *b) {
+  a = fenceIdentity(a);
+  b = fenceIdentity(b);
   switch (op) {
   case Opcode::F32Add: case Opcode::F64Add: return b_.CreateFAdd(a, b);
   case Opcode::F32Sub: case Opcode::F64Sub: return b_.CreateFSub(a, b);

@@ -115,6 +115,7 @@ private:
   llvm::Value *emitDivRem(Opcode op, llvm::Value *a, llvm::Value *b);
   llvm::Value *emitFloatArith(Opcode op, llvm::Value *a, llvm::Value *b);
   llvm::Value *emitMinMax(bool isMin, llvm::Value *a, llvm::Value *b);
+  llvm::Value *fenceIdentity(llvm::Value *value);
   llvm::Value *emitUnary(Opcode op, llvm::Value *a);
   llvm::Value *emitSignBits(Opcode op, llvm::Value *a, llvm::Value *b);
 

@@ -91,13 +91,15 @@ struct RuntimeDoubles {
     TestInstance &self = instance(ctx);
     const ElementSegment &segment = self.module_->elements[elem];
     abi::TableData &data = *self.tables_[table];
-    if (outOfBounds(dst, n, data.size) || outOfBounds(src, n, segment.size()))
+    size_t available = self.droppedElems_[elem] ? 0 : segment.size();
+    if (outOfBounds(dst, n, data.size) || outOfBounds(src, n, available))
       self.trap(uint32_t(TrapKind::TableOutOfBounds));
     for (uint32_t i = 0; i < n; ++i)
-      data.elements[dst + i] =
-          const_cast<abi::FuncRef *>(self.funcRefs_[segment.funcIndices[src + i]]);
+      data.elements[dst + i] = self.segmentElement(segment, src + i);
   }
-  static void wasmrt_elem_drop(InstanceContext *, uint32_t) {}
+  static void wasmrt_elem_drop(InstanceContext *ctx, uint32_t elem) {
+    instance(ctx).droppedElems_[elem] = true;
+  }
 
   static uint32_t hostDispatch(abi::HostFunctionContext *self, InstanceContext *,
                                abi::ValueSlot *values) {
@@ -134,15 +136,26 @@ std::unique_ptr<TestInstance>
 TestInstance::create(std::string_view wat, CompileOptions options,
                      std::vector<std::pair<std::string, HostFunction>> hostFunctions,
                      std::string *error) {
+  auto bytes = text::parseWat(wat);
+  if (!bytes) {
+    if (error)
+      *error = bytes.error().describe();
+    return nullptr;
+  }
+  return createFromBinary(std::move(*bytes), std::move(options), std::move(hostFunctions),
+                          error);
+}
+
+std::unique_ptr<TestInstance>
+TestInstance::createFromBinary(std::vector<uint8_t> bytes, CompileOptions options,
+                               std::vector<std::pair<std::string, HostFunction>> hostFunctions,
+                               std::string *error) {
   auto fail = [&](const Error &e) {
     if (error)
       *error = e.describe();
     return nullptr;
   };
-  auto bytes = text::parseWat(wat);
-  if (!bytes)
-    return fail(bytes.error());
-  auto module = decodeModule(std::move(*bytes));
+  auto module = decodeModule(std::move(bytes));
   if (!module)
     return fail(module.error());
   if (auto valid = validateModule(*module); !valid)
@@ -158,6 +171,14 @@ TestInstance::create(std::string_view wat, CompileOptions options,
   instance->boundsChecks_ = options.explicitBoundsChecks;
   if (!instance->instantiate(hostFunctions, error))
     return nullptr;
+  if (instance->module_->startFunc) {
+    Outcome started = instance->callIndex(*instance->module_->startFunc);
+    if (started.trap) {
+      if (error)
+        *error = std::string("start function trapped: ") + abi::trapMessage(*started.trap);
+      return nullptr;
+    }
+  }
   return instance;
 }
 
@@ -278,10 +299,14 @@ bool TestInstance::instantiate(std::vector<std::pair<std::string, HostFunction>>
   if (!setUpMemory())
     return false;
   droppedData_.assign(m.data.size(), false);
-  for (const DataSegment &segment : m.data)
-    if (segment.mode == SegmentMode::Active)
-      std::memcpy(context_.memoryBase + evalConst(segment.offsetExpr), segment.bytes.data(),
-                  segment.bytes.size());
+  for (size_t i = 0; i < m.data.size(); ++i) {
+    const DataSegment &segment = m.data[i];
+    if (segment.mode != SegmentMode::Active)
+      continue;
+    std::memcpy(context_.memoryBase + evalConst(segment.offsetExpr), segment.bytes.data(),
+                segment.bytes.size());
+    droppedData_[i] = true;
+  }
 
   tableStorage_.resize(m.tables.size());
   tableData_.resize(m.tables.size());
@@ -292,21 +317,30 @@ bool TestInstance::instantiate(std::vector<std::pair<std::string, HostFunction>>
                      uint32_t(limits.max.value_or(UINT32_MAX))};
     tables_.push_back(&tableData_[i]);
   }
-  for (const ElementSegment &segment : m.elements) {
-    if (segment.mode != SegmentMode::Active)
+  // Active and declarative segments are dropped once instantiation used them.
+  droppedElems_.assign(m.elements.size(), false);
+  for (size_t i = 0; i < m.elements.size(); ++i) {
+    const ElementSegment &segment = m.elements[i];
+    if (segment.mode == SegmentMode::Passive)
+      continue;
+    droppedElems_[i] = true;
+    if (segment.mode == SegmentMode::Declarative)
       continue;
     uint64_t offset = evalConst(segment.offsetExpr);
-    for (size_t j = 0; j < segment.size(); ++j) {
-      void *value = nullptr;
-      if (segment.usesExprs)
-        evalConst(segment.exprs[j], &value);
-      else
-        value = const_cast<abi::FuncRef *>(funcRefs_[segment.funcIndices[j]]);
-      tableStorage_[segment.tableIndex][offset + j] = value;
-    }
+    for (size_t j = 0; j < segment.size(); ++j)
+      tableStorage_[segment.tableIndex][offset + j] = segmentElement(segment, j);
   }
   context_.tables = tables_.data();
   return true;
+}
+
+void *TestInstance::segmentElement(const ElementSegment &segment, size_t i) const {
+  void *value = nullptr;
+  if (segment.usesExprs)
+    evalConst(segment.exprs[i], &value);
+  else
+    value = const_cast<abi::FuncRef *>(funcRefs_[segment.funcIndices[i]]);
+  return value;
 }
 
 uint32_t TestInstance::exportedFunction(std::string_view name) const {
@@ -322,7 +356,10 @@ void TestInstance::trap(uint32_t kind) {
 }
 
 Outcome TestInstance::call(std::string_view exportName, const std::vector<Value> &args) {
-  uint32_t funcIndex = exportedFunction(exportName);
+  return callIndex(exportedFunction(exportName), args);
+}
+
+Outcome TestInstance::callIndex(uint32_t funcIndex, const std::vector<Value> &args) {
   uint32_t typeIndex = module_->funcs[funcIndex];
   const FuncType &type = module_->types[typeIndex];
   std::vector<abi::ValueSlot> slots(std::max<size_t>({type.params.size(), type.results.size(), 1}));

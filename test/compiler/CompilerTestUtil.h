@@ -77,7 +77,14 @@ public:
          std::vector<std::pair<std::string, HostFunction>> hostFunctions = {},
          std::string *error = nullptr);
 
+  // The same from a binary module. Imported functions are bound by name only.
+  static std::unique_ptr<TestInstance>
+  createFromBinary(std::vector<uint8_t> bytes, CompileOptions options = {},
+                   std::vector<std::pair<std::string, HostFunction>> hostFunctions = {},
+                   std::string *error = nullptr);
+
   Outcome call(std::string_view exportName, const std::vector<Value> &args = {});
+  Outcome callIndex(uint32_t funcIndex, const std::vector<Value> &args = {});
 
   uint8_t *memory() { return context_.memoryBase; }
   uint64_t memorySize() const { return context_.memorySize; }
@@ -103,6 +110,7 @@ private:
                    std::string *error);
   bool setUpMemory();
   uint64_t evalConst(const ConstExpr &expr, void **refOut = nullptr) const;
+  void *segmentElement(const ElementSegment &segment, size_t i) const;
   [[noreturn]] void trap(uint32_t kind);
   uint32_t growMemory(uint32_t deltaPages);
 
@@ -122,6 +130,7 @@ private:
   std::vector<uint32_t> typeIds_;
   std::vector<std::unique_ptr<HostBinding>> hostBindings_;
   std::vector<bool> droppedData_;
+  std::vector<bool> droppedElems_;
   sigjmp_buf jump_;
   uint32_t trapKind_ = 0;
 };
