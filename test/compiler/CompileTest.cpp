@@ -70,7 +70,8 @@ const char *kMixedModule = R"((module
       (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
       (local.set $j (i32.const 0))
       (block (loop
-        (br_if 1 (i32.ge_u (local.get $j) (i32.sub (i32.sub (local.get $n) (local.get $i)) (i32.const 1))))
+        (br_if 1 (i32.ge_u (local.get $j)
+                           (i32.sub (i32.sub (local.get $n) (local.get $i)) (i32.const 1))))
         (if (i32.gt_s (i32.load offset=1024 (i32.shl (local.get $j) (i32.const 2)))
                       (i32.load offset=1028 (i32.shl (local.get $j) (i32.const 2))))
           (then
@@ -99,9 +100,11 @@ std::string chainModule(int n) {
   std::string wat = "(module\n(func $f0 (export \"f0\") (param i32) (result i32) (local.get 0))\n";
   for (int i = 1; i < n; ++i) {
     std::string index = std::to_string(i);
-    wat += "(func $f" + index + " (export \"f" + index + "\") (param i32) (result i32) (local i32)\n";
+    wat += "(func $f" + index + " (export \"f" + index + "\") (param i32) (result i32)";
+    wat += " (local i32)\n";
     for (int k = 0; k < 4; ++k)
-      wat += "  (local.set 1 (i32.xor (i32.mul (local.get 1) (i32.const 16777619)) (local.get 0)))\n";
+      wat += "  (local.set 1 (i32.xor (i32.mul (local.get 1) (i32.const 16777619))"
+             " (local.get 0)))\n";
     wat += "  (i32.add (call $f" + std::to_string(i - 1) + " (local.get 0))\n";
     wat += "    (i32.add (i32.const " + index + ") (i32.and (local.get 1) (i32.const 0)))))\n";
   }

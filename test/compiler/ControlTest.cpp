@@ -142,7 +142,8 @@ TEST_CASE("br_table dispatches, including to the function label", "[compiler][co
 TEST_CASE("unreachable traps; select picks by condition", "[compiler][control]") {
   auto m = make(R"((module
     (func (export "trap") (unreachable))
-    (func (export "select") (param i32) (result i64) (select (i64.const 1) (i64.const 2) (local.get 0)))
+    (func (export "select") (param i32) (result i64)
+      (select (i64.const 1) (i64.const 2) (local.get 0)))
     (func (export "select_typed") (param i32) (result f32)
       (select (result f32) (f32.const 1) (f32.const 2) (local.get 0)))
   ))");
