@@ -71,13 +71,26 @@ void FunctionTranslator::emitLoad(const Instr &in) {
   unsigned width = 1u << info.naturalAlignLog2;
   llvm::Value *address = memoryAddress(pop(), in.memArg.offset, width);
   // Wasm allows any alignment; the hint in memarg is never trusted.
-  if (resultType->getPrimitiveSizeInBits() == width * 8) {
-    push(b_.CreateAlignedLoad(resultType, address, llvm::Align(1)));
-    return;
-  }
-  llvm::Value *narrow = b_.CreateAlignedLoad(b_.getIntNTy(width * 8), address, llvm::Align(1));
-  push(isSignedLoad(in.op) ? b_.CreateSExt(narrow, resultType)
-                           : b_.CreateZExt(narrow, resultType));
+  bool full = resultType->getPrimitiveSizeInBits() == width * 8;
+  llvm::LoadInst *load = b_.CreateAlignedLoad(full ? resultType : b_.getIntNTy(width * 8),
+                                              address, llvm::Align(1));
+  llvm::Value *value = full                   ? static_cast<llvm::Value *>(load)
+                       : isSignedLoad(in.op) ? b_.CreateSExt(load, resultType)
+                                             : b_.CreateZExt(load, resultType);
+  lastMemoryLoad_ = load;
+  lastMemoryLoadValue_ = value;
+  push(value);
+}
+
+// In guarded mode only the access itself can trap, and LLVM deletes loads
+// whose value is unused. `(drop (load ...))`, the usual way to probe memory,
+// therefore makes the load volatile. (Loads that become dead only after
+// optimisation can still lose their trap in this mode; bounds-check mode is
+// exact.)
+void FunctionTranslator::emitDrop() {
+  llvm::Value *value = pop();
+  if (!boundsChecks_ && value == lastMemoryLoadValue_ && lastMemoryLoad_)
+    lastMemoryLoad_->setVolatile(true);
 }
 
 void FunctionTranslator::emitStore(const Instr &in) {

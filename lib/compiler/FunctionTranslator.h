@@ -131,6 +131,7 @@ private:
   llvm::Value *memoryAddress(llvm::Value *address, uint64_t offset, uint64_t size);
   void loadMemoryState();
   llvm::Value *memoryBase();
+  void emitDrop();
 
   // EmitTables.cpp
   void emitTableInstr(const Instr &in);
@@ -176,6 +177,10 @@ private:
   llvm::Value *memoryBase_ = nullptr;
   llvm::AllocaInst *memoryBaseVar_ = nullptr;
   llvm::AllocaInst *memorySizeVar_ = nullptr;
+  // Guarded mode: the last linear-memory load and the value pushed for it
+  // (see emitDrop).
+  llvm::LoadInst *lastMemoryLoad_ = nullptr;
+  llvm::Value *lastMemoryLoadValue_ = nullptr;
   std::optional<Error> error_;
 };
 

@@ -61,6 +61,8 @@ void FunctionTranslator::beginFunction(uint32_t definedIndex) {
   typeIds_.clear();
   memoryBase_ = nullptr;
   memoryBaseVar_ = memorySizeVar_ = nullptr;
+  lastMemoryLoad_ = nullptr;
+  lastMemoryLoadValue_ = nullptr;
   reachable_ = true;
   skipDepth_ = 0;
 
@@ -170,7 +172,7 @@ bool FunctionTranslator::emit(const Instr &in, InstrReader &reader) {
   case Opcode::Return: emitReturn(); return true;
   case Opcode::Call: emitCall(in.index); return true;
   case Opcode::CallIndirect: emitCallIndirect(in.index, in.index2); return true;
-  case Opcode::Drop: pop(); return true;
+  case Opcode::Drop: emitDrop(); return true;
   case Opcode::Select:
   case Opcode::SelectTyped: emitSelect(); return true;
   case Opcode::LocalGet:

@@ -18,6 +18,10 @@ namespace {
 constexpr uint64_t kReservation = 8ull << 30;
 }
 
+// The innermost guarded-mode call of this thread, for the SIGSEGV handler
+// (test-only state; the runtime's trap handler does this for real).
+thread_local TestInstance::GuardedCall *TestInstance::activeGuardedCall = nullptr;
+
 // The runtime entry points, reduced to what the tests need. Each has exactly
 // the prototype of RuntimeAbi.h (checked in testRuntimeSymbols()).
 struct RuntimeDoubles {
@@ -372,14 +376,41 @@ Outcome TestInstance::callIndex(uint32_t funcIndex, const std::vector<Value> &ar
   const abi::FuncRef *callee = funcRefs_[funcIndex];
   abi::EntryTrampoline trampoline = compiled_->entryTrampoline(typeIndex);
   context_.stackLimit = uintptr_t(__builtin_frame_address(0)) - stackBudget;
+  // Guarded mode: a fault in the reservation is an out-of-bounds trap. The
+  // handler is installed around each call (Catch2 installs its own per test).
+  struct sigaction previous {};
+  GuardedCall guard{this, activeGuardedCall};
+  if (reservation_) {
+    struct sigaction action {};
+    action.sa_sigaction = &guardPageHandler;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGSEGV, &action, &previous);
+    activeGuardedCall = &guard;
+  }
   Outcome outcome;
-  if (sigsetjmp(jump_, 0) == 0) {
+  if (sigsetjmp(jump_, 1) == 0) {
     trampoline(callee->code, callee->context, slots.data());
     outcome.results.assign(slots.begin(), slots.begin() + ptrdiff_t(type.results.size()));
   } else {
     outcome.trap = TrapKind(trapKind_);
   }
+  if (reservation_) {
+    activeGuardedCall = guard.outer;
+    sigaction(SIGSEGV, &previous, nullptr);
+  }
   return outcome;
+}
+
+void TestInstance::guardPageHandler(int, siginfo_t *info, void *) {
+  GuardedCall *call = activeGuardedCall;
+  auto address = reinterpret_cast<uintptr_t>(info->si_addr);
+  auto begin = reinterpret_cast<uintptr_t>(call ? call->instance->reservation_ : nullptr);
+  if (!call || address < begin || address >= begin + kReservation) {
+    signal(SIGSEGV, SIG_DFL); // not ours: crash as usual when the access repeats
+    return;
+  }
+  call->instance->trap(uint32_t(TrapKind::MemoryOutOfBounds));
 }
 
 } // namespace wasmrt::test

@@ -9,6 +9,7 @@
 #include "compiler/RuntimeAbi.h"
 
 #include <csetjmp>
+#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -104,6 +105,16 @@ private:
     HostFunction function;
   };
   friend struct RuntimeDoubles;
+
+public:
+  struct GuardedCall {
+    TestInstance *instance;
+    GuardedCall *outer;
+  };
+
+private:
+  static thread_local GuardedCall *activeGuardedCall;
+  static void guardPageHandler(int signal, siginfo_t *info, void *context);
 
   TestInstance() = default;
   bool instantiate(std::vector<std::pair<std::string, HostFunction>> &hostFunctions,

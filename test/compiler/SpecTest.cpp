@@ -1,8 +1,7 @@
 // Runs the spec test suite's core-2.0 scripts against the compiler alone:
-// every module that imports at most spectest functions is compiled
-// (bounds-check mode, so out-of-bounds accesses trap without a signal
-// handler) and its assert_return / assert_trap / assert_exhaustion commands
-// are executed through the test harness. Modules importing memories, tables,
+// every module that imports at most spectest functions is compiled (in both
+// memory modes) and its assert_return / assert_trap / assert_exhaustion
+// commands are executed through the test harness. Modules importing memories, tables,
 // globals or other modules are skipped (the runtime's spec runner covers them).
 #include "CompilerTestUtil.h"
 
@@ -96,8 +95,8 @@ text::ScriptConst fromResult(ValType type, const Outcome &outcome, size_t i) {
 
 class SpecRunner {
 public:
-  SpecRunner(std::string file, unsigned optLevel, SpecStats &stats)
-      : file_(std::move(file)), optLevel_(optLevel), stats_(stats) {}
+  SpecRunner(std::string file, unsigned optLevel, bool boundsChecks, SpecStats &stats)
+      : file_(std::move(file)), optLevel_(optLevel), boundsChecks_(boundsChecks), stats_(stats) {}
 
   void run(const text::Script &script) {
     for (const text::Command &command : script.commands)
@@ -163,7 +162,7 @@ private:
       ++stats_.skippedModules;
     } else {
       std::string error;
-      CompileOptions options = testOptions(optLevel_, true);
+      CompileOptions options = testOptions(optLevel_, boundsChecks_);
       auto instance =
           TestInstance::createFromBinary(std::move(*bytes), options, spectestFunctions(), &error);
       ++stats_.modules;
@@ -231,6 +230,7 @@ private:
 
   std::string file_;
   unsigned optLevel_;
+  bool boundsChecks_;
   SpecStats &stats_;
   TestInstance *current_ = nullptr;
   std::map<std::string, TestInstance *> named_;
@@ -248,7 +248,9 @@ TEST_CASE("spec core-2.0 scripts (compiler only)", "[compiler][spec]") {
     WARN("no spec test suite at " << dir.string());
     return;
   }
-  unsigned optLevel = GENERATE(0u, 2u);
+  // (O0, bounds checks), (O2, bounds checks), (O2, guard pages)
+  auto [optLevel, boundsChecks] =
+      GENERATE(std::make_pair(0u, true), std::make_pair(2u, true), std::make_pair(2u, false));
   std::vector<fs::path> files;
   for (const auto &entry : fs::directory_iterator(dir))
     if (entry.path().extension() == ".wast")
@@ -265,9 +267,9 @@ TEST_CASE("spec core-2.0 scripts (compiler only)", "[compiler][spec]") {
         std::string_view(reinterpret_cast<const char *>(source->data()), source->size()));
     if (!script)
       continue; // the text layer's own tests cover parse failures
-    SpecRunner(file.filename().string(), optLevel, stats).run(*script);
+    SpecRunner(file.filename().string(), optLevel, boundsChecks, stats).run(*script);
   }
-  INFO("O" << optLevel << ": " << stats.modules << " modules (" << stats.skippedModules
+  INFO("O" << optLevel << (boundsChecks ? " bounds checks: " : " guard pages: ") << stats.modules << " modules (" << stats.skippedModules
            << " skipped), " << stats.assertions << " assertions ("
            << stats.skippedAssertions << " skipped)");
   for (size_t i = 0; i < stats.failures.size() && i < 50; ++i)
