@@ -269,9 +269,9 @@ TEST_CASE("spec core-2.0 scripts (compiler only)", "[compiler][spec]") {
       continue; // the text layer's own tests cover parse failures
     SpecRunner(file.filename().string(), optLevel, boundsChecks, stats).run(*script);
   }
-  INFO("O" << optLevel << (boundsChecks ? " bounds checks: " : " guard pages: ") << stats.modules << " modules (" << stats.skippedModules
-           << " skipped), " << stats.assertions << " assertions ("
-           << stats.skippedAssertions << " skipped)");
+  INFO("O" << optLevel << (boundsChecks ? " bounds checks: " : " guard pages: ")
+           << stats.modules << " modules (" << stats.skippedModules << " skipped), "
+           << stats.assertions << " assertions (" << stats.skippedAssertions << " skipped)");
   for (size_t i = 0; i < stats.failures.size() && i < 50; ++i)
     UNSCOPED_INFO(stats.failures[i]);
   CHECK(stats.failures.empty());
