@@ -22,7 +22,9 @@ constexpr int kOpenat2Retries = 16; // EAGAIN: a concurrent rename raced the loo
 long openat2(int dirFd, const char *path, int flags, mode_t mode, uint64_t resolve) {
   struct open_how how = {};
   how.flags = uint64_t(flags);
-  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  // O_TMPFILE contains the O_DIRECTORY bit, so test it as a whole.
+  bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+  how.mode = creates ? mode : 0;
   how.resolve = resolve;
   return ::syscall(SYS_openat2, dirFd, path, &how, sizeof(how));
 }

@@ -85,10 +85,11 @@ WasiFixture::WasiFixture(bool useOpenat2, bool withReadOnly) {
 }
 
 Errno WasiFixture::open(std::string_view path, uint32_t oflags, uint32_t *fd, Rights base,
-                        uint32_t lookup, uint16_t fdflags, uint32_t dirFd) {
+                        uint32_t lookup, uint16_t fdflags, uint32_t dirFd,
+                        Rights inheriting) {
   uint32_t p = g.put(path);
   Errno e = pathOpen(ctx(), g.mem(), dirFd, lookup, p, uint32_t(path.size()), oflags, base,
-                     rights::kAll, fdflags, Guest::kResult);
+                     inheriting, fdflags, Guest::kResult);
   if (e == errno_::kSuccess && fd)
     *fd = g.u32(Guest::kResult);
   g.resetStrings();

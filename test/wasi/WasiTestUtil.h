@@ -80,7 +80,7 @@ public:
   // stores any result in *out.
   Errno open(std::string_view path, uint32_t oflags = 0, uint32_t *fd = nullptr,
              Rights base = rights::kAll, uint32_t lookup = 0, uint16_t fdflags = 0,
-             uint32_t dirFd = kSandboxFd);
+             uint32_t dirFd = kSandboxFd, Rights inheriting = rights::kAll);
   Errno write(uint32_t fd, std::string_view data, uint32_t *written = nullptr);
   Errno read(uint32_t fd, uint32_t len, std::string *out);
   Errno stat(std::string_view path, bool follow = false, uint32_t dirFd = kSandboxFd);
