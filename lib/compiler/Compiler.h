@@ -69,8 +69,8 @@ public:
   virtual std::optional<uint32_t> functionAt(uintptr_t pc) const = 0;
 };
 
-// `module` must have passed validateModule(). SIMD instructions are not
-// supported yet (ErrorKind::Unsupported).
+// `module` must have passed validateModule(). On x86-64 the generated SIMD
+// code needs SSSE3 (the JIT targets the host CPU).
 Expected<std::unique_ptr<CompiledModule>> compileModule(const Module &module,
                                                         const CompileOptions &options);
 

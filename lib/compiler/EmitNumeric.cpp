@@ -109,10 +109,21 @@ llvm::Value *FunctionTranslator::emitDivRem(Opcode op, llvm::Value *a, llvm::Val
 // Those keep a signalling NaN signalling where Wasm requires a quiet NaN. An
 // arithmetic fence around such a constant operand hides its value from the
 // folds; it generates no code.
+// Vector constants (SIMD) are fenced when any lane is such a value.
 llvm::Value *FunctionTranslator::fenceIdentity(llvm::Value *value) {
-  auto *constant = llvm::dyn_cast<llvm::ConstantFP>(value);
-  if (!constant || !(constant->isZero() || constant->isExactlyValue(1.0) ||
-                     constant->isExactlyValue(-1.0)))
+  auto isIdentity = [](llvm::Constant *lane) {
+    auto *constant = llvm::dyn_cast_or_null<llvm::ConstantFP>(lane);
+    return constant && (constant->isZero() || constant->isExactlyValue(1.0) ||
+                        constant->isExactlyValue(-1.0));
+  };
+  auto *constant = llvm::dyn_cast<llvm::Constant>(value);
+  if (!constant)
+    return value;
+  bool fence = isIdentity(constant);
+  if (auto *vector = llvm::dyn_cast<llvm::FixedVectorType>(value->getType()))
+    for (unsigned i = 0; i < vector->getNumElements() && !fence; ++i)
+      fence = isIdentity(constant->getAggregateElement(i));
+  if (!fence)
     return value;
   return b_.CreateArithmeticFence(value, value->getType());
 }
@@ -134,9 +145,11 @@ llvm::Value *FunctionTranslator::emitFloatArith(Opcode op, llvm::Value *a, llvm:
 
 // min: a < b ? a : b < a ? b : unordered ? a + b (a quiet NaN) : bits(a) | bits(b)
 // (equal operands differ at most in the sign of zero; OR picks -0, AND +0).
+// Scalars or vectors (lane-wise).
 llvm::Value *FunctionTranslator::emitMinMax(bool isMin, llvm::Value *a, llvm::Value *b) {
   llvm::Type *floatType = a->getType();
-  llvm::Type *intType = floatType == m_.f32Ty ? m_.i32Ty : m_.i64Ty;
+  llvm::Type *intType =
+      floatType->getWithNewType(b_.getIntNTy(floatType->getScalarSizeInBits()));
   llvm::Value *aBits = b_.CreateBitCast(a, intType);
   llvm::Value *bBits = b_.CreateBitCast(b, intType);
   llvm::Value *equal = b_.CreateBitCast(
@@ -147,10 +160,12 @@ llvm::Value *FunctionTranslator::emitMinMax(bool isMin, llvm::Value *a, llvm::Va
   return b_.CreateSelect(b_.CreateFCmpOLT(a, b), isMin ? a : b, result);
 }
 
+// Scalars or vectors (lane-wise; SIMD passes F32Abs/F32Neg for either shape).
 llvm::Value *FunctionTranslator::emitSignBits(Opcode op, llvm::Value *a, llvm::Value *b) {
   llvm::Type *floatType = a->getType();
-  llvm::IntegerType *intType = floatType == m_.f32Ty ? m_.i32Ty : m_.i64Ty;
-  llvm::APInt signMask = llvm::APInt::getSignMask(intType->getBitWidth());
+  unsigned bitWidth = floatType->getScalarSizeInBits();
+  llvm::Type *intType = floatType->getWithNewType(b_.getIntNTy(bitWidth));
+  llvm::APInt signMask = llvm::APInt::getSignMask(bitWidth);
   llvm::Value *sign = llvm::ConstantInt::get(intType, signMask);
   llvm::Value *magnitude = llvm::ConstantInt::get(intType, ~signMask);
   llvm::Value *bits = b_.CreateBitCast(a, intType);

@@ -9,7 +9,9 @@
 //
 // The emitters are split by opcode group: Translator.cpp (driver, variables,
 // parametric), EmitControl.cpp, EmitNumeric.cpp, EmitConversions.cpp,
-// EmitMemory.cpp, EmitTables.cpp, EmitCalls.cpp.
+// EmitMemory.cpp, EmitTables.cpp, EmitCalls.cpp, and for SIMD (v128 values
+// are <16 x i8> everywhere and bitcast to the lane shape per instruction)
+// EmitSimdLanes.cpp, EmitSimdArith.cpp, EmitSimdConvert.cpp, EmitSimdMemory.cpp.
 #pragma once
 
 #include "binary/InstrReader.h"
@@ -132,6 +134,40 @@ private:
   void loadMemoryState();
   llvm::Value *memoryBase();
   void emitDrop();
+
+  // EmitSimdLanes.cpp: dispatch, constants, shuffles, lanes, bitwise, masks.
+  bool emitSimd(const Instr &in);
+  void emitSimdLaneInstr(const Instr &in);
+  llvm::Value *emitSimdBitwise(Opcode op, std::span<llvm::Value *const> args);
+  llvm::Value *emitSimdSplat(Opcode op, llvm::Value *scalar);
+  llvm::Value *emitSimdMask(Opcode op, llvm::Value *a);
+  llvm::Value *emitSwizzle(llvm::Value *a, llvm::Value *indices);
+  // The lane shape an opcode's mnemonic names ("i16x8." -> <8 x i16>;
+  // "v128." -> <16 x i8>).
+  llvm::FixedVectorType *simdType(Opcode op);
+  llvm::FixedVectorType *vectorType(llvm::Type *lane, unsigned count) const {
+    return llvm::FixedVectorType::get(lane, count);
+  }
+  llvm::Value *asLanes(llvm::Value *v128, llvm::Type *type) {
+    return b_.CreateBitCast(v128, type);
+  }
+  llvm::Value *asV128(llvm::Value *vector) { return b_.CreateBitCast(vector, m_.v128Ty); }
+  llvm::Value *halves(llvm::Value *vector, bool high); // low or high half of the lanes
+  llvm::Value *evenOdd(llvm::Value *vector, bool odd); // even or odd lanes
+
+  // EmitSimdArith.cpp
+  llvm::Value *emitSimdCompare(Opcode op, std::span<llvm::Value *const> args);
+  llvm::Value *emitSimdIntArith(Opcode op, std::span<llvm::Value *const> args);
+  llvm::Value *emitSimdFloatArith(Opcode op, std::span<llvm::Value *const> args);
+
+  // EmitSimdConvert.cpp: operations that change the lane width or kind.
+  llvm::Value *emitSimdConvert(Opcode op, std::span<llvm::Value *const> args);
+  llvm::Value *emitSimdWiden(Opcode op, std::span<llvm::Value *const> args);
+  llvm::Value *emitSimdNarrow(Opcode op, llvm::Value *a, llvm::Value *b);
+
+  // EmitSimdMemory.cpp
+  void emitSimdMemory(const Instr &in);
+  void emitSimdLaneMemory(const Instr &in, unsigned width);
 
   // EmitTables.cpp
   void emitTableInstr(const Instr &in);

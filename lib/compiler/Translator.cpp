@@ -205,7 +205,7 @@ bool FunctionTranslator::emit(const Instr &in, InstrReader &reader) {
   }
   const OpcodeInfo &info = opcodeInfo(in.op);
   if (info.prefix == 0xFD)
-    return fail(ErrorKind::Unsupported, in, "SIMD instructions are not supported yet");
+    return emitSimd(in);
   if (info.imm == ImmKind::MemArg) {
     // Loads produce a value ("i:T"); stores do not ("iT:").
     if (info.signature.back() == ':')

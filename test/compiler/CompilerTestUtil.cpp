@@ -186,7 +186,7 @@ TestInstance::createFromBinary(std::vector<uint8_t> bytes, CompileOptions option
   return instance;
 }
 
-uint64_t TestInstance::evalConst(const ConstExpr &expr, void **refOut) const {
+uint64_t TestInstance::evalConst(const ConstExpr &expr, void **refOut, V128 *v128Out) const {
   InstrReader reader(expr.bytes, expr.offset);
   Instr in;
   uint64_t bits = 0;
@@ -201,7 +201,15 @@ uint64_t TestInstance::evalConst(const ConstExpr &expr, void **refOut) const {
       if (refOut)
         *refOut = const_cast<abi::FuncRef *>(funcRefs_[in.index]);
       break;
-    case Opcode::GlobalGet: std::memcpy(&bits, globals_[in.index], 8); break;
+    case Opcode::V128Const:
+      if (v128Out)
+        *v128Out = in.v128;
+      break;
+    case Opcode::GlobalGet:
+      std::memcpy(&bits, globals_[in.index], 8);
+      if (v128Out)
+        std::memcpy(v128Out->bytes, globals_[in.index]->v128, 16);
+      break;
     default: break;
     }
   }
@@ -292,9 +300,12 @@ bool TestInstance::instantiate(std::vector<std::pair<std::string, HostFunction>>
   for (uint32_t i = 0; i < m.definedGlobals.size(); ++i) {
     abi::GlobalCell &cell = globalStorage_[m.numImportedGlobals + i];
     void *refValue = nullptr;
-    uint64_t bits = evalConst(m.definedGlobals[i].init, &refValue);
+    V128 vector;
+    uint64_t bits = evalConst(m.definedGlobals[i].init, &refValue, &vector);
     if (isRefType(m.definedGlobals[i].type.type))
       cell.ref = refValue;
+    else if (m.definedGlobals[i].type.type == ValType::V128)
+      std::memcpy(cell.v128, vector.bytes, 16);
     else
       std::memcpy(cell.v128, &bits, 8);
   }
@@ -370,6 +381,8 @@ Outcome TestInstance::callIndex(uint32_t funcIndex, const std::vector<Value> &ar
   for (size_t i = 0; i < args.size() && i < slots.size(); ++i) {
     if (isRefType(args[i].type))
       std::memcpy(slots[i].bytes, &args[i].ref, sizeof(void *));
+    else if (args[i].type == ValType::V128)
+      std::memcpy(slots[i].bytes, args[i].v128.bytes, 16);
     else
       std::memcpy(slots[i].bytes, &args[i].bits, 8);
   }

@@ -25,11 +25,12 @@ struct Value {
   ValType type = ValType::I32;
   uint64_t bits = 0;
   void *ref = nullptr;
+  V128 v128; // ValType::V128
 };
-inline Value i32(int32_t v) { return {ValType::I32, uint32_t(v)}; }
-inline Value i64(int64_t v) { return {ValType::I64, uint64_t(v)}; }
-inline Value f32Bits(uint32_t bits) { return {ValType::F32, bits}; }
-inline Value f64Bits(uint64_t bits) { return {ValType::F64, bits}; }
+inline Value i32(int32_t v) { return {ValType::I32, uint32_t(v), nullptr, {}}; }
+inline Value i64(int64_t v) { return {ValType::I64, uint64_t(v), nullptr, {}}; }
+inline Value f32Bits(uint32_t bits) { return {ValType::F32, bits, nullptr, {}}; }
+inline Value f64Bits(uint64_t bits) { return {ValType::F64, bits, nullptr, {}}; }
 inline Value f32(float v) {
   uint32_t bits;
   std::memcpy(&bits, &v, 4);
@@ -40,7 +41,15 @@ inline Value f64(double v) {
   std::memcpy(&bits, &v, 8);
   return f64Bits(bits);
 }
-inline Value ref(void *p) { return {ValType::ExternRef, 0, p}; }
+inline Value ref(void *p) { return {ValType::ExternRef, 0, p, {}}; }
+inline Value vec(const V128 &value) { return {ValType::V128, 0, nullptr, value}; }
+// A v128 from lanes of type T (lane 0 first).
+template <typename T, size_t N> V128 lanes(const T (&values)[N]) {
+  static_assert(sizeof(T) * N == 16);
+  V128 value;
+  std::memcpy(value.bytes, values, 16);
+  return value;
+}
 
 struct Outcome {
   std::optional<abi::TrapKind> trap;
@@ -55,6 +64,14 @@ struct Outcome {
   float f32(size_t i = 0) const { return load<float>(i); }
   double f64(size_t i = 0) const { return load<double>(i); }
   void *ref(size_t i = 0) const { return load<void *>(i); }
+  V128 v128(size_t i = 0) const { return load<V128>(i); }
+  // Lane `lane` of v128 result `i`, read as T.
+  template <typename T> T lane(unsigned lane, size_t i = 0) const {
+    T value{};
+    if (i < results.size())
+      std::memcpy(&value, results[i].bytes + lane * sizeof(T), sizeof(T));
+    return value;
+  }
 
   template <typename T> T load(size_t i) const {
     T value{};
@@ -120,7 +137,10 @@ private:
   bool instantiate(std::vector<std::pair<std::string, HostFunction>> &hostFunctions,
                    std::string *error);
   bool setUpMemory();
-  uint64_t evalConst(const ConstExpr &expr, void **refOut = nullptr) const;
+  // The value of a constant expression: scalars as bits, references in
+  // *refOut, v128 in *v128Out (each when given).
+  uint64_t evalConst(const ConstExpr &expr, void **refOut = nullptr,
+                     V128 *v128Out = nullptr) const;
   void *segmentElement(const ElementSegment &segment, size_t i) const;
   [[noreturn]] void trap(uint32_t kind);
   uint32_t growMemory(uint32_t deltaPages);

@@ -12,6 +12,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -63,6 +65,7 @@ std::optional<Value> toValue(const text::ScriptConst &c) {
   case text::ConstKind::RefNull: return ref(nullptr);
   // Host references are the payload + 1, so (ref.extern 0) is not null.
   case text::ConstKind::RefExtern: return ref(reinterpret_cast<void *>(uintptr_t(c.bits + 1)));
+  case text::ConstKind::V128: return vec(c.v128);
   default: return std::nullopt;
   }
 }
@@ -88,7 +91,7 @@ text::ScriptConst fromResult(ValType type, const Outcome &outcome, size_t i) {
     }
     break;
   }
-  default: c.kind = text::ConstKind::V128; break;
+  case ValType::V128: c.kind = text::ConstKind::V128; c.v128 = outcome.v128(i); break;
   }
   return c;
 }
@@ -239,6 +242,46 @@ private:
   std::vector<std::unique_ptr<TestInstance>> instances_;
 };
 
+// Runs every .wast file of `dir` (sorted) and returns the per-file counts.
+std::vector<std::pair<std::string, SpecStats>> runDirectory(const std::filesystem::path &dir,
+                                                            unsigned optLevel,
+                                                            bool boundsChecks) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const auto &entry : fs::directory_iterator(dir))
+    if (entry.path().extension() == ".wast")
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  std::vector<std::pair<std::string, SpecStats>> results;
+  for (const fs::path &file : files) {
+    // Exhausts the native stack of the reference interpreter only.
+    if (file.filename() == "skip-stack-guard-page.wast")
+      continue;
+    auto source = readFileBytes(file.string());
+    REQUIRE(source);
+    auto script = text::parseScript(
+        std::string_view(reinterpret_cast<const char *>(source->data()), source->size()));
+    if (!script)
+      continue; // the text layer's own tests cover parse failures
+    SpecStats stats;
+    SpecRunner(file.filename().string(), optLevel, boundsChecks, stats).run(*script);
+    results.emplace_back(file.filename().string(), std::move(stats));
+  }
+  return results;
+}
+
+SpecStats total(const std::vector<std::pair<std::string, SpecStats>> &results) {
+  SpecStats sum;
+  for (const auto &[file, stats] : results) {
+    sum.modules += stats.modules;
+    sum.skippedModules += stats.skippedModules;
+    sum.assertions += stats.assertions;
+    sum.skippedAssertions += stats.skippedAssertions;
+    sum.failures.insert(sum.failures.end(), stats.failures.begin(), stats.failures.end());
+  }
+  return sum;
+}
+
 } // namespace
 
 TEST_CASE("spec core-2.0 scripts (compiler only)", "[compiler][spec]") {
@@ -251,24 +294,7 @@ TEST_CASE("spec core-2.0 scripts (compiler only)", "[compiler][spec]") {
   // (O0, bounds checks), (O2, bounds checks), (O2, guard pages)
   auto [optLevel, boundsChecks] =
       GENERATE(std::make_pair(0u, true), std::make_pair(2u, true), std::make_pair(2u, false));
-  std::vector<fs::path> files;
-  for (const auto &entry : fs::directory_iterator(dir))
-    if (entry.path().extension() == ".wast")
-      files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  SpecStats stats;
-  for (const fs::path &file : files) {
-    // Exhausts the native stack of the reference interpreter only.
-    if (file.filename() == "skip-stack-guard-page.wast")
-      continue;
-    auto source = readFileBytes(file.string());
-    REQUIRE(source);
-    auto script = text::parseScript(
-        std::string_view(reinterpret_cast<const char *>(source->data()), source->size()));
-    if (!script)
-      continue; // the text layer's own tests cover parse failures
-    SpecRunner(file.filename().string(), optLevel, boundsChecks, stats).run(*script);
-  }
+  SpecStats stats = total(runDirectory(dir, optLevel, boundsChecks));
   INFO("O" << optLevel << (boundsChecks ? " bounds checks: " : " guard pages: ")
            << stats.modules << " modules (" << stats.skippedModules << " skipped), "
            << stats.assertions << " assertions (" << stats.skippedAssertions << " skipped)");
@@ -276,4 +302,37 @@ TEST_CASE("spec core-2.0 scripts (compiler only)", "[compiler][spec]") {
     UNSCOPED_INFO(stats.failures[i]);
   CHECK(stats.failures.empty());
   CHECK(stats.assertions > 10000);
+}
+
+// The 58 SIMD scripts, in all four combinations of optimisation level and
+// memory mode. WASMRT_SPEC_REPORT=1 prints the per-file counts.
+TEST_CASE("spec core-2.0 simd scripts (compiler only)", "[compiler][spec][simd]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(WASMRT_TESTSUITE_DIR) / "core-2.0" / "simd";
+  if (!fs::is_directory(dir)) {
+    WARN("no spec test suite at " << dir.string());
+    return;
+  }
+  auto [optLevel, boundsChecks] =
+      GENERATE(std::make_pair(0u, true), std::make_pair(0u, false), std::make_pair(2u, true),
+               std::make_pair(2u, false));
+  auto results = runDirectory(dir, optLevel, boundsChecks);
+  if (std::getenv("WASMRT_SPEC_REPORT")) {
+    for (const auto &[file, stats] : results)
+      std::printf("O%u %s %-40s %5d passed %3zu failed %4d skipped; modules: %d compiled, "
+                  "%d skipped\n",
+                  optLevel, boundsChecks ? "bounds" : "guards", file.c_str(),
+                  stats.assertions - int(stats.failures.size()), stats.failures.size(),
+                  stats.skippedAssertions, stats.modules, stats.skippedModules);
+  }
+  SpecStats stats = total(results);
+  INFO("simd O" << optLevel << (boundsChecks ? " bounds checks: " : " guard pages: ")
+                << results.size() << " files, " << stats.modules << " modules ("
+                << stats.skippedModules << " skipped), " << stats.assertions << " assertions ("
+                << stats.skippedAssertions << " skipped)");
+  for (size_t i = 0; i < stats.failures.size() && i < 50; ++i)
+    UNSCOPED_INFO(stats.failures[i]);
+  CHECK(results.size() == 58);
+  CHECK(stats.failures.empty());
+  CHECK(stats.assertions > 20000);
 }
