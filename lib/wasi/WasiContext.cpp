@@ -182,8 +182,9 @@ bool WasiContext::renumber(uint32_t from, uint32_t to) {
   if (!get(from) || !get(to))
     return false;
   if (from != to) {
-    fds_[to] = std::move(fds_[from]);
-    close(from);
+    fds_[to] = std::move(fds_[from]); // destroying the old entry closes its host fd
+    while (!fds_.empty() && !fds_.back())
+      fds_.pop_back();
   }
   return true;
 }
