@@ -5,6 +5,9 @@
 #include "compiler/FunctionTranslator.h"
 
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/IntrinsicsAArch64.h>
+#include <llvm/IR/IntrinsicsX86.h>
+#include <llvm/TargetParser/Triple.h>
 
 namespace wasmrt::compiler {
 
@@ -81,15 +84,7 @@ llvm::Value *FunctionTranslator::emitSimdIntArith(Opcode op, std::span<llvm::Val
     sum = b_.CreateAdd(sum, llvm::ConstantInt::get(wide, 1));
     return asV128(b_.CreateTrunc(b_.CreateLShr(sum, 1), type));
   }
-  case O::I16x8Q15mulrSatS: {
-    // (a * b + 2^14) >> 15 in i32 lanes. Only -32768 * -32768 exceeds the
-    // i16 range (giving 32768), so only the upper bound needs clamping.
-    auto *wide = llvm::VectorType::getExtendedElementVectorType(type);
-    llvm::Value *product = b_.CreateMul(b_.CreateSExt(arg(0), wide), b_.CreateSExt(arg(1), wide));
-    product = b_.CreateAShr(b_.CreateAdd(product, llvm::ConstantInt::get(wide, 0x4000)), 15);
-    product = b_.CreateBinaryIntrinsic(I::smin, product, llvm::ConstantInt::get(wide, 0x7FFF));
-    return asV128(b_.CreateTrunc(product, type));
-  }
+  case O::I16x8Q15mulrSatS: return asV128(emitQ15MulrSat(arg(0), arg(1)));
   case O::I8x16Abs: case O::I16x8Abs: case O::I32x4Abs: case O::I64x2Abs:
     // INT_MIN stays INT_MIN (not poison).
     return asV128(b_.CreateBinaryIntrinsic(I::abs, arg(0), b_.getFalse()));
@@ -104,6 +99,28 @@ llvm::Value *FunctionTranslator::emitSimdIntArith(Opcode op, std::span<llvm::Val
     return shift(llvm::Instruction::LShr);
   default: return nullptr;
   }
+}
+
+// q15mulr_sat_s = sat((a * b + 2^14) >> 15). NEON sqrdmulh computes exactly
+// that; SSSE3 pmulhrsw rounds the same way but gives 0x8000 for the one
+// overflowing case (-32768 * -32768), which the xor turns into 0x7FFF.
+// Elsewhere: i32 lanes, where only that case exceeds the i16 range.
+llvm::Value *FunctionTranslator::emitQ15MulrSat(llvm::Value *a, llvm::Value *b) {
+  namespace I = llvm::Intrinsic;
+  auto *type = llvm::cast<llvm::FixedVectorType>(a->getType());
+  llvm::Triple triple(m_.out().getTargetTriple());
+  if (triple.getArch() == llvm::Triple::aarch64)
+    return b_.CreateIntrinsic(I::aarch64_neon_sqrdmulh, {type}, {a, b});
+  if (triple.getArch() == llvm::Triple::x86_64) {
+    llvm::Value *rounded = b_.CreateIntrinsic(I::x86_ssse3_pmul_hr_sw_128, {}, {a, b});
+    llvm::Value *overflow = b_.CreateICmpEQ(rounded, llvm::ConstantInt::get(type, 0x8000));
+    return b_.CreateXor(rounded, b_.CreateSExt(overflow, type));
+  }
+  auto *wide = llvm::VectorType::getExtendedElementVectorType(type);
+  llvm::Value *product = b_.CreateMul(b_.CreateSExt(a, wide), b_.CreateSExt(b, wide));
+  product = b_.CreateAShr(b_.CreateAdd(product, llvm::ConstantInt::get(wide, 0x4000)), 15);
+  product = b_.CreateBinaryIntrinsic(I::smin, product, llvm::ConstantInt::get(wide, 0x7FFF));
+  return b_.CreateTrunc(product, type);
 }
 
 llvm::Value *FunctionTranslator::emitSimdFloatArith(Opcode op,

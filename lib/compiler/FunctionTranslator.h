@@ -159,6 +159,7 @@ private:
   llvm::Value *emitSimdCompare(Opcode op, std::span<llvm::Value *const> args);
   llvm::Value *emitSimdIntArith(Opcode op, std::span<llvm::Value *const> args);
   llvm::Value *emitSimdFloatArith(Opcode op, std::span<llvm::Value *const> args);
+  llvm::Value *emitQ15MulrSat(llvm::Value *a, llvm::Value *b); // <8 x i16> lanes
 
   // EmitSimdConvert.cpp: operations that change the lane width or kind.
   llvm::Value *emitSimdConvert(Opcode op, std::span<llvm::Value *const> args);
