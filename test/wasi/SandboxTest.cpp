@@ -294,3 +294,35 @@ TEST_CASE("read-only preopens reject every change with EPERM") {
   CHECK(treeState(f.readOnlyDir()) == before);
   CHECK(fs::exists(f.sandbox() / "w"));
 }
+
+TEST_CASE("sandbox: deep paths, long paths and long symlink chains") {
+  bool useOpenat2 = GENERATE(true, false);
+  CAPTURE(useOpenat2);
+  WasiFixture f(useOpenat2);
+  std::string deep;
+  for (int i = 0; i < 200; ++i)
+    deep += (i ? "/d" : "d");
+  fs::create_directories(f.sandbox() / deep);
+  writeHostFile(f.sandbox() / deep / "leaf", "deep");
+  uint32_t fd = 0;
+  REQUIRE(f.open(deep + "/leaf", 0, &fd) == errno_::kSuccess);
+  std::string ups;
+  for (int i = 0; i < 200; ++i)
+    ups += "../";
+  CHECK(f.open(deep + "/" + ups + "file") == errno_::kNoent); // exactly back at the root
+  CHECK(f.open(deep + "/" + ups + "../outside/secret.txt") == errno_::kPerm);
+  CHECK(f.open(std::string(5000, 'a')) == errno_::kNametoolong);
+
+  // 40 expansions resolve, 41 are a loop.
+  writeHostFile(f.sandbox() / "end", "end");
+  std::string prev = "end";
+  for (int i = 0; i < 41; ++i) {
+    std::string name = "chain" + std::to_string(i);
+    REQUIRE(::symlink(prev.c_str(), (f.sandbox() / name).c_str()) == 0);
+    prev = name;
+  }
+  CHECK(f.open("chain39", 0, nullptr, rights::kAll, kFollow) == errno_::kSuccess);
+  CHECK(f.open("chain40", 0, nullptr, rights::kAll, kFollow) == errno_::kLoop);
+  CHECK(f.stat("chain39", true) == errno_::kSuccess);
+  CHECK(f.stat("chain40", true) == errno_::kLoop);
+}
