@@ -127,7 +127,8 @@ Expected<void> Lexer::skipTrivia() {
     if (isSpace(c)) {
       advance();
     } else if (c == ';' && peek(1) == ';') {
-      while (!atEnd() && peek() != '\n')
+      // The spec's newlines are LF, CR and CR LF: a lone CR ends the comment too.
+      while (!atEnd() && peek() != '\n' && peek() != '\r')
         advance();
     } else if (c == '(' && peek(1) == ';') {
       if (auto r = skipBlockComment(); !r)
