@@ -2,9 +2,10 @@
 // WebAssembly test suite and counts passed, failed and skipped commands.
 //
 // Module checks (encode, decode, validate) run here. Everything that needs a
-// runtime (instantiation, invoke/get, register) goes through a ScriptExecutor;
-// until wasmrt has a runtime, UnsupportedExecutor reports all of it as
-// unsupported and the runner counts those commands as skipped, never passed.
+// runtime (instantiation, invoke/get, register) goes through a ScriptExecutor:
+// RuntimeExecutor (RuntimeExecutor.h) runs it on wasmrt's runtime. Whatever an
+// executor reports as unsupported (ErrorKind::Unsupported, e.g. SIMD modules
+// the compiler rejects) is counted as skipped, never passed.
 #pragma once
 
 #include "binary/Module.h"
@@ -60,7 +61,9 @@ public:
 };
 
 struct WastOptions {
-  bool verbose = false; // print expected vs actual messages and skip reasons
+  bool verbose = false;     // print expected vs actual messages and skip reasons
+  bool boundsChecks = false; // explicit bounds checks instead of guard pages
+  unsigned optLevel = 2;     // -O LEVEL, 0..3
 };
 
 // Runs one script's source. Failures are printed to `out` as
@@ -69,7 +72,8 @@ WastSummary runWastSource(std::string_view source, std::string_view fileName,
                           ScriptExecutor &executor, const WastOptions &options,
                           std::ostream &out);
 
-// Runs `wasmrt wast [--verbose] FILE...`; `args` are the arguments after `wast`.
+// Runs `wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] FILE...`; `args` are the
+// arguments after `wast`.
 // Prints per-file counts and, as the very last line, "N passed, N failed, N skipped".
 // Returns the process exit status: 0 only when nothing failed, 1 if any
 // command failed, 2 for usage errors or unreadable files.

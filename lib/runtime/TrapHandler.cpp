@@ -50,7 +50,32 @@ struct EntryFrame {
   volatile uintptr_t pc = 0;
   volatile uintptr_t faultAddress = 0;
   volatile int signal = 0;
+  uintptr_t frames[TrapInfo::kMaxFrames];
+  volatile uint32_t frameCount = 0;
 };
+
+// Records the JIT frames from `pc` (in the frame `fp`) outwards, following frame
+// records [caller fp, return address] while the code is JIT code, whose frame records
+// are always valid. Async-signal-safe: registry lookups and loads from this thread's
+// stack only. `exact` is false when `pc` is itself a return address.
+void captureFrames(EntryFrame *frame, uintptr_t pc, uintptr_t fp, bool exact) {
+  const RangeRegistry &jitCode = processState().jitCode;
+  uint32_t count = 0;
+  frame->frames[count++] = pc;
+  uintptr_t lookup = exact ? pc : pc - 1;
+  while (count < TrapInfo::kMaxFrames && fp != 0 && fp % sizeof(uintptr_t) == 0 &&
+         jitCode.contains(lookup)) {
+    const auto *record = reinterpret_cast<const uintptr_t *>(fp);
+    uintptr_t callerFp = record[0];
+    uintptr_t returnAddress = record[1];
+    frame->frames[count++] = returnAddress;
+    if (callerFp <= fp) // callers' frames are higher up the stack
+      break;
+    fp = callerFp;
+    lookup = returnAddress - 1;
+  }
+  frame->frameCount = count;
+}
 
 // Read by the signal handler, so it must be trivially constructible and destructible:
 // such thread_locals are plain TLS loads, with no lazy-initialisation wrapper call.
@@ -138,6 +163,7 @@ void handleFault(int signal, siginfo_t *info, void *context) {
         frame->pc = pc;
         frame->faultAddress = address;
         frame->signal = signal;
+        captureFrames(frame, pc, arch::contextFp(context), true);
         siglongjmp(frame->jumpBuffer, 1);
       }
     }
@@ -314,13 +340,19 @@ Expected<void> callWithTrapHandling(void (*body)(void *), void *arg, TrapInfo *t
     sigaddset(&set, frame.signal);
     pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
   }
-  TrapInfo info{frame.kind, frame.pc, frame.faultAddress};
-  if (trapOut)
-    *trapOut = info;
-  return Error(ErrorKind::Trap, trapMessage(info.kind));
+  if (trapOut) {
+    trapOut->kind = frame.kind;
+    trapOut->pc = frame.pc;
+    trapOut->faultAddress = frame.faultAddress;
+    trapOut->frameCount = frame.frameCount;
+    std::copy_n(frame.frames, frame.frameCount, trapOut->frames);
+  }
+  return Error(ErrorKind::Trap, trapMessage(frame.kind));
 }
 
-void raiseTrapAt(TrapKind kind, const void *pc) {
+void raiseTrapAt(TrapKind kind, const void *pc) { raiseTrapAt(kind, pc, nullptr); }
+
+void raiseTrapAt(TrapKind kind, const void *pc, const void *framePointer) {
   EntryFrame *frame = tlsTrap.innermost;
   if (!frame) {
     static const char message[] = "wasmrt: raiseTrap called outside a wasm call\n";
@@ -331,6 +363,10 @@ void raiseTrapAt(TrapKind kind, const void *pc) {
   frame->pc = reinterpret_cast<uintptr_t>(pc);
   frame->faultAddress = 0;
   frame->signal = 0;
+  frame->frameCount = 0;
+  if (framePointer)
+    captureFrames(frame, reinterpret_cast<uintptr_t>(pc), reinterpret_cast<uintptr_t>(framePointer),
+                  false);
   siglongjmp(frame->jumpBuffer, 1);
 }
 

@@ -25,6 +25,14 @@ struct TrapInfo {
   TrapKind kind = TrapKind::Unreachable;
   uintptr_t pc = 0;           // faulting instruction, or raiseTrap's caller
   uintptr_t faultAddress = 0; // si_addr for signal traps, 0 for raiseTrap
+  // The JIT frames at the trap, innermost first, captured before unwinding (the stack
+  // is reused afterwards): frames[0] is `pc`, the others are return addresses. Found
+  // by walking frame records (generated code keeps frame pointers) from the faulting
+  // context, or from raiseTrapAt's frame pointer, while the code is registered JIT
+  // code. Empty when raiseTrap had no frame pointer.
+  static constexpr uint32_t kMaxFrames = 64;
+  uintptr_t frames[kMaxFrames] = {};
+  uint32_t frameCount = 0;
 };
 
 struct WasmEntryOptions {
@@ -100,6 +108,9 @@ Expected<void> callWithTrapHandling(Fn &&fn, TrapInfo *trapOut = nullptr,
 // report the JIT pc instead with raiseTrapAt(kind, __builtin_return_address(0)).
 [[noreturn]] void raiseTrap(TrapKind kind);
 [[noreturn]] void raiseTrapAt(TrapKind kind, const void *pc);
+// The same, also reporting the frame pointer of `pc`'s frame, so TrapInfo::frames
+// gets the JIT frames from `pc` outwards.
+[[noreturn]] void raiseTrapAt(TrapKind kind, const void *pc, const void *framePointer);
 
 // True between entry and exit of callWithTrapHandling on this thread.
 bool inWasmCall();

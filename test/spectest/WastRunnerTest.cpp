@@ -1,3 +1,4 @@
+#include "spec-tests/RuntimeExecutor.h"
 #include "spec-tests/WastRunner.h"
 
 #include <catch2/catch.hpp>
@@ -20,8 +21,7 @@ struct Run {
   std::string output;
 };
 
-Run runSource(std::string_view source, bool verbose = false) {
-  UnsupportedExecutor executor;
+Run runWith(ScriptExecutor &executor, std::string_view source, bool verbose) {
   std::ostringstream out;
   WastOptions options;
   options.verbose = verbose;
@@ -29,6 +29,21 @@ Run runSource(std::string_view source, bool verbose = false) {
   run.summary = runWastSource(source, "test.wast", executor, options, out);
   run.output = out.str();
   return run;
+}
+
+// On the runtime (guarded memories unless `boundsChecks`).
+Run runSource(std::string_view source, bool verbose = false, bool boundsChecks = false) {
+  EngineConfig config;
+  config.memoryMode = boundsChecks ? MemoryMode::BoundsChecked : MemoryMode::Guarded;
+  Engine engine(config);
+  RuntimeExecutor executor(engine);
+  return runWith(executor, source, verbose);
+}
+
+// Without a runtime: everything that needs one is skipped.
+Run runUnsupported(std::string_view source, bool verbose = false) {
+  UnsupportedExecutor executor;
+  return runWith(executor, source, verbose);
 }
 
 std::string lastLine(const std::string &text) {
@@ -103,8 +118,8 @@ TEST_CASE("assert_invalid passes only for well-formed invalid modules") {
   CHECK(run.summary.failed == 2);
 }
 
-TEST_CASE("execution commands are skipped, never passed") {
-  Run run = runSource(R"wast(
+TEST_CASE("without a runtime, execution commands are skipped, never passed") {
+  Run run = runUnsupported(R"wast(
     (module $m (func (export "f") (result i32) (i32.const 1)))
     (register "m" $m)
     (invoke "f")
@@ -117,11 +132,70 @@ TEST_CASE("execution commands are skipped, never passed") {
     (assert_uninstantiable (module (func $s unreachable) (start $s)) "unreachable")
     (assert_trap (module (func $s unreachable) (start $s)) "unreachable")
   )wast", true);
-  CHECK(run.summary.passed == 1);
+  CHECK(run.summary.passed == 0);
   CHECK(run.summary.failed == 0);
-  CHECK(run.summary.skipped == 10);
+  CHECK(run.summary.skipped == 11);
   // Verbose mode explains the skips.
   CHECK(run.output.find("skipped") != std::string::npos);
+}
+
+constexpr std::string_view kExecutionScript = R"wast(
+  (module $m
+    (global (export "g") i32 (i32.const 7))
+    (memory (export "mem") 1)
+    (func (export "f") (result i32) (i32.const 1))
+    (func (export "trap") unreachable)
+    (func $r (export "runaway") (call $r))
+    (func (export "id") (param externref) (result externref) (local.get 0))
+    (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))
+  (register "m" $m)
+  (invoke "f")
+  (assert_return (get "g") (i32.const 7))
+  (assert_return (invoke "f") (i32.const 1))
+  (assert_return (invoke "id" (ref.extern 0)) (ref.extern 0))
+  (assert_return (invoke "id" (ref.null extern)) (ref.null extern))
+  (assert_trap (invoke "trap") "unreachable")
+  (assert_trap (invoke "load" (i32.const 65534)) "out of bounds memory access")
+  (assert_exhaustion (invoke "runaway") "call stack exhausted")
+  (module (import "m" "mem" (memory 1)) (import "spectest" "print_i32" (func (param i32))))
+  (assert_unlinkable (module (import "no" "where" (func))) "unknown import")
+  (assert_unlinkable (module (import "m" "f" (func (param i32)))) "incompatible import type")
+  (assert_uninstantiable (module (func $s unreachable) (start $s)) "unreachable")
+  (assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+)wast";
+
+TEST_CASE("execution commands run on the runtime, in both memory modes") {
+  for (bool boundsChecks : {false, true}) {
+    Run run = runSource(kExecutionScript, true, boundsChecks);
+    INFO(run.output);
+    CHECK(run.summary.passed == 15);
+    CHECK(run.summary.failed == 0);
+    CHECK(run.summary.skipped == 0);
+  }
+}
+
+TEST_CASE("wrong results and trap messages fail") {
+  Run run = runSource(R"wast(
+    (module (func (export "f") (result i32) (i32.const 1)) (func (export "t") unreachable))
+    (assert_return (invoke "f") (i32.const 2))
+    (assert_trap (invoke "t") "integer overflow")
+    (assert_trap (invoke "f") "unreachable")
+    (assert_trap (invoke "t") "unreachable")
+  )wast");
+  CHECK(run.summary.passed == 2);
+  CHECK(run.summary.failed == 3);
+}
+
+TEST_CASE("modules the compiler does not support are skipped with what uses them") {
+  Run run = runSource(R"wast(
+    (module $v (func (export "f") (result i32) (v128.const i32x4 0 0 0 0) (drop) (i32.const 1)))
+    (assert_return (invoke "f") (i32.const 1))
+    (register "v" $v)
+    (module (import "v" "f" (func (result i32))))
+  )wast");
+  CHECK(run.summary.passed == 0);
+  CHECK(run.summary.failed == 0);
+  CHECK(run.summary.skipped == 4);
 }
 
 TEST_CASE("a module assertion with an invalid module fails instead of skipping") {
@@ -148,22 +222,27 @@ TEST_CASE("verbose failures show expected and actual") {
 }
 
 TEST_CASE("wast command: summary line and exit codes") {
-  TempScript good("runner-good.wast", "(module)\n(assert_return (invoke \"f\"))\n");
+  TempScript good("runner-good.wast",
+                  "(module (func (export \"f\")))\n(assert_return (invoke \"f\"))\n");
   TempScript bad("runner-bad.wast", "(assert_invalid (module) \"type mismatch\")\n");
   std::string out, err;
 
   CHECK(runCommand({good.path()}, out, err) == 0);
-  CHECK(lastLine(out) == "1 passed, 0 failed, 1 skipped");
-  CHECK(out.find(good.path() + ": 1 passed, 0 failed, 1 skipped") != std::string::npos);
+  CHECK(lastLine(out) == "2 passed, 0 failed, 0 skipped");
+  CHECK(out.find(good.path() + ": 2 passed, 0 failed, 0 skipped") != std::string::npos);
 
   CHECK(runCommand({"--verbose", good.path(), bad.path()}, out, err) == 1);
-  CHECK(lastLine(out) == "1 passed, 1 failed, 1 skipped");
+  CHECK(lastLine(out) == "2 passed, 1 failed, 0 skipped");
 
   CHECK(runCommand({good.path(), "/nonexistent/x.wast"}, out, err) == 2);
   CHECK(err.find("/nonexistent/x.wast") != std::string::npos);
-  CHECK(lastLine(out) == "1 passed, 0 failed, 1 skipped");
+  CHECK(lastLine(out) == "2 passed, 0 failed, 0 skipped");
 
   CHECK(runCommand({}, out, err) == 2);
   CHECK(runCommand({"--bogus", good.path()}, out, err) == 2);
   CHECK(runCommand({"--help"}, out, err) == 0);
+  CHECK(runCommand({"--bounds-checks", "-O", "0", good.path()}, out, err) == 0);
+  CHECK(lastLine(out) == "2 passed, 0 failed, 0 skipped");
+  CHECK(runCommand({"-O3", good.path()}, out, err) == 0);
+  CHECK(runCommand({"-O", "7", good.path()}, out, err) == 2);
 }

@@ -16,6 +16,11 @@ uintptr_t contextSp(const void *ucontext) {
   return static_cast<uintptr_t>(context->uc_mcontext.sp);
 }
 
+uintptr_t contextFp(const void *ucontext) {
+  const auto *context = static_cast<const ucontext_t *>(ucontext);
+  return static_cast<uintptr_t>(context->uc_mcontext.regs[29]);
+}
+
 const char *name() { return "aarch64"; }
 
 } // namespace wasmrt::arch

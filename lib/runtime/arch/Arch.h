@@ -10,6 +10,8 @@ namespace wasmrt::arch {
 // `ucontext` is the third argument of an SA_SIGINFO signal handler.
 uintptr_t contextPc(const void *ucontext);
 uintptr_t contextSp(const void *ucontext);
+// The frame pointer register (rbp / x29).
+uintptr_t contextFp(const void *ucontext);
 
 // "x86_64" or "aarch64", for diagnostics.
 const char *name();

@@ -16,6 +16,11 @@ uintptr_t contextSp(const void *ucontext) {
   return static_cast<uintptr_t>(context->uc_mcontext.gregs[REG_RSP]);
 }
 
+uintptr_t contextFp(const void *ucontext) {
+  const auto *context = static_cast<const ucontext_t *>(ucontext);
+  return static_cast<uintptr_t>(context->uc_mcontext.gregs[REG_RBP]);
+}
+
 const char *name() { return "x86_64"; }
 
 } // namespace wasmrt::arch

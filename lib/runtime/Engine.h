@@ -1,0 +1,87 @@
+// The engine: compilation settings shared by every store, the engine-wide
+// canonical function-type ids that call_indirect compares, and the per-type
+// glue (entry trampolines, host adapters) for host functions.
+//
+// An Engine is thread-safe: any number of threads may load modules and create
+// stores on it concurrently. It must outlive its stores and loaded modules.
+#pragma once
+
+#include "binary/Module.h"
+#include "compiler/Compiler.h"
+#include "compiler/RuntimeAbi.h"
+#include "runtime/LinearMemory.h"
+#include "runtime/TrapHandler.h"
+#include "wasmrt/Error.h"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace wasmrt {
+
+struct EngineConfig {
+  unsigned optLevel = 2; // 0..3
+  // Guarded: 8 GiB reservations, no bounds checks in generated code.
+  // BoundsChecked: generated code compares every access with the memory size.
+  MemoryMode memoryMode = defaultMemoryMode();
+  unsigned compileThreads = 0; // 0 = all hardware threads
+  WasmEntryOptions entry;      // stack available to wasm (call stack exhaustion)
+};
+
+// A compiled module, ready to be instantiated any number of times.
+struct LoadedModule {
+  std::shared_ptr<const Module> module;
+  std::unique_ptr<CompiledModule> compiled;
+  std::vector<uint32_t> typeIds; // per module type index: canonical id
+  std::vector<TrapRegion> codeRegions;
+
+  // The defined function whose code contains `pc`.
+  std::optional<uint32_t> functionAt(uintptr_t pc) const { return compiled->functionAt(pc); }
+  bool containsCode(uintptr_t pc) const;
+};
+
+class Engine {
+public:
+  explicit Engine(EngineConfig config = {});
+  ~Engine();
+  Engine(const Engine &) = delete;
+  Engine &operator=(const Engine &) = delete;
+
+  const EngineConfig &config() const { return config_; }
+  MemoryMode memoryMode() const { return config_.memoryMode; }
+  CompileOptions compileOptions() const;
+
+  // The canonical id of a function type: equal types get equal ids.
+  uint32_t internType(const FuncType &type);
+  // The type of a canonical id (the reference stays valid for the engine's lifetime).
+  const FuncType &typeOf(uint32_t typeId) const;
+
+  // Compiles a validated module. SIMD modules fail with ErrorKind::Unsupported.
+  Expected<std::shared_ptr<const LoadedModule>> load(std::shared_ptr<const Module> module);
+
+  // Glue for functions of canonical type `typeId`: the adapter that calls an
+  // abi::HostFunctionContext, and the entry trampoline (compiled once per type).
+  struct TypeGlue {
+    void *hostAdapter = nullptr;
+    abi::EntryTrampoline entryTrampoline = nullptr;
+  };
+  Expected<TypeGlue> glue(uint32_t typeId);
+
+  // The runtime entry points (WASMRT_RUNTIME_ENTRY_POINTS) for CompileOptions.
+  static std::vector<std::pair<std::string, void *>> runtimeSymbols();
+
+private:
+  EngineConfig config_;
+  mutable std::mutex typesMutex_;
+  std::map<std::string, uint32_t> typeIds_; // encoded FuncType -> id
+  std::deque<FuncType> types_;              // id -> type
+  mutable std::mutex glueMutex_;
+  std::map<uint32_t, std::shared_ptr<const LoadedModule>> glue_;
+};
+
+} // namespace wasmrt
