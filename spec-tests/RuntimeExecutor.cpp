@@ -20,7 +20,7 @@ Expected<Value> toValue(const text::ScriptConst &c) {
   case text::ConstKind::RefNull:
     return c.heapType == "extern" ? Value::externRef(nullptr) : Value::funcRef(nullptr);
   case text::ConstKind::RefExtern: return Value::externRef(externRefFromPayload(c.bits));
-  case text::ConstKind::V128: return Error(ErrorKind::Unsupported, "v128 values (SIMD)");
+  case text::ConstKind::V128: return Value::v128Value(c.v128);
   default: break;
   }
   return Error(ErrorKind::Unsupported, "argument kind " + text::toString(c));
@@ -46,7 +46,10 @@ text::ScriptConst toConst(const Value &value) {
       c.heapType = "extern";
     }
     break;
-  case ValType::V128: c.kind = text::ConstKind::V128; break;
+  case ValType::V128:
+    c.kind = text::ConstKind::V128;
+    c.v128 = value.v128;
+    break;
   }
   return c;
 }
@@ -113,7 +116,7 @@ RuntimeExecutor::RuntimeExecutor(Engine &engine) : engine_(engine), store_(engin
 Expected<void> RuntimeExecutor::instantiate(const text::ScriptModule &script, Module &&module) {
   if (setupError_)
     return *setupError_;
-  // SIMD: the module and everything that uses it are skipped.
+  // An unsupported module and everything that uses it are skipped.
   auto unsupported = [&](Error error) {
     Slot slot{nullptr, error};
     current_ = slot;
@@ -146,9 +149,16 @@ Expected<void> RuntimeExecutor::instantiate(const text::ScriptModule &script, Mo
   return {};
 }
 
-Expected<void> RuntimeExecutor::instantiateDefinition(const std::optional<std::string> &,
-                                                      const std::optional<std::string> &) {
-  return Error(ErrorKind::Unsupported, "module definitions are Wasm 3.0");
+Expected<void> RuntimeExecutor::instantiateDefinition(
+    const std::optional<std::string> &instanceName, const std::optional<std::string> &) {
+  // The instance becomes current (and named) as unsupported, so every command
+  // that uses it is skipped too rather than failing as "unknown module".
+  Error error(ErrorKind::Unsupported, "module definitions are Wasm 3.0");
+  Slot slot{nullptr, error};
+  current_ = slot;
+  if (instanceName)
+    named_[*instanceName] = slot;
+  return error;
 }
 
 Expected<Instance *> RuntimeExecutor::find(const std::optional<std::string> &name) const {

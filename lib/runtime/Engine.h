@@ -61,7 +61,7 @@ public:
   // The type of a canonical id (the reference stays valid for the engine's lifetime).
   const FuncType &typeOf(uint32_t typeId) const;
 
-  // Compiles a validated module. SIMD modules fail with ErrorKind::Unsupported.
+  // Compiles a validated module (all of Wasm 2.0, SIMD included).
   Expected<std::shared_ptr<const LoadedModule>> load(std::shared_ptr<const Module> module);
 
   // Glue for functions of canonical type `typeId`: the adapter that calls an

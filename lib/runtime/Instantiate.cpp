@@ -83,6 +83,7 @@ Expected<Value> Instance::evalConst(const ConstExpr &expr, ValType type) const {
     case Opcode::I64Const: value.bits = uint64_t(in.value.i64); break;
     case Opcode::F32Const: value.bits = in.value.f32Bits; break;
     case Opcode::F64Const: value.bits = in.value.f64Bits; break;
+    case Opcode::V128Const: value.v128 = in.v128; break;
     case Opcode::RefNull: value.ref = nullptr; break;
     case Opcode::RefFunc: value.ref = const_cast<abi::FuncRef *>(funcRefs_[in.index]); break;
     case Opcode::GlobalGet: value = globals_[in.index]->get(); break;

@@ -75,7 +75,7 @@ void storeValue(abi::ValueSlot &slot, const Value &value) {
   case ValType::F64: std::memcpy(slot.bytes, &value.bits, 8); break;
   case ValType::FuncRef:
   case ValType::ExternRef: std::memcpy(slot.bytes, &value.ref, sizeof(void *)); break;
-  case ValType::V128: break;
+  case ValType::V128: std::memcpy(slot.bytes, value.v128.bytes, sizeof slot.bytes); break;
   }
 }
 
@@ -94,7 +94,7 @@ Value loadValue(const abi::ValueSlot &slot, ValType type) {
   case ValType::F64: std::memcpy(&value.bits, slot.bytes, 8); break;
   case ValType::FuncRef:
   case ValType::ExternRef: std::memcpy(&value.ref, slot.bytes, sizeof(void *)); break;
-  case ValType::V128: break;
+  case ValType::V128: std::memcpy(value.v128.bytes, slot.bytes, sizeof slot.bytes); break;
   }
   return value;
 }

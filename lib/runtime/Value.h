@@ -12,11 +12,12 @@ struct Value {
   ValType type = ValType::I32;
   uint64_t bits = 0;   // i32 (zero-extended), i64, or the f32/f64 bit pattern
   void *ref = nullptr; // funcref (const abi::FuncRef *) or externref; null is nullptr
+  V128 v128;           // V128 only
 
-  static Value i32(int32_t v) { return {ValType::I32, uint32_t(v), nullptr}; }
-  static Value i64(int64_t v) { return {ValType::I64, uint64_t(v), nullptr}; }
-  static Value f32Bits(uint32_t bits) { return {ValType::F32, bits, nullptr}; }
-  static Value f64Bits(uint64_t bits) { return {ValType::F64, bits, nullptr}; }
+  static Value i32(int32_t v) { return {ValType::I32, uint32_t(v), nullptr, {}}; }
+  static Value i64(int64_t v) { return {ValType::I64, uint64_t(v), nullptr, {}}; }
+  static Value f32Bits(uint32_t bits) { return {ValType::F32, bits, nullptr, {}}; }
+  static Value f64Bits(uint64_t bits) { return {ValType::F64, bits, nullptr, {}}; }
   static Value f32(float v) {
     uint32_t bits;
     std::memcpy(&bits, &v, 4);
@@ -28,9 +29,14 @@ struct Value {
     return f64Bits(bits);
   }
   static Value funcRef(const void *ref) {
-    return {ValType::FuncRef, 0, const_cast<void *>(ref)};
+    return {ValType::FuncRef, 0, const_cast<void *>(ref), {}};
   }
-  static Value externRef(void *ref) { return {ValType::ExternRef, 0, ref}; }
+  static Value externRef(void *ref) { return {ValType::ExternRef, 0, ref, {}}; }
+  static Value v128Value(const V128 &bytes) {
+    Value value{ValType::V128, 0, nullptr, {}};
+    value.v128 = bytes;
+    return value;
+  }
 
   int32_t asI32() const { return int32_t(uint32_t(bits)); }
   int64_t asI64() const { return int64_t(bits); }
