@@ -15,6 +15,7 @@
 #include <vector>
 
 using namespace wasmrt;
+using namespace wasmrt::internal;
 
 namespace {
 

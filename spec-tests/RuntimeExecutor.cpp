@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace wasmrt::spectest {
+namespace wasmrt::internal::spectest {
 
 namespace {
 
@@ -224,4 +224,4 @@ Expected<std::vector<text::ScriptConst>> RuntimeExecutor::perform(const text::Ac
   return results;
 }
 
-} // namespace wasmrt::spectest
+} // namespace wasmrt::internal::spectest

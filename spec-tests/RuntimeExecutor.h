@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-namespace wasmrt::spectest {
+namespace wasmrt::internal::spectest {
 
 // Defines the `spectest` module of the reference interpreter in `linker`:
 // print* functions (they print nothing), global_i32/i64 = 666,
@@ -53,4 +53,4 @@ private:
   std::map<std::string, Error> unsupportedNames_;
 };
 
-} // namespace wasmrt::spectest
+} // namespace wasmrt::internal::spectest

@@ -12,7 +12,7 @@
 #include <ostream>
 #include <utility>
 
-namespace wasmrt::spectest {
+namespace wasmrt::internal::spectest {
 
 using text::Command;
 using text::CommandKind;
@@ -406,4 +406,4 @@ int runWastCommand(std::span<const std::string> args, std::ostream &out, std::os
   return total.failed == 0 ? 0 : 1;
 }
 
-} // namespace wasmrt::spectest
+} // namespace wasmrt::internal::spectest

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt::spectest {
+namespace wasmrt::internal::spectest {
 
 struct WastSummary {
   uint64_t passed = 0, failed = 0, skipped = 0;
@@ -79,4 +79,4 @@ WastSummary runWastSource(std::string_view source, std::string_view fileName,
 // command failed, 2 for usage errors or unreadable files.
 int runWastCommand(std::span<const std::string> args, std::ostream &out, std::ostream &err);
 
-} // namespace wasmrt::spectest
+} // namespace wasmrt::internal::spectest

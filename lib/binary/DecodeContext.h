@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-namespace wasmrt::decoder {
+namespace wasmrt::internal::decoder {
 
 inline constexpr std::string_view kSectionEnd = "unexpected end of section or function";
 
@@ -86,4 +86,4 @@ private:
   size_t dataSectionOffset_ = 0;
 };
 
-} // namespace wasmrt::decoder
+} // namespace wasmrt::internal::decoder

@@ -1,7 +1,7 @@
 // Custom sections, and the "name" section's module, function and local names.
 #include "binary/DecodeContext.h"
 
-namespace wasmrt::decoder {
+namespace wasmrt::internal::decoder {
 
 namespace {
 
@@ -117,4 +117,4 @@ bool ModuleDecoder::decodeCustomSection(ByteReader &r) {
   return true;
 }
 
-} // namespace wasmrt::decoder
+} // namespace wasmrt::internal::decoder

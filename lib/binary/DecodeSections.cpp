@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-namespace wasmrt::decoder {
+namespace wasmrt::internal::decoder {
 
 namespace {
 constexpr uint64_t kMaxLocals = 0xFFFFFFFFu;
@@ -368,4 +368,4 @@ bool ModuleDecoder::diagnoseMissingEnd(ByteReader &r, size_t codeOffset, size_t 
   return propagateError(r, reader.reader());
 }
 
-} // namespace wasmrt::decoder
+} // namespace wasmrt::internal::decoder

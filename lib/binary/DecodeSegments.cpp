@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-namespace wasmrt::decoder {
+namespace wasmrt::internal::decoder {
 
 namespace {
 // Element segment flag bits (the eight encodings are their combinations).
@@ -139,4 +139,4 @@ bool ModuleDecoder::decodeDataSection(ByteReader &r) {
   return true;
 }
 
-} // namespace wasmrt::decoder
+} // namespace wasmrt::internal::decoder

@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 namespace decoder {
 
@@ -163,4 +163,4 @@ Expected<Module> decodeModule(std::vector<uint8_t> &&bytes, const Features &feat
   return result;
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -11,11 +11,11 @@
 #include <span>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 // The module views `bytes`; the caller keeps them alive as long as the module.
 Expected<Module> decodeModule(std::span<const uint8_t> bytes, const Features &features = {});
 // The module takes ownership of `bytes` (Module::storage).
 Expected<Module> decodeModule(std::vector<uint8_t> &&bytes, const Features &features = {});
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -2,7 +2,7 @@
 
 #include "support/ByteWriter.h"
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 namespace {
 
@@ -261,4 +261,4 @@ std::vector<uint8_t> ModuleEncoder::encode() const {
   return module.take();
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

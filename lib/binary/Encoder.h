@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 struct EncoderGlobal {
   GlobalType type;
@@ -72,4 +72,4 @@ struct ModuleEncoder {
   std::vector<uint8_t> encode() const;
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -1,6 +1,6 @@
 #pragma once
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 // Proposals beyond the MVP. The defaults are exactly WebAssembly 2.0.
 struct Features {
@@ -12,4 +12,4 @@ struct Features {
   bool simd = true;
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

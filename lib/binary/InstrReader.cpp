@@ -5,7 +5,7 @@
 #include <array>
 #include <cstring>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 namespace {
 
@@ -220,4 +220,4 @@ bool InstrReader::readImmediates(Instr &out) {
   return r.fail("illegal opcode");
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 struct MemArg {
   uint32_t alignLog2 = 0;
@@ -73,4 +73,4 @@ private:
   std::vector<uint32_t> brTargets_;
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

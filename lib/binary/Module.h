@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 struct Import {
   std::string module;
@@ -147,4 +147,4 @@ struct Module {
   }
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -3,7 +3,7 @@
 #include <array>
 #include <unordered_map>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 namespace {
 constexpr OpcodeInfo kOpcodeInfos[] = {
@@ -63,4 +63,4 @@ std::optional<Opcode> lookupOpcodeByName(std::string_view text) {
   return found->second;
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 enum class Opcode : uint16_t {
 #define WASMRT_OPCODE(Name, Prefix, Code, Text, Imm, Sig, Align, Lanes) Name,
@@ -68,4 +68,4 @@ std::optional<Opcode> lookupOpcode(uint8_t prefix, uint32_t code);
 // Text lookup; "select" maps to Select (the typed form shares the mnemonic).
 std::optional<Opcode> lookupOpcodeByName(std::string_view text);
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

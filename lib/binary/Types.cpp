@@ -1,6 +1,6 @@
 #include "binary/Types.h"
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 bool decodeValType(uint8_t byte, ValType &out) {
   switch (byte) {
@@ -48,4 +48,4 @@ const char *externKindName(ExternKind kind) {
   return "<invalid kind>";
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

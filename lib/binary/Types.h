@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 // Value types; the enumerator values are the binary encodings.
 enum class ValType : uint8_t {
@@ -69,4 +69,4 @@ struct V128 {
   bool operator==(const V128 &) const = default;
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

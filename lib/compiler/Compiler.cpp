@@ -18,7 +18,7 @@
 #include <mutex>
 #include <thread>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 CompiledModule::~CompiledModule() = default;
 
@@ -274,4 +274,4 @@ Expected<std::unique_ptr<CompiledModule>> compileModule(const Module &module,
   return std::unique_ptr<CompiledModule>(std::move(compiled));
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

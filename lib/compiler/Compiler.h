@@ -33,7 +33,7 @@
 #include <utility>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 struct CompileOptions {
   unsigned optLevel = 2; // 0..3; 0 = mem2reg + FastISel
@@ -74,4 +74,4 @@ public:
 Expected<std::unique_ptr<CompiledModule>> compileModule(const Module &module,
                                                         const CompileOptions &options);
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -3,7 +3,7 @@
 // see; imported functions and call_indirect go through FuncRef records.
 #include "compiler/FunctionTranslator.h"
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 using abi::TrapKind;
 
@@ -63,4 +63,4 @@ void FunctionTranslator::emitCallThrough(uint32_t typeIndex, llvm::Value *callee
     loadMemoryState();
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 void FunctionTranslator::blockSignature(const BlockType &type, std::span<const ValType> &params,
                                         std::span<const ValType> &results) const {
@@ -250,4 +250,4 @@ void FunctionTranslator::emitUnreachable() {
   markUnreachable();
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 using abi::TrapKind;
 
@@ -85,4 +85,4 @@ llvm::Value *FunctionTranslator::emitTruncSat(llvm::Value *a, llvm::IntegerType 
                             {to, a->getType()}, {a});
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

@@ -7,7 +7,7 @@
 // grow or move the memory (memory.grow, calls).
 #include "compiler/FunctionTranslator.h"
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 using abi::TrapKind;
 
@@ -140,4 +140,4 @@ void FunctionTranslator::emitMemoryInstr(const Instr &in) {
   }
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

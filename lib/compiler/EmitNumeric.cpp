@@ -6,7 +6,7 @@
 
 #include <llvm/IR/Intrinsics.h>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 using abi::TrapKind;
 
@@ -210,4 +210,4 @@ llvm::Value *FunctionTranslator::emitUnary(Opcode op, llvm::Value *a) {
   }
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

@@ -9,7 +9,7 @@
 #include <llvm/IR/IntrinsicsX86.h>
 #include <llvm/TargetParser/Triple.h>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 llvm::Value *FunctionTranslator::emitSimdCompare(Opcode op, std::span<llvm::Value *const> args) {
   using P = llvm::CmpInst::Predicate;
@@ -162,4 +162,4 @@ llvm::Value *FunctionTranslator::emitSimdFloatArith(Opcode op,
   }
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

@@ -6,7 +6,7 @@
 
 #include <llvm/IR/Intrinsics.h>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 namespace {
 
@@ -130,4 +130,4 @@ llvm::Value *FunctionTranslator::emitSimdWiden(Opcode op, std::span<llvm::Value 
   }
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

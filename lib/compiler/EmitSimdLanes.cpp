@@ -12,7 +12,7 @@
 #include <llvm/IR/IntrinsicsX86.h>
 #include <llvm/TargetParser/Triple.h>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 llvm::FixedVectorType *FunctionTranslator::simdType(Opcode op) {
   std::string_view name = opcodeName(op);
@@ -186,4 +186,4 @@ llvm::Value *FunctionTranslator::emitSwizzle(llvm::Value *a, llvm::Value *indice
   return result;
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

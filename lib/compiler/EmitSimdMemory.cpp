@@ -5,7 +5,7 @@
 // trusted.
 #include "compiler/FunctionTranslator.h"
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 namespace {
 
@@ -97,4 +97,4 @@ void FunctionTranslator::emitSimdLaneMemory(const Instr &in, unsigned width) {
   push(value);
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

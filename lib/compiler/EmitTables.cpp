@@ -3,7 +3,7 @@
 // runtime entry points.
 #include "compiler/FunctionTranslator.h"
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 using abi::TrapKind;
 
@@ -83,4 +83,4 @@ void FunctionTranslator::emitReference(const Instr &in) {
   }
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

@@ -26,7 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 class FunctionTranslator {
 public:
@@ -221,4 +221,4 @@ private:
   std::optional<Error> error_;
 };
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

@@ -18,7 +18,7 @@
 
 #include <algorithm>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 namespace orc = llvm::orc;
 namespace jitlink = llvm::jitlink;
@@ -251,4 +251,4 @@ Expected<std::unique_ptr<orc::LLJIT>> createJit(const CompileOptions &options, u
   return std::move(*jit);
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 // Address ranges of linked code, filled by the plugin as link graphs are
 // allocated (from compile threads, hence the mutex).
@@ -49,4 +49,4 @@ Expected<std::unique_ptr<llvm::orc::LLJIT>> createJit(const CompileOptions &opti
 // Turns an llvm::Error into a wasmrt Error of `kind`.
 Error toError(llvm::Error error, ErrorKind kind, std::string_view context);
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <type_traits>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 namespace {
 
@@ -222,4 +222,4 @@ void ModuleEmitter::defineHostAdapter(uint32_t typeIndex) {
     b.CreateRet(packResults(b, results, adapterType->getReturnType()));
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 // The runtime entry points of RuntimeAbi.h, in macro order.
 enum class RuntimeEntry : uint8_t {
@@ -94,4 +94,4 @@ Expected<void> translateChunk(const Module &wasm, const CompileOptions &options,
                               llvm::Module &out, uint32_t firstDefined, uint32_t endDefined,
                               bool withGlue);
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

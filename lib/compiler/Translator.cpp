@@ -8,7 +8,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
-namespace wasmrt::compiler {
+namespace wasmrt::internal::compiler {
 
 using abi::TrapKind;
 
@@ -395,4 +395,4 @@ Expected<void> translateChunk(const Module &wasm, const CompileOptions &options,
   return {};
 }
 
-} // namespace wasmrt::compiler
+} // namespace wasmrt::internal::compiler

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 namespace {
 
@@ -107,4 +107,4 @@ Expected<Engine::TypeGlue> Engine::glue(uint32_t typeId) {
   return TypeGlue{loaded->compiled->hostAdapter(0), loaded->compiled->entryTrampoline(0)};
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

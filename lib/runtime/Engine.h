@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 struct EngineConfig {
   unsigned optLevel = 2; // 0..3
@@ -84,4 +84,4 @@ private:
   std::map<uint32_t, std::shared_ptr<const LoadedModule>> glue_;
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

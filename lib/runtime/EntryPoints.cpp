@@ -15,8 +15,8 @@ using wasmrt::abi::InstanceContext;
 
 namespace {
 
-wasmrt::Instance &instanceOf(InstanceContext *context) {
-  return *static_cast<wasmrt::Instance *>(context->runtimeInstance);
+wasmrt::internal::Instance &instanceOf(InstanceContext *context) {
+  return *static_cast<wasmrt::internal::Instance *>(context->runtimeInstance);
 }
 
 } // namespace
@@ -24,7 +24,7 @@ wasmrt::Instance &instanceOf(InstanceContext *context) {
 // A macro, not a function: the addresses must be those of the entry point's
 // own frame.
 #define WASMRT_TRAP_FROM_JIT(kind)                                                                \
-  wasmrt::raiseTrapAt(kind, __builtin_return_address(0),                                           \
+  wasmrt::internal::raiseTrapAt(kind, __builtin_return_address(0),                                           \
                       *static_cast<void *const *>(__builtin_frame_address(0)))
 
 extern "C" {
@@ -32,7 +32,7 @@ extern "C" {
 // `context` may be a HostFunctionContext (host adapters pass their caller's
 // context, which is the adapter itself when the host called it): never read.
 void wasmrt_trap(InstanceContext *, uint32_t trapKind) {
-  WASMRT_TRAP_FROM_JIT(static_cast<wasmrt::TrapKind>(trapKind));
+  WASMRT_TRAP_FROM_JIT(static_cast<wasmrt::internal::TrapKind>(trapKind));
 }
 
 uint32_t wasmrt_memory_grow(InstanceContext *context, uint32_t memory, uint32_t deltaPages) {
@@ -42,19 +42,19 @@ uint32_t wasmrt_memory_grow(InstanceContext *context, uint32_t memory, uint32_t 
 void wasmrt_memory_fill(InstanceContext *context, uint32_t memory, uint32_t dst, uint32_t value,
                         uint32_t n) {
   if (!instanceOf(context).memoryFill(memory, dst, uint8_t(value), n))
-    WASMRT_TRAP_FROM_JIT(wasmrt::TrapKind::MemoryOutOfBounds);
+    WASMRT_TRAP_FROM_JIT(wasmrt::internal::TrapKind::MemoryOutOfBounds);
 }
 
 void wasmrt_memory_copy(InstanceContext *context, uint32_t dstMemory, uint32_t srcMemory,
                         uint32_t dst, uint32_t src, uint32_t n) {
   if (!instanceOf(context).memoryCopy(dstMemory, srcMemory, dst, src, n))
-    WASMRT_TRAP_FROM_JIT(wasmrt::TrapKind::MemoryOutOfBounds);
+    WASMRT_TRAP_FROM_JIT(wasmrt::internal::TrapKind::MemoryOutOfBounds);
 }
 
 void wasmrt_memory_init(InstanceContext *context, uint32_t memory, uint32_t data, uint32_t dst,
                         uint32_t src, uint32_t n) {
   if (!instanceOf(context).memoryInit(memory, data, dst, src, n))
-    WASMRT_TRAP_FROM_JIT(wasmrt::TrapKind::MemoryOutOfBounds);
+    WASMRT_TRAP_FROM_JIT(wasmrt::internal::TrapKind::MemoryOutOfBounds);
 }
 
 void wasmrt_data_drop(InstanceContext *context, uint32_t data) {
@@ -68,19 +68,19 @@ uint32_t wasmrt_table_grow(InstanceContext *context, uint32_t table, void *init,
 void wasmrt_table_fill(InstanceContext *context, uint32_t table, uint32_t dst, void *value,
                        uint32_t n) {
   if (!instanceOf(context).tableFill(table, dst, value, n))
-    WASMRT_TRAP_FROM_JIT(wasmrt::TrapKind::TableOutOfBounds);
+    WASMRT_TRAP_FROM_JIT(wasmrt::internal::TrapKind::TableOutOfBounds);
 }
 
 void wasmrt_table_copy(InstanceContext *context, uint32_t dstTable, uint32_t srcTable,
                        uint32_t dst, uint32_t src, uint32_t n) {
   if (!instanceOf(context).tableCopy(dstTable, srcTable, dst, src, n))
-    WASMRT_TRAP_FROM_JIT(wasmrt::TrapKind::TableOutOfBounds);
+    WASMRT_TRAP_FROM_JIT(wasmrt::internal::TrapKind::TableOutOfBounds);
 }
 
 void wasmrt_table_init(InstanceContext *context, uint32_t table, uint32_t elem, uint32_t dst,
                        uint32_t src, uint32_t n) {
   if (!instanceOf(context).tableInit(table, elem, dst, src, n))
-    WASMRT_TRAP_FROM_JIT(wasmrt::TrapKind::TableOutOfBounds);
+    WASMRT_TRAP_FROM_JIT(wasmrt::internal::TrapKind::TableOutOfBounds);
 }
 
 void wasmrt_elem_drop(InstanceContext *context, uint32_t elem) {
@@ -89,7 +89,7 @@ void wasmrt_elem_drop(InstanceContext *context, uint32_t elem) {
 
 } // extern "C"
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 std::vector<std::pair<std::string, void *>> Engine::runtimeSymbols() {
   return {
@@ -100,4 +100,4 @@ std::vector<std::pair<std::string, void *>> Engine::runtimeSymbols() {
   };
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 namespace {
 
@@ -125,4 +125,4 @@ bool Instance::tableInit(uint32_t table, uint32_t elem, uint32_t dst, uint32_t s
   return true;
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 class Instance {
 public:
@@ -88,4 +88,4 @@ private:
   std::vector<std::span<const uint8_t>> dataSegments_;   // dropped: empty
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

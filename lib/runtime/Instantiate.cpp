@@ -8,7 +8,7 @@
 
 #include <algorithm>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 namespace {
 
@@ -203,4 +203,4 @@ Expected<void> Instance::initialize() {
   return {};
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -10,7 +10,7 @@
 #include <system_error>
 #include <utility>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 namespace {
 
 uint64_t hostPageSize() { return static_cast<uint64_t>(sysconf(_SC_PAGESIZE)); }
@@ -172,4 +172,4 @@ bool LinearMemory::growBoundsChecked(uint64_t oldBytes, uint64_t newBytes) {
   return true;
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -18,7 +18,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 enum class MemoryMode : uint8_t { Guarded, BoundsChecked };
 
@@ -85,4 +85,4 @@ private:
   TrapRegion trapRegion_; // guarded mode only
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

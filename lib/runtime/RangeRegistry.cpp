@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 RangeRegistry::~RangeRegistry() {
   for (auto &chunk : chunks_)
@@ -77,4 +77,4 @@ size_t RangeRegistry::liveCount() const {
   return liveCount_;
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

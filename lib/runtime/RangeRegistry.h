@@ -23,7 +23,7 @@
 #include <mutex>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 class RangeRegistry {
 public:
@@ -68,4 +68,4 @@ private:
   size_t liveCount_ = 0;
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 // --- Memory, Table, Global.
 
@@ -318,4 +318,4 @@ Trap Store::buildTrap(const TrapInfo &info) const {
   return trap;
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

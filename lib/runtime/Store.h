@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 class Instance;
 class Store;
@@ -185,4 +185,4 @@ private:
 void storeValue(abi::ValueSlot &slot, const Value &value);
 Value loadValue(const abi::ValueSlot &slot, ValType type);
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -18,7 +18,7 @@
 #include <mutex>
 #include <system_error>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 namespace {
 
 constexpr int kHandledSignals[] = {SIGSEGV, SIGBUS};
@@ -376,4 +376,4 @@ bool inWasmCall() { return tlsTrap.innermost != nullptr; }
 
 uintptr_t wasmStackLimit() { return tlsTrap.innermost ? tlsTrap.stackLimit : 0; }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

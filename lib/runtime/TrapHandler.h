@@ -19,7 +19,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 struct TrapInfo {
   TrapKind kind = TrapKind::Unreachable;
@@ -119,4 +119,4 @@ bool inWasmCall();
 // JIT prologues compare SP against it and trap with CallStackExhausted below it.
 uintptr_t wasmStackLimit();
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

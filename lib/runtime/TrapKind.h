@@ -5,7 +5,7 @@
 
 #include "compiler/RuntimeAbi.h"
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 using TrapKind = abi::TrapKind;
 using abi::trapMessage;
@@ -13,4 +13,4 @@ using abi::trapMessage;
 // One past the largest TrapKind value (values start at 1; 0 is no trap).
 inline constexpr unsigned kTrapKindCount = unsigned(TrapKind::HostTrap) + 1;
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

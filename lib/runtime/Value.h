@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 struct Value {
   ValType type = ValType::I32;
@@ -53,4 +53,4 @@ struct Value {
   }
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 Error ByteReader::makeError(ErrorKind kind) const {
   return Error(kind, fmt::format("at offset {:#x}: {}", errorOffset_, errorMessage_));
@@ -180,4 +180,4 @@ bool ByteReader::readCount(uint32_t &out, size_t minElementSize) {
   return true;
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 class ByteReader {
 public:
@@ -89,4 +89,4 @@ private:
   std::string errorMessage_;
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -1,6 +1,6 @@
 #include "support/ByteWriter.h"
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 void ByteWriter::writeVarU64(uint64_t value) {
   do {
@@ -43,4 +43,4 @@ void ByteWriter::writeName(std::string_view name) {
   bytes_.insert(bytes_.end(), name.begin(), name.end());
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 class ByteWriter {
 public:
@@ -30,4 +30,4 @@ private:
   std::vector<uint8_t> bytes_;
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -8,7 +8,7 @@
 #include <memory>
 #include <sys/stat.h>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 Expected<std::vector<uint8_t>> readFileBytes(const std::string &path) {
   auto ioError = [&](int err) {
@@ -34,4 +34,4 @@ Expected<std::vector<uint8_t>> readFileBytes(const std::string &path) {
   return bytes;
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 // Reads a whole file; the error names the path and the OS reason.
 Expected<std::vector<uint8_t>> readFileBytes(const std::string &path);
-} // namespace wasmrt
+} // namespace wasmrt::internal

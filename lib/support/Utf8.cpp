@@ -1,6 +1,6 @@
 #include "support/Utf8.h"
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 bool isValidUtf8(std::span<const uint8_t> bytes) {
   size_t i = 0, n = bytes.size();
@@ -40,4 +40,4 @@ bool isValidUtf8(std::span<const uint8_t> bytes) {
   return true;
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

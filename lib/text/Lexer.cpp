@@ -2,7 +2,7 @@
 
 #include "support/Utf8.h"
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 Error textError(SourceLocation location, std::string_view message) {
   return Error(ErrorKind::Malformed, std::to_string(location.line) + ":" +
@@ -330,4 +330,4 @@ Expected<Token> Lexer::next() {
   }
 }
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 struct SourceLocation {
   uint32_t line = 1, column = 1;
@@ -69,4 +69,4 @@ private:
 // True for the characters the text format allows in keywords, ids and numbers.
 bool isIdChar(char c);
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

@@ -1,6 +1,6 @@
 #include "text/SExpr.h"
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 namespace {
 // Parsing, encoding and destroying S-expressions recurse once per level, so
@@ -52,4 +52,4 @@ Expected<std::vector<SExpr>> readSExprs(std::string_view source) {
   }
 }
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 struct SExpr {
   bool isList = false;
@@ -38,4 +38,4 @@ struct SExpr {
 // are allowed; callers decide). Errors: ErrorKind::Malformed, "LINE:COL: message".
 Expected<std::vector<SExpr>> readSExprs(std::string_view source);
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

@@ -7,7 +7,7 @@
 #include <bit>
 #include <cstring>
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 namespace {
 
@@ -695,4 +695,4 @@ Expected<Script> parseScript(std::string_view source) {
   return parseScriptForms(*forms);
 }
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 // The lane interpretation of a v128.const.
 enum class V128Shape : uint8_t { I8x16, I16x8, I32x4, I64x2, F32x4, F64x2 };
@@ -164,4 +164,4 @@ Expected<ExpectedResult> parseExpectedResult(const SExpr &form);
 // True if a script's top-level forms are module fields rather than commands.
 bool isModuleFieldForm(const SExpr &form);
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 // The index spaces a symbolic identifier can name at module level.
 enum class Space : uint8_t { Type, Func, Table, Memory, Global, Elem, Data };
@@ -105,4 +105,4 @@ Expected<void> parseInstructions(ModuleContext &context, FuncScope &scope, Curso
 // followed by `end`.
 Expected<std::vector<uint8_t>> parseConstExpr(ModuleContext &context, Cursor &cursor);
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

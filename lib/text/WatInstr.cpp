@@ -7,7 +7,7 @@
 #include <bit>
 #include <cstring>
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 namespace {
 
@@ -630,4 +630,4 @@ Expected<std::vector<uint8_t>> parseConstExpr(ModuleContext &context, Cursor &cu
   return out.take();
 }
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

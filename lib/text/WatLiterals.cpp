@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string>
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 namespace {
 
@@ -211,4 +211,4 @@ LiteralStatus parseF64Literal(std::string_view text, uint64_t &out) {
   return LiteralStatus::Ok;
 }
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 enum class LiteralStatus : uint8_t { Ok, Syntax, OutOfRange };
 
@@ -18,4 +18,4 @@ LiteralStatus parseIntLiteral(std::string_view text, unsigned bits, uint64_t &ou
 LiteralStatus parseF32Literal(std::string_view text, uint32_t &out);
 LiteralStatus parseF64Literal(std::string_view text, uint64_t &out);
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 namespace {
 
@@ -662,4 +662,4 @@ Expected<std::vector<uint8_t>> parseWat(std::string_view source, const WatOption
   return parser.parse(*exprs, 0, nullptr);
 }
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

@@ -3,7 +3,7 @@
 
 #include "text/WatLiterals.h"
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 const char *spaceName(Space space) {
   switch (space) {
@@ -173,4 +173,4 @@ Expected<TypeUse> ModuleContext::parseTypeUse(Cursor &cursor, bool allowParamNam
   return use;
 }
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt::text {
+namespace wasmrt::internal::text {
 
 struct WatOptions {
   // Adds a "name" custom section with the module and function identifiers.
@@ -26,4 +26,4 @@ Expected<std::vector<uint8_t>> encodeModuleForm(const SExpr &moduleForm,
 Expected<std::vector<uint8_t>> parseWat(std::string_view source,
                                         const WatOptions &options = {});
 
-} // namespace wasmrt::text
+} // namespace wasmrt::internal::text

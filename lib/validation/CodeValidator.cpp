@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <string_view>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 // Deliberately not constexpr and never defined: reaching it while building
 // kTraits at compile time turns a bad signature in Opcodes.def into a compile error.
@@ -720,4 +720,4 @@ bool CodeValidator::mismatch(ValType expected, ValType actual) {
                           typeName(actual)));
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

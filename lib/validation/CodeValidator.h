@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 class CodeValidator {
 public:
@@ -128,4 +128,4 @@ private:
   std::optional<Error> error_;
 };
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

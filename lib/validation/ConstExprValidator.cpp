@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 namespace {
 
@@ -70,4 +70,4 @@ Expected<void> validateConstExpr(const Module &module, const ConstExpr &expr, Va
                            reader.offset()));
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

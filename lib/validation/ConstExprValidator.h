@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 // Checks that `expr` is a constant expression producing exactly one value of
 // type `expected`. `global.get` may only name immutable imported globals.
@@ -19,4 +19,4 @@ namespace wasmrt {
 Expected<void> validateConstExpr(const Module &module, const ConstExpr &expr, ValType expected,
                                  std::vector<uint8_t> &declaredFuncRefs, std::string_view what);
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

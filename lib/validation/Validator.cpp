@@ -10,7 +10,7 @@
 #include <string_view>
 #include <unordered_set>
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 namespace {
 
@@ -252,4 +252,4 @@ Expected<void> validateModule(Module &module, const Features &features) {
   return ModuleValidator(module, features).run();
 }
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

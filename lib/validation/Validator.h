@@ -7,8 +7,8 @@
 #include "binary/Module.h"
 #include "wasmrt/Error.h"
 
-namespace wasmrt {
+namespace wasmrt::internal {
 
 Expected<void> validateModule(Module &module, const Features &features = {});
 
-} // namespace wasmrt
+} // namespace wasmrt::internal

@@ -174,7 +174,7 @@ Errno checkGuestPath(std::string_view path) {
   if (path.empty())
     return errno_::kNoent;
   if (path.find('\0') != std::string_view::npos ||
-      !isValidUtf8({reinterpret_cast<const uint8_t *>(path.data()), path.size()}))
+      !internal::isValidUtf8({reinterpret_cast<const uint8_t *>(path.data()), path.size()}))
     return errno_::kIlseq;
   if (path[0] == '/')
     return errno_::kPerm;

@@ -7,7 +7,8 @@
 #include <cstring>
 
 using namespace wasmrt;
-using namespace wasmrt::test;
+using namespace wasmrt::internal;
+using namespace wasmrt::internal::test;
 
 namespace {
 

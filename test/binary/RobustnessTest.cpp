@@ -14,7 +14,8 @@
 #include <iterator>
 
 using namespace wasmrt;
-using namespace wasmrt::test;
+using namespace wasmrt::internal;
+using namespace wasmrt::internal::test;
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt::test {
+namespace wasmrt::internal::test {
 
 using Bytes = std::vector<uint8_t>;
 
@@ -94,4 +94,4 @@ inline std::string decodeError(const Bytes &bytes, const Features &features = {}
   return result.error().message();
 }
 
-} // namespace wasmrt::test
+} // namespace wasmrt::internal::test

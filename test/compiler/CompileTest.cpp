@@ -12,7 +12,8 @@
 #include <cstdlib>
 
 using namespace wasmrt;
-using namespace wasmrt::test;
+using namespace wasmrt::internal;
+using namespace wasmrt::internal::test;
 using abi::TrapKind;
 
 namespace {

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <sys/mman.h>
 
-namespace wasmrt::test {
+namespace wasmrt::internal::test {
 
 using abi::InstanceContext;
 using abi::TrapKind;
@@ -426,4 +426,4 @@ void TestInstance::guardPageHandler(int, siginfo_t *info, void *) {
   call->instance->trap(uint32_t(TrapKind::MemoryOutOfBounds));
 }
 
-} // namespace wasmrt::test
+} // namespace wasmrt::internal::test

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt::test {
+namespace wasmrt::internal::test {
 
 struct Value {
   ValType type = ValType::I32;
@@ -170,4 +170,4 @@ private:
 std::vector<std::pair<std::string, void *>> testRuntimeSymbols();
 CompileOptions testOptions(unsigned optLevel = 2, bool boundsChecks = false);
 
-} // namespace wasmrt::test
+} // namespace wasmrt::internal::test

@@ -6,7 +6,8 @@
 #include <limits>
 
 using namespace wasmrt;
-using namespace wasmrt::test;
+using namespace wasmrt::internal;
+using namespace wasmrt::internal::test;
 using abi::TrapKind;
 
 namespace {

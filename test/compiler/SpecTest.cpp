@@ -19,7 +19,8 @@
 #include <set>
 
 using namespace wasmrt;
-using namespace wasmrt::test;
+using namespace wasmrt::internal;
+using namespace wasmrt::internal::test;
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <span>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  auto module = wasmrt::decodeModule(std::span<const uint8_t>(data, size));
+  auto module = wasmrt::internal::decodeModule(std::span<const uint8_t>(data, size));
   if (module) {
-    auto valid = wasmrt::validateModule(*module);
+    auto valid = wasmrt::internal::validateModule(*module);
     (void)valid;
   }
   return 0;

@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int main(int argc, char **argv) {
   int replayed = 0;
   for (int i = 1; i < argc; ++i) {
-    auto bytes = wasmrt::readFileBytes(argv[i]);
+    auto bytes = wasmrt::internal::readFileBytes(argv[i]);
     if (!bytes) {
       std::fprintf(stderr, "%s\n", bytes.error().message().c_str());
       return 1;

@@ -10,12 +10,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string_view source(reinterpret_cast<const char *>(data), size);
-  auto binary = wasmrt::text::parseWat(source);
+  auto binary = wasmrt::internal::text::parseWat(source);
   if (!binary)
     return 0;
-  auto module = wasmrt::decodeModule(std::span<const uint8_t>(*binary));
+  auto module = wasmrt::internal::decodeModule(std::span<const uint8_t>(*binary));
   if (module) {
-    auto valid = wasmrt::validateModule(*module);
+    auto valid = wasmrt::internal::validateModule(*module);
     (void)valid;
   }
   return 0;

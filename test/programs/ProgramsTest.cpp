@@ -9,6 +9,7 @@
 #include <string>
 
 using namespace wasmrt;
+using namespace wasmrt::internal;
 
 namespace {
 Module decodeAndValidateProgram(const std::string &name) {

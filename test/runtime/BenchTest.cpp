@@ -9,6 +9,7 @@
 #include <cstdio>
 
 using namespace wasmrt;
+using namespace wasmrt::internal;
 
 namespace {
 

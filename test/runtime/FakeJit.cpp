@@ -10,7 +10,7 @@
 #include <cstring>
 #include <iterator>
 
-namespace wasmrt::test {
+namespace wasmrt::internal::test {
 namespace {
 
 constexpr size_t kLoadOffset = 0;
@@ -86,4 +86,4 @@ bool diedOfSegv(int status) {
   return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
 }
 
-} // namespace wasmrt::test
+} // namespace wasmrt::internal::test

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-namespace wasmrt::test {
+namespace wasmrt::internal::test {
 
 class FakeJit {
 public:
@@ -49,7 +49,7 @@ inline constexpr bool kEmulated = false;
 #endif
 #define WASMRT_SKIP_UNDER_EMULATOR(why)                                                    \
   do {                                                                                     \
-    if (::wasmrt::test::kEmulated) {                                                       \
+    if (::wasmrt::internal::test::kEmulated) {                                                       \
       WARN("skipped under an emulator: " why);                                             \
       return;                                                                              \
     }                                                                                      \
@@ -61,4 +61,4 @@ int runInChild(void (*body)());
 // death; under AddressSanitizer its own SEGV report and exit code 1).
 bool diedOfSegv(int status);
 
-} // namespace wasmrt::test
+} // namespace wasmrt::internal::test

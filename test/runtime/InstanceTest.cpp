@@ -14,6 +14,7 @@
 #include <string>
 
 using namespace wasmrt;
+using namespace wasmrt::internal;
 
 namespace {
 

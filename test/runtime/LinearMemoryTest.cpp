@@ -13,6 +13,7 @@
 #include <vector>
 
 using namespace wasmrt;
+using namespace wasmrt::internal;
 
 namespace {
 

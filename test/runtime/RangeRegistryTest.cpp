@@ -9,6 +9,7 @@
 #include <vector>
 
 using namespace wasmrt;
+using namespace wasmrt::internal;
 
 TEST_CASE("Range registry finds addresses in live ranges only") {
   RangeRegistry registry;

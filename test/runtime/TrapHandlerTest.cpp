@@ -18,7 +18,8 @@
 #include <vector>
 
 using namespace wasmrt;
-using wasmrt::test::FakeJit;
+using namespace wasmrt::internal;
+using wasmrt::internal::test::FakeJit;
 
 namespace {
 

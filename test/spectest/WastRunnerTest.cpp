@@ -12,7 +12,8 @@
 #include <vector>
 
 using namespace wasmrt;
-using namespace wasmrt::spectest;
+using namespace wasmrt::internal;
+using namespace wasmrt::internal::spectest;
 
 namespace {
 

@@ -5,7 +5,8 @@
 #include <string_view>
 
 using namespace wasmrt;
-using namespace wasmrt::text;
+using namespace wasmrt::internal;
+using namespace wasmrt::internal::text;
 
 namespace {
 

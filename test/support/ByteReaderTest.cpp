@@ -5,6 +5,7 @@
 #include <vector>
 
 using namespace wasmrt;
+using namespace wasmrt::internal;
 
 namespace {
 ByteReader readerOf(const std::vector<uint8_t> &bytes) { return ByteReader(bytes); }

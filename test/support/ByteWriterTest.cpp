@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 using namespace wasmrt;
+using namespace wasmrt::internal;
 
 TEST_CASE("ByteWriter LEB128 round-trips through ByteReader") {
   const int64_t signedValues[] = {0, 1, -1, 63, 64, -64, -65, INT32_MAX, INT32_MIN,

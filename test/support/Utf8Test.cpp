@@ -5,6 +5,7 @@
 #include <string_view>
 
 using namespace wasmrt;
+using namespace wasmrt::internal;
 
 namespace {
 bool valid(std::string_view s) {

@@ -3,7 +3,8 @@
 #include <catch2/catch.hpp>
 
 using namespace wasmrt;
-using namespace wasmrt::text;
+using namespace wasmrt::internal;
+using namespace wasmrt::internal::text;
 
 namespace {
 std::vector<SExpr> read(std::string_view source) {

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace wasmrt::text;
+using namespace wasmrt::internal::text;
 
 namespace {
 uint64_t intOk(std::string_view text, unsigned bits) {

@@ -6,7 +6,8 @@
 #include <vector>
 
 using namespace wasmrt;
-using namespace wasmrt::text;
+using namespace wasmrt::internal;
+using namespace wasmrt::internal::text;
 
 namespace {
 

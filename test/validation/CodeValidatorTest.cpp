@@ -5,7 +5,8 @@
 #include <regex>
 
 using namespace wasmrt;
-using namespace wasmrt::test;
+using namespace wasmrt::internal;
+using namespace wasmrt::internal::test;
 
 namespace {
 

@@ -3,7 +3,8 @@
 #include "ValidationTestUtil.h"
 
 using namespace wasmrt;
-using namespace wasmrt::test;
+using namespace wasmrt::internal;
+using namespace wasmrt::internal::test;
 
 TEST_CASE("empty and simple modules are valid", "[validation][module]") {
   requireValid(check(ModuleBuilder().bytes()));

@@ -11,7 +11,7 @@
 #include <iterator>
 #include <unistd.h>
 
-namespace wasmrt::test {
+namespace wasmrt::internal::test {
 
 bool haveWat2Wasm() {
 #ifdef WASMRT_WAT2WASM
@@ -116,4 +116,4 @@ ModuleBuilder &ModuleBuilder::code(std::initializer_list<std::vector<uint8_t>> b
   return section(10, writer.bytes());
 }
 
-} // namespace wasmrt::test
+} // namespace wasmrt::internal::test

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasmrt::test {
+namespace wasmrt::internal::test {
 
 // True when the build found wat2wasm.
 bool haveWat2Wasm();
@@ -52,20 +52,20 @@ private:
   std::vector<uint8_t> bytes_;
 };
 
-} // namespace wasmrt::test
+} // namespace wasmrt::internal::test
 
 // Catch2 assertions over Outcome; used by the validation test files.
 #include <catch2/catch.hpp>
 
 #define WASMRT_REQUIRE_WAT2WASM()                                                          \
   do {                                                                                     \
-    if (!::wasmrt::test::haveWat2Wasm()) {                                                 \
+    if (!::wasmrt::internal::test::haveWat2Wasm()) {                                                 \
       WARN("wat2wasm not found; test skipped");                                            \
       return;                                                                              \
     }                                                                                      \
   } while (false)
 
-namespace wasmrt::test {
+namespace wasmrt::internal::test {
 
 inline void requireValid(const Outcome &outcome) {
   INFO(outcome.message);
@@ -90,4 +90,4 @@ inline void expectInvalid(std::string_view text, std::string_view phrase) {
   requireError(checkText(text), ErrorKind::Invalid, phrase);
 }
 
-} // namespace wasmrt::test
+} // namespace wasmrt::internal::test

@@ -7,6 +7,7 @@
 #include <string_view>
 
 namespace wasmrt::cli {
+using namespace wasmrt::internal;
 
 namespace {
 bool hasWasmMagic(const std::vector<uint8_t> &bytes) {

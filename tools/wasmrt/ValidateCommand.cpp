@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 namespace wasmrt::cli {
+using namespace wasmrt::internal;
 
 namespace {
 // Exit statuses of `wasmrt validate`, documented in docs/CLI.md.

@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
   if (command == "validate")
     return wasmrt::cli::runValidateCommand(rest);
   if (command == "wast")
-    return wasmrt::spectest::runWastCommand(rest, std::cout, std::cerr);
+    return wasmrt::internal::spectest::runWastCommand(rest, std::cout, std::cerr);
   fmt::print(stderr, "wasmrt: unknown command '{}' (see 'wasmrt --help')\n", command);
   return 2;
 }

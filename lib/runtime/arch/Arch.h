@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-namespace wasmrt::arch {
+namespace wasmrt::internal::arch {
 
 // `ucontext` is the third argument of an SA_SIGINFO signal handler.
 uintptr_t contextPc(const void *ucontext);
@@ -16,4 +16,4 @@ uintptr_t contextFp(const void *ucontext);
 // "x86_64" or "aarch64", for diagnostics.
 const char *name();
 
-} // namespace wasmrt::arch
+} // namespace wasmrt::internal::arch

@@ -4,7 +4,7 @@
 
 static_assert(sizeof(void *) == 8, "arch/X86_64.cpp is for 64-bit x86 only");
 
-namespace wasmrt::arch {
+namespace wasmrt::internal::arch {
 
 uintptr_t contextPc(const void *ucontext) {
   const auto *context = static_cast<const ucontext_t *>(ucontext);
@@ -23,4 +23,4 @@ uintptr_t contextFp(const void *ucontext) {
 
 const char *name() { return "x86_64"; }
 
-} // namespace wasmrt::arch
+} // namespace wasmrt::internal::arch
