@@ -48,6 +48,14 @@ struct CompileOptions {
   std::vector<std::pair<std::string, void *>> runtimeSymbols;
   // Run the LLVM IR verifier on every translated function (tests, debugging).
   bool verifyIR = false;
+  // Epoch interruption: at every function entry and loop header, trap with
+  // TrapKind::Interrupted once *InstanceContext::epochCounter reaches
+  // InstanceContext::epochDeadline. Off: nothing is emitted.
+  bool epochInterruption = false;
+  // Fuel metering: every straight-line run of instructions subtracts its
+  // instruction count from InstanceContext::fuelRemaining before the control
+  // instruction that ends it; below zero traps with TrapKind::OutOfFuel.
+  bool consumeFuel = false;
 };
 
 class CompiledModule {

@@ -67,6 +67,8 @@ void FunctionTranslator::emitLoop(const Instr &in) {
   }
   b_.CreateBr(frame.loopHeader);
   b_.SetInsertPoint(frame.loopHeader);
+  if (m_.options().epochInterruption)
+    emitEpochCheck();
 }
 
 void FunctionTranslator::emitIf(const Instr &in) {

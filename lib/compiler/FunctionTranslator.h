@@ -59,6 +59,8 @@ private:
   void emitSelect();
   void emitConstant(const Instr &in);
   void emitStackCheck();
+  void emitEpochCheck();
+  void chargeFuel();
   void finishFunction();
   bool fail(ErrorKind kind, const Instr &in, std::string_view what);
 
@@ -199,6 +201,7 @@ private:
   std::vector<Frame> frames_;
   bool reachable_ = true;
   uint32_t skipDepth_ = 0; // nesting of skipped blocks inside unreachable code
+  uint64_t pendingFuel_ = 0; // instructions since the last fuel charge
   std::array<llvm::BasicBlock *, 16> trapBlocks_{};
   // Cached entry-block values.
   llvm::Value *globalsArray_ = nullptr;

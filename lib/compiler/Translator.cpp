@@ -95,7 +95,54 @@ void FunctionTranslator::beginFunction(uint32_t definedIndex) {
     loadMemoryState();
   pushFrame(FrameKind::Function, {}, type_->results);
   emitStackCheck();
+  pendingFuel_ = 0;
+  if (m_.options().epochInterruption)
+    emitEpochCheck();
 }
+
+void FunctionTranslator::emitEpochCheck() {
+  // The counter is bumped by other threads: an unordered atomic load, re-read
+  // at every check. The deadline may change during host calls.
+  llvm::Value *counter = entryLoad(ctx_, abi::kEpochCounterOffset, m_.ptrTy);
+  llvm::LoadInst *epoch = b_.CreateLoad(m_.i64Ty, counter);
+  epoch->setAtomic(llvm::AtomicOrdering::Monotonic);
+  epoch->setAlignment(llvm::Align(8));
+  llvm::Value *deadline = contextField(abi::kEpochDeadlineOffset, m_.i64Ty);
+  trapIf(b_.CreateICmpUGE(epoch, deadline), TrapKind::Interrupted);
+}
+
+void FunctionTranslator::chargeFuel() {
+  if (pendingFuel_ == 0)
+    return;
+  llvm::Value *field = b_.CreateConstInBoundsGEP1_64(m_.i8Ty, ctx_, abi::kFuelRemainingOffset);
+  llvm::Value *left = b_.CreateSub(b_.CreateLoad(m_.i64Ty, field), b_.getInt64(pendingFuel_));
+  b_.CreateStore(left, field);
+  pendingFuel_ = 0;
+  trapIf(b_.CreateICmpSLT(left, b_.getInt64(0)), TrapKind::OutOfFuel);
+}
+
+namespace {
+
+// Instructions that end a straight-line run (fuel is charged before them).
+bool endsFuelRun(Opcode op) {
+  switch (op) {
+  case Opcode::Block:
+  case Opcode::Loop:
+  case Opcode::If:
+  case Opcode::Else:
+  case Opcode::End:
+  case Opcode::Br:
+  case Opcode::BrIf:
+  case Opcode::BrTable:
+  case Opcode::Return:
+  case Opcode::Call:
+  case Opcode::CallIndirect:
+  case Opcode::Unreachable: return true;
+  default: return false;
+  }
+}
+
+} // namespace
 
 void FunctionTranslator::emitStackCheck() {
   // Leaf functions with small frames run in the reserve the runtime keeps
@@ -128,6 +175,11 @@ bool FunctionTranslator::translateBody(InstrReader &reader) {
     if (!reachable_) {
       skipUnreachable(in);
       continue;
+    }
+    if (m_.options().consumeFuel) {
+      ++pendingFuel_;
+      if (endsFuelRun(in.op))
+        chargeFuel();
     }
     if (!emit(in, reader)) [[unlikely]]
       return false;

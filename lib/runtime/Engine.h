@@ -13,6 +13,7 @@
 #include "runtime/TrapHandler.h"
 #include "wasmrt/Error.h"
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -31,6 +32,8 @@ struct EngineConfig {
   MemoryMode memoryMode = defaultMemoryMode();
   unsigned compileThreads = 0; // 0 = all hardware threads
   WasmEntryOptions entry;      // stack available to wasm (call stack exhaustion)
+  bool epochInterruption = false; // compile epoch checks (CompileOptions)
+  bool consumeFuel = false;       // compile fuel metering (CompileOptions)
 };
 
 // A compiled module, ready to be instantiated any number of times.
@@ -75,7 +78,19 @@ public:
   // The runtime entry points (WASMRT_RUNTIME_ENTRY_POINTS) for CompileOptions.
   static std::vector<std::pair<std::string, void *>> runtimeSymbols();
 
+  // Epoch interruption: any thread may advance the epoch; generated code
+  // (EngineConfig::epochInterruption) compares it with its store's deadline.
+  void incrementEpoch() { epoch_.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t epoch() const { return epoch_.load(std::memory_order_relaxed); }
+  // What InstanceContext::epochCounter points to.
+  const uint64_t *epochCounter() const {
+    return reinterpret_cast<const uint64_t *>(&epoch_);
+  }
+
 private:
+  static_assert(sizeof(std::atomic<uint64_t>) == sizeof(uint64_t) &&
+                std::atomic<uint64_t>::is_always_lock_free);
+  std::atomic<uint64_t> epoch_{0};
   EngineConfig config_;
   mutable std::mutex typesMutex_;
   std::map<std::string, uint32_t> typeIds_; // encoded FuncType -> id

@@ -58,7 +58,7 @@ Expected<std::vector<Value>> Instance::callFunction(uint32_t funcIndex,
 }
 
 uint32_t Instance::memoryGrow(uint32_t memory, uint32_t delta) {
-  return uint32_t(memories_[memory]->grow(delta));
+  return uint32_t(store_.growMemory(*memories_[memory], delta));
 }
 
 bool Instance::memoryFill(uint32_t memory, uint32_t dst, uint8_t value, uint32_t n) {
@@ -91,7 +91,7 @@ bool Instance::memoryInit(uint32_t memory, uint32_t data, uint32_t dst, uint32_t
 }
 
 uint32_t Instance::tableGrow(uint32_t table, void *init, uint32_t delta) {
-  return tables_[table]->grow(delta, init);
+  return store_.growTable(*tables_[table], delta, init);
 }
 
 bool Instance::tableFill(uint32_t table, uint32_t dst, void *value, uint32_t n) {

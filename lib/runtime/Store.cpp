@@ -149,12 +149,65 @@ struct Store::HostFunc {
 
 Store::Store(Engine &engine) : engine_(engine) {}
 
+
 Store::~Store() {
   // Instances first: their contexts are memory users.
   instances_.clear();
 }
 
+int32_t Store::growMemory(Memory &memory, uint32_t deltaPages) {
+  uint64_t total = 0;
+  for (const auto &each : memories_)
+    total += each->byteSize();
+  if (total + uint64_t(deltaPages) * LinearMemory::kPageSize > limits_.maxMemoryBytes)
+    return LinearMemory::kGrowFailed;
+  return memory.grow(deltaPages);
+}
+
+uint32_t Store::growTable(Table &table, uint32_t delta, void *init) {
+  uint64_t total = 0;
+  for (const auto &each : tables_)
+    total += each->size();
+  if (total + delta > limits_.maxTableElements)
+    return UINT32_MAX;
+  return table.grow(delta, init);
+}
+
+void Store::addContext(abi::InstanceContext *context) {
+  contexts_.push_back(context);
+  context->epochCounter = engine_.epochCounter();
+  context->epochDeadline = epochDeadline_;
+  context->fuelRemaining = fuel_;
+}
+
+void Store::setEpochDeadline(uint64_t epoch) {
+  epochDeadline_ = epoch;
+  for (abi::InstanceContext *context : contexts_)
+    context->epochDeadline = epoch;
+}
+
+void Store::setFuel(int64_t fuel) {
+  fuel_ = fuel;
+  for (abi::InstanceContext *context : contexts_)
+    context->fuelRemaining = fuel;
+}
+
+uint64_t Store::fuelConsumed() const {
+  uint64_t used = 0;
+  for (const abi::InstanceContext *context : contexts_) {
+    // A trap leaves the count below zero: then all of it was used.
+    int64_t left = std::clamp<int64_t>(context->fuelRemaining, 0, std::max<int64_t>(fuel_, 0));
+    used += uint64_t(std::max<int64_t>(fuel_, 0) - left);
+  }
+  return used;
+}
+
 Expected<Memory *> Store::createMemory(const MemoryType &type) {
+  uint64_t total = type.limits.min * LinearMemory::kPageSize;
+  for (const auto &each : memories_)
+    total += each->byteSize();
+  if (total > limits_.maxMemoryBytes)
+    return Error(ErrorKind::Unlinkable, "memory size exceeds the store's memory limit");
   MemoryConfig config;
   config.initialPages = uint32_t(std::min<uint64_t>(type.limits.min, LinearMemory::kMaxPages + 1));
   if (type.limits.max)

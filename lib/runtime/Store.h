@@ -128,6 +128,13 @@ private:
   std::map<std::pair<std::string, std::string>, Extern, std::less<>> externs_;
 };
 
+// Embedder limits on what the wasm code of one store may allocate. Growing
+// past them fails cleanly (memory.grow / table.grow return -1).
+struct StoreLimits {
+  uint64_t maxMemoryBytes = UINT64_MAX;   // all linear memories of the store together
+  uint64_t maxTableElements = UINT64_MAX; // all tables of the store together
+};
+
 class Store {
 public:
   explicit Store(Engine &engine);
@@ -136,6 +143,20 @@ public:
   Store &operator=(const Store &) = delete;
 
   Engine &engine() { return engine_; }
+
+  void setLimits(const StoreLimits &limits) { limits_ = limits; }
+  const StoreLimits &limits() const { return limits_; }
+  // memory.grow / table.grow within the limits: old size, or -1 / UINT32_MAX.
+  int32_t growMemory(Memory &memory, uint32_t deltaPages);
+  uint32_t growTable(Table &table, uint32_t delta, void *init);
+
+  // Generated code with epoch checks traps once the engine's epoch reaches
+  // this absolute value (UINT64_MAX: never).
+  void setEpochDeadline(uint64_t epoch);
+  // Fuel: every instance of the store (present and future) gets `fuel`;
+  // fuelConsumed() sums what they used since.
+  void setFuel(int64_t fuel);
+  uint64_t fuelConsumed() const;
 
   Expected<Memory *> createMemory(const MemoryType &type);
   Table *createTable(const TableType &type, void *init = nullptr);
@@ -159,7 +180,7 @@ public:
   Expected<std::vector<Value>> callWith(abi::EntryTrampoline trampoline, const FuncType &type,
                                         const abi::FuncRef *func, std::span<const Value> args,
                                         Trap *trap);
-  void addContext(abi::InstanceContext *context) { contexts_.push_back(context); }
+  void addContext(abi::InstanceContext *context);
   // Sets every context's stack limit to the current thread's wasm limit.
   void refreshStackLimit();
 
@@ -179,6 +200,9 @@ private:
   std::vector<std::unique_ptr<Instance>> instances_;
   std::vector<abi::InstanceContext *> contexts_;
   uintptr_t stackLimit_ = 0;
+  StoreLimits limits_;
+  uint64_t epochDeadline_ = UINT64_MAX;
+  int64_t fuel_ = 0;
 };
 
 // Slot <-> value conversion of the array calling convention.

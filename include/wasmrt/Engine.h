@@ -1,0 +1,64 @@
+// The Engine: compilation settings and the JIT shared by every module and
+// store created from it. Engines are cheap-to-copy handles to shared state and
+// thread-safe: any thread may compile modules and create stores on one engine.
+#pragma once
+
+#include "wasmrt/Error.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace wasmrt {
+
+// WebAssembly proposals beyond the MVP; the defaults are exactly Wasm 2.0.
+struct Features {
+  bool signExtension = true;
+  bool saturatingFloatToInt = true;
+  bool multiValue = true;
+  bool bulkMemory = true;
+  bool referenceTypes = true;
+  bool simd = true;
+};
+
+enum class MemoryMode : uint8_t {
+  Default,       // Guarded on 64-bit hosts, BoundsChecked otherwise
+  Guarded,       // 8 GiB reservation per memory, no bounds checks in generated code
+  BoundsChecked, // generated code compares every access with the memory size
+};
+
+struct Config {
+  unsigned optLevel = 2;                // 0 (fast compile) .. 3
+  MemoryMode memoryMode = MemoryMode::Default;
+  unsigned compileThreads = 0;          // 0: all hardware threads
+  size_t wasmStackSize = 512 * 1024;    // deeper recursion traps with CallStackExhausted
+  // Compile epoch checks into function entries and loop headers, so that
+  // Store::setEpochDeadline + Engine::incrementEpoch can interrupt guests.
+  bool epochInterruption = false;
+  // Compile fuel metering (one unit per wasm instruction); see Store::setFuel.
+  bool consumeFuel = false;
+  Features features;
+};
+
+class Engine {
+public:
+  explicit Engine(const Config &config = {});
+  ~Engine();
+  Engine(const Engine &) = default;
+  Engine &operator=(const Engine &) = default;
+
+  const Config &config() const;
+  // Advances the epoch by one; safe from any thread (e.g. a timer thread).
+  // Guests whose store's deadline is reached trap with TrapKind::Interrupted
+  // at their next function entry or loop iteration.
+  void incrementEpoch();
+  uint64_t epoch() const;
+
+  struct Impl;
+  const std::shared_ptr<Impl> &impl() const { return impl_; }
+
+private:
+  std::shared_ptr<Impl> impl_;
+};
+
+} // namespace wasmrt

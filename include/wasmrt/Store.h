@@ -1,0 +1,72 @@
+// A Store owns instances and everything they create (memories, tables,
+// globals, host functions). Handles (Instance, Func, Memory, ...) refer into
+// their store and are valid as long as it lives. A store is used by one
+// thread at a time; run stores concurrently on different threads.
+#pragma once
+
+#include "wasmrt/Engine.h"
+#include "wasmrt/Error.h"
+#include "wasmrt/Trap.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace wasmrt {
+
+namespace detail {
+struct StoreState;
+} // namespace detail
+
+// Resource limits for everything the store's wasm code allocates. Growing
+// past them fails cleanly: memory.grow and table.grow return -1 (and
+// Memory::grow / Table::grow an error); instantiating a module whose
+// initial memories exceed the memory limit fails with ErrorKind::Unlinkable.
+struct StoreLimits {
+  uint64_t maxMemoryBytes = UINT64_MAX;   // all linear memories of the store together
+  uint64_t maxTableElements = UINT64_MAX; // all tables of the store together
+};
+
+class Store {
+public:
+  explicit Store(const Engine &engine);
+  ~Store();
+  Store(Store &&) noexcept;
+  Store &operator=(Store &&) noexcept;
+  Store(const Store &) = delete;
+  Store &operator=(const Store &) = delete;
+
+  const Engine &engine() const;
+
+  void setLimits(const StoreLimits &limits);
+  const StoreLimits &limits() const;
+
+  // Guests running in this store trap with TrapKind::Interrupted once the
+  // engine's epoch has advanced `ticks` times from now (needs
+  // Config::epochInterruption). The default deadline is never.
+  void setEpochDeadline(uint64_t ticks);
+
+  // Sets the fuel budget (needs Config::consumeFuel; then every wasm
+  // instruction costs one unit and running out traps with
+  // TrapKind::OutOfFuel). Fuel is metered per instance: each instance of the
+  // store (present and future) gets `fuel`. Without setFuel a fuel-metered
+  // store has none.
+  Expected<void> setFuel(uint64_t fuel);
+  // The budget minus what all instances consumed since setFuel.
+  Expected<uint64_t> fuelRemaining() const;
+
+  // The trap of the most recent call from the host into wasm that trapped
+  // in this store (calls that succeed do not clear it).
+  const std::optional<Trap> &lastTrap() const;
+
+  // An embedder pointer that host functions reach through Caller::data().
+  void setData(void *data);
+  void *data() const;
+
+  detail::StoreState *state() const { return state_.get(); }
+
+private:
+  std::unique_ptr<detail::StoreState> state_;
+};
+
+} // namespace wasmrt
