@@ -22,7 +22,9 @@ Expected<std::vector<uint8_t>> loadModuleBinary(const std::string &path) {
   if (hasWasmMagic(*bytes))
     return std::move(*bytes);
   std::string_view source(reinterpret_cast<const char *>(bytes->data()), bytes->size());
-  auto encoded = text::parseWat(source);
+  text::WatOptions options;
+  options.emitNames = true; // trap backtraces name the functions
+  auto encoded = text::parseWat(source, options);
   if (!encoded)
     return Error(encoded.error().kind(), path + ":" + encoded.error().message());
   return std::move(*encoded);

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -15,14 +17,27 @@ namespace {
 constexpr const char *kUsage = R"(wasmrt - a WebAssembly runtime
 
 Usage:
+  wasmrt run [OPTIONS] FILE [ARGS...]
+                               run a WASI program (or --invoke an export)
+  wasmrt FILE [ARGS...]        shorthand for 'wasmrt run FILE [ARGS...]'
   wasmrt validate FILE...      check that modules (.wasm or .wat) are valid
   wasmrt wast [--verbose] FILE...
                                run WebAssembly spec-test scripts (.wast)
   wasmrt --help                show this help
   wasmrt --version             show the version
 
+run options:
+  --dir HOST[::GUEST][:ro]     preopen a host directory (repeatable)
+  --dir-ro HOST[::GUEST]       preopen a host directory read-only
+  --env NAME=VALUE | NAME      set / inherit a guest environment variable
+  --tcplisten HOST:PORT        give the guest a listening TCP socket
+  --invoke FUNC                call export FUNC with ARGS, print its results
+  -O LEVEL                     optimization level 0..3 (default 2)
+  --bounds-checks              explicit bounds checks instead of guard pages
+
 Exit status: 0 on success, 1 when a module is rejected or a test fails,
-2 for usage errors. See docs/CLI.md.
+2 for usage errors; 'run' exits with the guest's exit code, or 134 on a trap.
+See docs/CLI.md.
 )";
 
 } // namespace
@@ -43,10 +58,16 @@ int main(int argc, char **argv) {
     fmt::print("wasmrt {}\n", wasmrt::versionString());
     return 0;
   }
+  if (command == "run")
+    return wasmrt::cli::runRunCommand(rest);
   if (command == "validate")
     return wasmrt::cli::runValidateCommand(rest);
   if (command == "wast")
     return wasmrt::internal::spectest::runWastCommand(rest, std::cout, std::cerr);
+  // `wasmrt FILE ...` runs FILE when it is not a command but an existing file.
+  if (struct stat info; command[0] != '-' && stat(command.c_str(), &info) == 0 &&
+                        S_ISREG(info.st_mode))
+    return wasmrt::cli::runRunCommand(args);
   fmt::print(stderr, "wasmrt: unknown command '{}' (see 'wasmrt --help')\n", command);
   return 2;
 }
