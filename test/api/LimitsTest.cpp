@@ -1,0 +1,148 @@
+// Store limits, epoch interruption and fuel.
+#include "wasmrt/wasmrt.h"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+using namespace wasmrt;
+
+namespace {
+
+Module compileWat(const Engine &engine, std::string_view text) {
+  auto module = Module::fromWat(engine, text);
+  if (!module)
+    FAIL(module.error().describe());
+  return std::move(*module);
+}
+
+const char *kGrow = R"((module
+  (memory (export "memory") 1)
+  (table 1 funcref)
+  (func (export "grow") (param i32) (result i32) local.get 0 memory.grow)
+  (func (export "growTable") (param i32) (result i32)
+    ref.null func local.get 0 table.grow 0))
+)";
+
+} // namespace
+
+TEST_CASE("memory.grow returns -1 past the store's memory limit", "[api][limits]") {
+  Engine engine;
+  Module module = compileWat(engine, kGrow);
+  Store store(engine);
+  store.setLimits({.maxMemoryBytes = 4 * 65536});
+  auto instance = Instance::create(store, module);
+  REQUIRE(instance);
+  auto grow = instance->typedFunc<int32_t(int32_t)>("grow");
+  REQUIRE(grow);
+  CHECK(*(*grow)(2) == 1);
+  CHECK(*(*grow)(2) == -1); // 5 pages > 4
+  CHECK(*(*grow)(1) == 3);
+  CHECK(*(*grow)(1) == -1);
+  auto memory = instance->getMemory("memory");
+  CHECK(memory->pages() == 4);
+  CHECK_FALSE(memory->grow(1));
+  // The failed grows left the memory usable.
+  REQUIRE(memory->store<int32_t>(4 * 65536 - 4, 5));
+
+  Store small(engine);
+  small.setLimits({.maxMemoryBytes = 1000});
+  auto refused = Instance::create(small, module);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind() == ErrorKind::Unlinkable);
+}
+
+TEST_CASE("table.grow returns -1 past the store's table limit", "[api][limits]") {
+  Engine engine;
+  Module module = compileWat(engine, kGrow);
+  Store store(engine);
+  store.setLimits({.maxTableElements = 10});
+  auto instance = Instance::create(store, module);
+  REQUIRE(instance);
+  auto grow = instance->typedFunc<int32_t(int32_t)>("growTable");
+  CHECK(*(*grow)(5) == 1);
+  CHECK(*(*grow)(5) == -1);
+  CHECK(*(*grow)(4) == 6);
+  CHECK(*(*grow)(1) == -1);
+}
+
+TEST_CASE("epoch interruption stops an infinite loop soon after its deadline",
+          "[api][epoch]") {
+  Config config;
+  config.epochInterruption = true;
+  Engine engine(config);
+  Module module = compileWat(engine, R"((module
+    (func (export "spin") (loop br 0))
+    (func (export "quick") (result i32) i32.const 1)))");
+  Store store(engine);
+  auto instance = Instance::create(store, module);
+  REQUIRE(instance);
+  // Without a deadline nothing is interrupted.
+  CHECK(*(*instance->typedFunc<int32_t()>("quick"))() == 1);
+
+  store.setEpochDeadline(1);
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point ticked;
+  std::thread timer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ticked = Clock::now();
+    engine.incrementEpoch();
+  });
+  auto spin = instance->typedFunc<void()>("spin");
+  auto result = (*spin)();
+  Clock::time_point stopped = Clock::now();
+  timer.join();
+  REQUIRE_FALSE(result);
+  REQUIRE(store.lastTrap());
+  CHECK(store.lastTrap()->kind == TrapKind::Interrupted);
+  auto latency = std::chrono::duration_cast<std::chrono::microseconds>(stopped - ticked);
+  INFO("stopped " << latency.count() << " us after the deadline");
+  // The check runs every loop iteration: microseconds in practice; the bound is
+  // generous for loaded CI machines.
+  CHECK(latency.count() < 10'000 * 20);
+  // A deadline already in the past interrupts at the next function entry.
+  auto quick = (*instance->typedFunc<int32_t()>("quick"))();
+  REQUIRE_FALSE(quick);
+  store.setEpochDeadline(1);
+  CHECK(*(*instance->typedFunc<int32_t()>("quick"))() == 1);
+}
+
+TEST_CASE("fuel exhaustion traps deterministically", "[api][fuel]") {
+  Config config;
+  config.consumeFuel = true;
+  Engine engine(config);
+  Module module = compileWat(engine, R"((module
+    (global $n (export "n") (mut i32) (i32.const 0))
+    (func (export "count")
+      (loop global.get $n i32.const 1 i32.add global.set $n br 0))
+    (func (export "small") (result i32) i32.const 2 i32.const 3 i32.add)))");
+  auto runWith = [&](uint64_t fuel) {
+    Store store(engine);
+    REQUIRE(store.setFuel(fuel));
+    auto instance = Instance::create(store, module);
+    REQUIRE(instance);
+    auto result = (*instance->typedFunc<void()>("count"))();
+    REQUIRE_FALSE(result);
+    REQUIRE(store.lastTrap());
+    CHECK(store.lastTrap()->kind == TrapKind::OutOfFuel);
+    CHECK(*store.fuelRemaining() == 0);
+    return instance->getGlobal("n")->get().i32();
+  };
+  int32_t first = runWith(10'000);
+  CHECK(first > 0);
+  CHECK(runWith(10'000) == first);
+  CHECK(runWith(20'000) > first);
+
+  Store store(engine);
+  REQUIRE(store.setFuel(100));
+  auto instance = Instance::create(store, module);
+  CHECK(*(*instance->typedFunc<int32_t()>("small"))() == 5);
+  uint64_t left = *store.fuelRemaining();
+  CHECK(left < 100);
+  CHECK(left > 90);
+
+  Engine plain;
+  Store unmetered(plain);
+  CHECK_FALSE(unmetered.setFuel(5));
+}
