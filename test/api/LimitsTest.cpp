@@ -146,3 +146,52 @@ TEST_CASE("fuel exhaustion traps deterministically", "[api][fuel]") {
   Store unmetered(plain);
   CHECK_FALSE(unmetered.setFuel(5));
 }
+
+TEST_CASE("metered and interruptible code computes the same results", "[api][fuel][epoch]") {
+  const char *text = R"((module
+    (func $fib (export "fib") (param i32) (result i64)
+      local.get 0 i32.const 2 i32.lt_u
+      if (result i64) local.get 0 i64.extend_i32_u
+      else local.get 0 i32.const 1 i32.sub call $fib
+           local.get 0 i32.const 2 i32.sub call $fib i64.add end)
+    (func (export "pick") (param i32) (result i32)
+      (block (result i32)
+        (block (result i32)
+          (block (result i32)
+            i32.const 10 local.get 0 br_table 0 1 2)
+          i32.const 1 i32.add)
+        i32.const 2 i32.add))
+    (func (export "sum") (param i32) (result i32) (local i32)
+      (block (loop
+        local.get 0 i32.eqz br_if 1
+        local.get 1 local.get 0 i32.add local.set 1
+        local.get 0 i32.const 1 i32.sub local.set 0
+        br 0))
+      local.get 1))
+  )";
+  for (int mode = 0; mode < 3; ++mode) {
+    Config config;
+    config.consumeFuel = mode != 1;
+    config.epochInterruption = mode != 0;
+    Engine engine(config);
+    Module module = compileWat(engine, text);
+    Store store(engine);
+    if (config.consumeFuel)
+      REQUIRE(store.setFuel(1'000'000'000));
+    if (config.epochInterruption)
+      store.setEpochDeadline(1000);
+    auto instance = Instance::create(store, module);
+    REQUIRE(instance);
+    CHECK(*(*instance->typedFunc<int64_t(int32_t)>("fib"))(20) == 6765);
+    auto pick = instance->typedFunc<int32_t(int32_t)>("pick");
+    CHECK(*(*pick)(0) == 13);
+    CHECK(*(*pick)(1) == 12);
+    CHECK(*(*pick)(2) == 10);
+    CHECK(*(*pick)(7) == 10);
+    CHECK(*(*instance->typedFunc<int32_t(int32_t)>("sum"))(100) == 5050);
+    if (config.consumeFuel) {
+      uint64_t left = *store.fuelRemaining();
+      CHECK(left < 1'000'000'000);
+    }
+  }
+}
