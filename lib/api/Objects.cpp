@@ -134,17 +134,21 @@ FuncType Func::type() const {
 Expected<std::vector<Val>> Func::call(std::span<const Val> args) const {
   if (!ref_)
     return Error(ErrorKind::Usage, "call of a null function");
-  FuncType expected = type();
-  if (args.size() != expected.params.size())
+  auto *ref = static_cast<const abi::FuncRef *>(ref_);
+  // A reference into the engine's type table: no copy on the call path.
+  const internal::FuncType &expected = store_->store.engine().typeOf(ref->typeId);
+  bool matches = args.size() == expected.params.size();
+  for (size_t i = 0; matches && i < args.size(); ++i)
+    matches = toInternal(args[i].type()) == expected.params[i];
+  if (!matches) {
+    std::string given;
+    for (size_t i = 0; i < args.size(); ++i)
+      given += std::string(i ? ", " : "") + valTypeName(args[i].type());
     return Error(ErrorKind::Usage,
-                 fmt::format("type mismatch: function has type {}, called with {} arguments",
-                             expected.toString(), args.size()));
-  for (size_t i = 0; i < args.size(); ++i)
-    if (args[i].type() != expected.params[i])
-      return Error(ErrorKind::Usage,
-                   fmt::format("type mismatch: argument {} is {}, the function has type {}", i,
-                               valTypeName(args[i].type()), expected.toString()));
-  return callFunc(store_, static_cast<const abi::FuncRef *>(ref_), args);
+                 fmt::format("type mismatch: function has type {}, called with ({})",
+                             type().toString(), given));
+  }
+  return callFunc(store_, ref, args);
 }
 
 // --- Memory.
