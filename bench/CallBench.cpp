@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <unistd.h>
 
 using namespace wasmrt;
 using namespace wasmrt::internal;
@@ -116,6 +117,7 @@ void wasmLoop(benchmark::State &state, Fixture *f, const char *name) {
 
 class CallReporter : public benchmark::ConsoleReporter {
 public:
+  CallReporter() : ConsoleReporter(isatty(1) ? OO_ColorTabular : OO_Tabular) {}
   void ReportRuns(const std::vector<Run> &runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run &run : runs) {

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace wasmrt;
@@ -49,7 +50,8 @@ void compile(benchmark::State &state, const Input *input, unsigned optLevel, uns
 class CompileReporter : public benchmark::ConsoleReporter {
 public:
   explicit CompileReporter(std::map<std::string, size_t> codeBytes)
-      : codeBytes_(std::move(codeBytes)) {}
+      : ConsoleReporter(isatty(1) ? OO_ColorTabular : OO_Tabular),
+        codeBytes_(std::move(codeBytes)) {}
   void ReportRuns(const std::vector<Run> &runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run &run : runs) {

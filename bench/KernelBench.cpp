@@ -1,11 +1,12 @@
 // Execution speed of the JIT against native code on the same C kernels.
 //   bench_kernels [--benchmark_filter=...] [--benchmark_repetitions=3]
-// native/<k> calls the kernel compiled natively (clang-19 -O2), wasm/<k> calls
-// kernel_run of kernel_<k>.wasm (clang-19 -O2, wasm32-wasi) on the JIT, and
-// wasm-simd/<k> the -msimd128 build of the SIMD kernels. Compilation and
+// native/<k> calls the kernel compiled natively (clang-19 -O2, baseline x86-64),
+// native-host/<k> the same with -march=native (the JIT targets the host CPU too),
+// wasm/<k> calls kernel_run of kernel_<k>.wasm (clang-19 -O2, wasm32-wasi) on
+// the JIT, and wasm-simd/<k> the -msimd128 build of the SIMD kernels. Compilation and
 // instantiation happen before timing. Checksums of native and wasm runs must
 // agree. After the run, a summary prints wasm/native CPU-time ratios (medians
-// when repeated) and their geometric mean.
+// when repeated) and their geometric means (console format only).
 // Environment: WASMRT_BENCH_OPT (JIT optimisation level, default 2),
 // WASMRT_BENCH_BOUNDS_CHECKS=1 (bounds-checked memory mode),
 // WASMRT_KERNEL_SCALE (overrides every kernel's scale, for calibration).
@@ -19,6 +20,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 extern "C" {
@@ -30,6 +32,14 @@ uint64_t kernel_run_indirect(uint32_t);
 uint64_t kernel_run_simd_blur(uint32_t);
 uint64_t kernel_run_simd_dot(uint32_t);
 uint64_t kernel_run_simd_search(uint32_t);
+uint64_t kernel_run_integer_host(uint32_t);
+uint64_t kernel_run_float_host(uint32_t);
+uint64_t kernel_run_memory_host(uint32_t);
+uint64_t kernel_run_calls_host(uint32_t);
+uint64_t kernel_run_indirect_host(uint32_t);
+uint64_t kernel_run_simd_blur_host(uint32_t);
+uint64_t kernel_run_simd_dot_host(uint32_t);
+uint64_t kernel_run_simd_search_host(uint32_t);
 }
 
 using namespace wasmrt;
@@ -40,19 +50,20 @@ namespace {
 struct Kernel {
   const char *name;
   uint64_t (*native)(uint32_t);
+  uint64_t (*nativeHost)(uint32_t); // -march=native
   uint32_t scale; // ~50-200 ms per call on the development machine
   bool simd;
 };
 
 const Kernel kKernels[] = {
-    {"integer", kernel_run_integer, 48, false},
-    {"float", kernel_run_float, 64, false},
-    {"memory", kernel_run_memory, 8, false},
-    {"calls", kernel_run_calls, 128, false},
-    {"indirect", kernel_run_indirect, 28, false},
-    {"simd_blur", kernel_run_simd_blur, 400, true},
-    {"simd_dot", kernel_run_simd_dot, 320, true},
-    {"simd_search", kernel_run_simd_search, 14, true},
+    {"integer", kernel_run_integer, kernel_run_integer_host, 48, false},
+    {"float", kernel_run_float, kernel_run_float_host, 64, false},
+    {"memory", kernel_run_memory, kernel_run_memory_host, 8, false},
+    {"calls", kernel_run_calls, kernel_run_calls_host, 128, false},
+    {"indirect", kernel_run_indirect, kernel_run_indirect_host, 28, false},
+    {"simd_blur", kernel_run_simd_blur, kernel_run_simd_blur_host, 400, true},
+    {"simd_dot", kernel_run_simd_dot, kernel_run_simd_dot_host, 320, true},
+    {"simd_search", kernel_run_simd_search, kernel_run_simd_search_host, 14, true},
 };
 
 uint32_t scaleOf(const Kernel &kernel) {
@@ -70,11 +81,11 @@ uint64_t nativeChecksum(const Kernel &kernel) {
   return found->second;
 }
 
-void runNative(benchmark::State &state, const Kernel *kernel) {
+void runNative(benchmark::State &state, const Kernel *kernel, bool host) {
   uint32_t scale = scaleOf(*kernel);
   uint64_t checksum = 0;
   for (auto _ : state) {
-    checksum = kernel->native(scale);
+    checksum = host ? kernel->nativeHost(scale) : kernel->native(scale);
     benchmark::DoNotOptimize(checksum);
   }
   state.counters["checksum"] = double(checksum % 1000000);
@@ -114,9 +125,16 @@ void runWasm(benchmark::State &state, Engine *engine, const Kernel *kernel,
   state.counters["checksum"] = double(checksum % 1000000);
 }
 
+std::string fmtNumber(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3f", v);
+  return buffer;
+}
+
 // The console output plus, at the end, wasm/native ratios of CPU time.
 class RatioReporter : public benchmark::ConsoleReporter {
 public:
+  RatioReporter() : ConsoleReporter(isatty(1) ? OO_ColorTabular : OO_Tabular) {}
   void ReportRuns(const std::vector<Run> &runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run &run : runs) {
@@ -138,32 +156,38 @@ public:
     std::fprintf(out, "\nwasm/native CPU-time ratio (JIT -O%s%s)\n",
                  std::getenv("WASMRT_BENCH_OPT") ? std::getenv("WASMRT_BENCH_OPT") : "2",
                  std::getenv("WASMRT_BENCH_BOUNDS_CHECKS") ? ", bounds checks" : "");
-    std::fprintf(out, "%-12s %10s %10s %10s %8s %10s\n", "kernel", "native ms", "wasm ms",
-                 "simd ms", "wasm/nat", "simd/nat");
-    double logSum = 0, logSimdSum = 0;
-    int count = 0, simdCount = 0;
+    std::fprintf(out, "%-12s %9s %9s %9s %9s %8s %8s %9s %9s\n", "kernel", "native", "host",
+                 "wasm", "simd", "wasm/nat", "simd/nat", "wasm/host", "simd/host");
+    double logSum = 0, logSimdSum = 0, logHostSum = 0, logHostSimdSum = 0;
+    int count = 0;
     for (const Kernel &kernel : kKernels) {
       auto get = [&](const std::string &prefix) {
         auto found = cpu_.find(prefix + "/" + kernel.name);
         return found == cpu_.end() ? 0.0 : found->second;
       };
-      double native = get("native"), wasm = get("wasm"), simd = get("wasm-simd");
-      if (native <= 0 || wasm <= 0)
+      double native = get("native"), host = get("native-host"), wasm = get("wasm"),
+             simd = get("wasm-simd");
+      if (native <= 0 || host <= 0 || wasm <= 0)
         continue;
-      // The best wasm build of each kernel counts for the "best" geomean.
-      double best = simd > 0 ? std::min(wasm, simd) : wasm;
+      // Kernels with a -msimd128 build count with it in the "SIMD" geomeans.
+      double withSimd = simd > 0 ? simd : wasm;
       logSum += std::log(wasm / native);
-      logSimdSum += std::log(best / native);
+      logSimdSum += std::log(withSimd / native);
+      logHostSum += std::log(wasm / host);
+      logHostSimdSum += std::log(withSimd / host);
       ++count;
-      ++simdCount;
-      std::fprintf(out, "%-12s %10.2f %10.2f %10s %8.3f %10s\n", kernel.name, native, wasm,
-                   simd > 0 ? std::to_string(simd).substr(0, 6).c_str() : "-", wasm / native,
-                   simd > 0 ? std::to_string(simd / native).substr(0, 5).c_str() : "-");
+      auto cell = [](double v) { return v > 0 ? fmtNumber(v) : std::string("-"); };
+      std::fprintf(out, "%-12s %9.2f %9.2f %9.2f %9s %8.3f %8s %9.3f %9s\n", kernel.name, native,
+                   host, wasm, cell(simd).c_str(), wasm / native,
+                   cell(simd > 0 ? simd / native : 0).c_str(), wasm / host,
+                   cell(simd > 0 ? simd / host : 0).c_str());
     }
     if (count > 0)
-      std::fprintf(out, "geomean wasm/native: %.3f (scalar builds), %.3f (SIMD builds where "
-                        "available)\n",
-                   std::exp(logSum / count), std::exp(logSimdSum / simdCount));
+      std::fprintf(out,
+                   "geomean (ms are CPU time): wasm/native %.3f, with SIMD builds %.3f; "
+                   "wasm/host-native %.3f, with SIMD builds %.3f\n",
+                   std::exp(logSum / count), std::exp(logSimdSum / count),
+                   std::exp(logHostSum / count), std::exp(logHostSimdSum / count));
   }
 
 private:
@@ -185,7 +209,10 @@ int main(int argc, char **argv) {
   for (const Kernel &kernel : kKernels) {
     std::string dir = WASMRT_BENCH_DATA_DIR;
     benchmark::RegisterBenchmark((std::string("native/") + kernel.name).c_str(), runNative,
-                                 &kernel)
+                                 &kernel, false)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark((std::string("native-host/") + kernel.name).c_str(), runNative,
+                                 &kernel, true)
         ->Unit(benchmark::kMillisecond);
     paths.push_back(dir + "/kernel_" + kernel.name + ".wasm");
     benchmark::RegisterBenchmark((std::string("wasm/") + kernel.name).c_str(), runWasm, &engine,
