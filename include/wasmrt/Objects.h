@@ -79,7 +79,7 @@ public:
   std::optional<class Memory> memory() const;
   // Store::data().
   void *data() const;
-  detail::StoreState *store() const { return store_; }
+  detail::StoreState *storeState() const { return store_; }
 
 private:
   detail::StoreState *store_;
@@ -111,7 +111,7 @@ public:
   }
 
   Func(detail::StoreState *store, const void *ref) : store_(store), ref_(ref) {}
-  detail::StoreState *store() const { return store_; }
+  detail::StoreState *storeState() const { return store_; }
   const void *raw() const { return ref_; }
   bool operator==(const Func &) const = default;
 
@@ -154,6 +154,7 @@ public:
 
   Memory(detail::StoreState *store, void *memory) : store_(store), memory_(memory) {}
   void *raw() const { return memory_; }
+  detail::StoreState *storeState() const { return store_; }
 
 private:
   detail::StoreState *store_;
@@ -173,6 +174,7 @@ public:
 
   Table(detail::StoreState *store, void *table) : store_(store), table_(table) {}
   void *raw() const { return table_; }
+  detail::StoreState *storeState() const { return store_; }
 
 private:
   detail::StoreState *store_;
@@ -190,6 +192,7 @@ public:
 
   Global(detail::StoreState *store, void *global) : store_(store), global_(global) {}
   void *raw() const { return global_; }
+  detail::StoreState *storeState() const { return store_; }
 
 private:
   detail::StoreState *store_;
@@ -209,6 +212,8 @@ public:
   std::optional<Memory> memory() const { return memory_; }
   std::optional<Table> table() const { return table_; }
   std::optional<Global> global() const { return global_; }
+  // The store the object belongs to.
+  detail::StoreState *storeState() const;
 
 private:
   ExternKind kind_;

@@ -92,12 +92,24 @@ Expected<Func> createHostFunc(StoreState *store, const FuncType &type, HostCallb
 // --- Val.
 
 Val::Val(const Func &func)
-    : type_(ValType::FuncRef), ref_(func.raw()), store_(func.store()) {}
+    : type_(ValType::FuncRef), ref_(func.raw()), store_(func.storeState()) {}
 
 Func Val::funcref() const {
   if (type_ != ValType::FuncRef || !ref_)
     return Func();
   return Func(store_, ref_);
+}
+
+// --- Extern.
+
+detail::StoreState *Extern::storeState() const {
+  switch (kind_) {
+  case ExternKind::Func: return func_->storeState();
+  case ExternKind::Table: return table_->storeState();
+  case ExternKind::Memory: return memory_->storeState();
+  case ExternKind::Global: return global_->storeState();
+  }
+  return nullptr;
 }
 
 // --- Caller.
@@ -387,6 +399,8 @@ Expected<internal::Extern> toInternalExtern(StoreState *store, const Linker::Imp
     return out;
   }
   const Extern &value = std::get<Extern>(def);
+  if (value.storeState() != store)
+    return Error(ErrorKind::Usage, "a definition of the linker belongs to another store");
   internal::Extern out;
   switch (value.kind()) {
   case ExternKind::Func:

@@ -357,6 +357,10 @@ TEST_CASE("linking memories, globals, tables and whole instances", "[api]") {
   auto unlinked = empty.instantiate(store, user);
   REQUIRE_FALSE(unlinked);
   CHECK(unlinked.error().kind() == ErrorKind::Unlinkable);
+  Store other(engine);
+  auto foreign = linker.instantiate(other, user);
+  REQUIRE_FALSE(foreign);
+  CHECK(foreign.error().kind() == ErrorKind::Usage);
   linker.define("env", "base", *memory);
   auto incompatible = linker.instantiate(store, user);
   REQUIRE_FALSE(incompatible);
