@@ -456,3 +456,55 @@ TEST_CASE("one module, eight threads, a store each", "[api][threads]") {
     thread.join();
   CHECK(ok == 8);
 }
+
+TEST_CASE("store data, caller access, instance exports and values", "[api]") {
+  Config config;
+  config.optLevel = 0;
+  config.memoryMode = MemoryMode::BoundsChecked;
+  Engine engine(config);
+  CHECK(engine.config().optLevel == 0);
+  Module module = compileWat(engine, R"((module
+    (import "env" "note" (func $note (param i32)))
+    (memory (export "memory") 1)
+    (global (export "g") f64 (f64.const 1.5))
+    (func (export "run") i32.const 7 call $note))
+  )");
+  CHECK(module.engine().impl() == engine.impl());
+  int notes = 0;
+  Linker linker;
+  linker.defineFunc("env", "note", [](Caller &caller, int32_t value) {
+    *static_cast<int *>(caller.data()) += value;
+    REQUIRE(caller.memory());
+    CHECK(caller.memory()->size() == 65536);
+    CHECK(caller.getExport("g")->kind() == ExternKind::Global);
+    CHECK_FALSE(caller.getExport("missing"));
+  });
+  Store store(engine);
+  store.setData(&notes);
+  CHECK(store.data() == &notes);
+  auto instance = linker.instantiate(store, module);
+  REQUIRE(instance);
+  REQUIRE((*instance->typedFunc<void()>("run"))());
+  CHECK(notes == 7);
+  auto exports = instance->exports();
+  REQUIRE(exports.size() == 3);
+  CHECK(exports[0].type.kind == ExternKind::Memory);
+  CHECK(exports[1].type.global.type == ValType::F64);
+  CHECK(exports[2].type.func == FuncType{});
+  CHECK(instance->getGlobal("g")->get().f64() == 1.5);
+
+  // Stores move; handles keep pointing at the moved store's objects.
+  Store moved(std::move(store));
+  CHECK(instance->getGlobal("g")->get().f64() == 1.5);
+  CHECK(moved.data() == &notes);
+
+  Val v(int64_t(-1));
+  CHECK(v.type() == ValType::I64);
+  CHECK(v.i64() == -1);
+  CHECK(Val(2.5f).f32() == 2.5f);
+  CHECK(Val::nullRef(ValType::ExternRef).isNullRef());
+  CHECK_FALSE(Val::nullRef(ValType::FuncRef).funcref());
+  CHECK(std::string(valTypeName(ValType::V128)) == "v128");
+  CHECK(std::string(trapKindMessage(TrapKind::OutOfFuel)) == "all fuel consumed");
+  CHECK(std::string(versionString()).size() >= 5);
+}
