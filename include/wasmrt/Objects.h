@@ -89,6 +89,7 @@ private:
 // The dynamically typed form of a host function: read `params`, write every
 // element of `results` (pre-typed per the FuncType). Returning an Error traps
 // the calling wasm code with TrapKind::HostTrap and the error's message.
+// Host functions must not throw (exceptions cannot cross the JIT frames).
 using HostCallback =
     std::function<Expected<void>(Caller &, std::span<const Val> params, std::span<Val> results)>;
 
