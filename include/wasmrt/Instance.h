@@ -7,13 +7,11 @@
 #include "wasmrt/Store.h"
 #include "wasmrt/Typed.h"
 
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 namespace wasmrt {
