@@ -63,7 +63,7 @@ const Kernel kKernels[] = {
     {"indirect", kernel_run_indirect, kernel_run_indirect_host, 28, false},
     {"simd_blur", kernel_run_simd_blur, kernel_run_simd_blur_host, 400, true},
     {"simd_dot", kernel_run_simd_dot, kernel_run_simd_dot_host, 320, true},
-    {"simd_search", kernel_run_simd_search, kernel_run_simd_search_host, 14, true},
+    {"simd_search", kernel_run_simd_search, kernel_run_simd_search_host, 120, true},
 };
 
 uint32_t scaleOf(const Kernel &kernel) {
