@@ -1,5 +1,10 @@
 # The whole dependency set, fixed from day one (see docs/DEPENDENCIES.md).
-find_package(LLVM 19.1 REQUIRED CONFIG)
+option(WASMRT_LLVM_CROSS "Cross build: LLVM from host headers + the target's libLLVM (set by cmake/toolchains/*)" OFF)
+if(WASMRT_LLVM_CROSS)
+  include(${CMAKE_CURRENT_LIST_DIR}/LLVMCross.cmake) # see docs/CROSS-COMPILING.md
+else()
+  find_package(LLVM 19.1 REQUIRED CONFIG)
+endif()
 message(STATUS "LLVM ${LLVM_PACKAGE_VERSION} from ${LLVM_DIR}")
 find_package(fmt 9 REQUIRED CONFIG)
 find_package(PkgConfig REQUIRED)
