@@ -55,8 +55,9 @@ public:
   // The budget minus what all instances consumed since setFuel.
   Expected<uint64_t> fuelRemaining() const;
 
-  // The trap of the most recent call from the host into wasm that trapped
-  // in this store (calls that succeed do not clear it).
+  // The most recent trap in this store: of a call from the host into wasm,
+  // or of instantiation (segments out of bounds, the start function).
+  // Calls that succeed do not clear it.
   const std::optional<Trap> &lastTrap() const;
 
   // An embedder pointer that host functions reach through Caller::data().

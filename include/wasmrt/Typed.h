@@ -131,11 +131,10 @@ template <typename... A> struct WasmParams<std::tuple<Caller &, A...>> {
   static std::vector<ValType> types() { return {WasmType<Bare<A>>::type...}; }
 };
 
-template <typename Fn, typename... A, size_t... I>
+template <bool kTakesCaller, typename Fn, typename... A, size_t... I>
 decltype(auto) invokeHost(Fn &fn, Caller &caller, std::span<const Val> params,
                           std::tuple<A...> *, std::index_sequence<I...>) {
-  if constexpr (sizeof...(A) > 0 &&
-                std::is_same_v<std::tuple_element_t<0, std::tuple<A...>>, Caller &>)
+  if constexpr (kTakesCaller)
     return fn(caller, WasmType<Bare<std::tuple_element_t<I + 1, std::tuple<A...>>>>::from(
                           params[I])...);
   else
@@ -160,8 +159,9 @@ template <typename F> std::pair<FuncType, HostCallback> typedHost(F &&callable) 
                               Caller &caller, std::span<const Val> params,
                               std::span<Val> results) mutable -> Expected<void> {
     auto call = [&]() -> decltype(auto) {
-      return invokeHost(fn, caller, params, static_cast<typename Sig::Args *>(nullptr),
-                        std::make_index_sequence<kArity>{});
+      return invokeHost<Params::takesCaller>(fn, caller, params,
+                                             static_cast<typename Sig::Args *>(nullptr),
+                                             std::make_index_sequence<kArity>{});
     };
     if constexpr (Ret::fallible) {
       auto result = call();

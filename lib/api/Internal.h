@@ -58,6 +58,8 @@ Extern fromInternal(const internal::Extern &value, StoreState *store);
 ExternType externTypeOf(const internal::Module &module, internal::ExternKind kind,
                         uint32_t index);
 
+// Records a trap as the store's lastTrap; the error to return for it.
+Error recordTrap(StoreState *store, const internal::Trap &trap);
 // Runs `func` with `args`, recording a trap in the store.
 Expected<std::vector<Val>> callFunc(StoreState *store, const abi::FuncRef *func,
                                     std::span<const Val> args);

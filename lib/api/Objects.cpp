@@ -22,6 +22,21 @@ Extern fromInternal(const internal::Extern &value, StoreState *store) {
   return Func();
 }
 
+Error recordTrap(StoreState *store, const internal::Trap &trap) {
+  Trap details;
+  details.kind = TrapKind(trap.kind);
+  details.message = trapKindMessage(details.kind);
+  if (details.kind == TrapKind::HostTrap && store->hostTrapMessage) {
+    details.message = std::move(*store->hostTrapMessage);
+    store->hostTrapMessage.reset();
+  }
+  for (const internal::TrapFrame &frame : trap.frames)
+    details.frames.push_back({frame.funcIndex, frame.moduleName, frame.funcName});
+  std::string message = details.describe();
+  store->lastTrap = std::move(details);
+  return Error(ErrorKind::Trap, std::move(message));
+}
+
 Expected<std::vector<Val>> callFunc(StoreState *store, const abi::FuncRef *func,
                                     std::span<const Val> args) {
   std::vector<internal::Value> values;
@@ -33,18 +48,7 @@ Expected<std::vector<Val>> callFunc(StoreState *store, const abi::FuncRef *func,
   if (!results) {
     if (results.error().kind() != ErrorKind::Trap)
       return std::move(results).error();
-    Trap details;
-    details.kind = TrapKind(trap.kind);
-    details.message = trapKindMessage(details.kind);
-    if (details.kind == TrapKind::HostTrap && store->hostTrapMessage) {
-      details.message = std::move(*store->hostTrapMessage);
-      store->hostTrapMessage.reset();
-    }
-    for (const internal::TrapFrame &frame : trap.frames)
-      details.frames.push_back({frame.funcIndex, frame.moduleName, frame.funcName});
-    std::string message = details.describe();
-    store->lastTrap = std::move(details);
-    return Error(ErrorKind::Trap, std::move(message));
+    return recordTrap(store, trap);
   }
   std::vector<Val> out;
   out.reserve(results->size());
@@ -384,7 +388,8 @@ void Linker::defineFunc(const std::string &module, const std::string &name,
 
 namespace {
 
-Expected<internal::Extern> toInternalExtern(StoreState *store, const Linker::Impl::Definition &def) {
+Expected<internal::Extern> toInternalExtern(StoreState *store,
+                                            const Linker::Impl::Definition &def) {
   if (auto *host = std::get_if<std::shared_ptr<const HostDef>>(&def)) {
     auto found = store->linkerFuncs.find(host->get());
     if (found == store->linkerFuncs.end()) {
@@ -441,9 +446,13 @@ Expected<Instance> Linker::instantiate(Store &store, const Module &module) const
       return std::move(value).error();
     imports.push_back(*value);
   }
-  auto instance = state->store.instantiate(module.impl()->loaded, imports);
-  if (!instance)
+  internal::Trap trap;
+  auto instance = state->store.instantiate(module.impl()->loaded, imports, &trap);
+  if (!instance) {
+    if (instance.error().kind() == ErrorKind::Trap)
+      return recordTrap(state, trap);
     return std::move(instance).error();
+  }
   return Instance(state, *instance);
 }
 

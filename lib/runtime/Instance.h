@@ -69,8 +69,9 @@ private:
   // Allocation: binds imports (already type-checked), creates what the module
   // defines, evaluates globals and element segments.
   Expected<void> allocate(std::span<const Extern> imports);
-  // Active and declarative segments, then the start function.
-  Expected<void> initialize();
+  // Active and declarative segments, then the start function; a trap's
+  // details go to *trap, if given.
+  Expected<void> initialize(Trap *trap);
   Expected<Value> evalConst(const ConstExpr &expr, ValType type) const;
   void bindContext();
 

@@ -45,7 +45,7 @@ bool importMatches(const Import &import, const Extern &actual, const LoadedModul
 } // namespace
 
 Expected<Instance *> Store::instantiate(std::shared_ptr<const LoadedModule> loaded,
-                                        std::span<const Extern> imports) {
+                                        std::span<const Extern> imports, Trap *trap) {
   const Module &module = *loaded->module;
   if (imports.size() != module.imports.size())
     return Error(ErrorKind::Unlinkable,
@@ -65,7 +65,7 @@ Expected<Instance *> Store::instantiate(std::shared_ptr<const LoadedModule> load
   instances_.push_back(std::move(owned));
   addContext(instance->context());
   instance->context()->stackLimit = stackLimit_;
-  if (auto initialized = instance->initialize(); !initialized)
+  if (auto initialized = instance->initialize(trap); !initialized)
     return std::move(initialized).error();
   return instance;
 }
@@ -165,7 +165,7 @@ void Instance::bindContext() {
     memories_[0]->addUser(&context_);
 }
 
-Expected<void> Instance::initialize() {
+Expected<void> Instance::initialize(Trap *trap) {
   const Module &m = module();
   // Active element segments are table.init + elem.drop, declarative ones
   // elem.drop, in order; writes before a failing segment stay.
@@ -178,8 +178,11 @@ Expected<void> Instance::initialize() {
       if (!offset)
         return std::move(offset).error();
       if (!tableInit(segment.tableIndex, i, uint32_t(offset->bits), 0,
-                     uint32_t(segment.size())))
+                     uint32_t(segment.size()))) {
+        if (trap)
+          *trap = Trap{TrapKind::TableOutOfBounds, {}};
         return Error(ErrorKind::Trap, trapMessage(TrapKind::TableOutOfBounds));
+      }
     }
     elemDrop(i);
   }
@@ -191,12 +194,15 @@ Expected<void> Instance::initialize() {
     if (!offset)
       return std::move(offset).error();
     if (!memoryInit(segment.memoryIndex, i, uint32_t(offset->bits), 0,
-                    uint32_t(segment.bytes.size())))
+                    uint32_t(segment.bytes.size()))) {
+      if (trap)
+        *trap = Trap{TrapKind::MemoryOutOfBounds, {}};
       return Error(ErrorKind::Trap, trapMessage(TrapKind::MemoryOutOfBounds));
+    }
     dataDrop(i);
   }
   if (m.startFunc) {
-    auto started = callFunction(*m.startFunc, {});
+    auto started = callFunction(*m.startFunc, {}, trap);
     if (!started)
       return std::move(started).error();
   }

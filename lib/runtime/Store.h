@@ -167,9 +167,10 @@ public:
   // Wasm 2.0 spec says: import matching (ErrorKind::Unlinkable), allocation,
   // active/declarative segments, the start function (ErrorKind::Trap). An
   // instance whose segments or start function trapped still belongs to the
-  // store (shared tables may refer to its functions) but is not returned.
+  // store (shared tables may refer to its functions) but is not returned; the
+  // trap's details go to *trap, if given.
   Expected<Instance *> instantiate(std::shared_ptr<const LoadedModule> module,
-                                   std::span<const Extern> imports);
+                                   std::span<const Extern> imports, Trap *trap = nullptr);
 
   // Calls any function reference with `args`; a trap is an ErrorKind::Trap
   // error (its details in *trap, if given).

@@ -216,7 +216,8 @@ TEST_CASE("host functions with deduced signatures and caller memory", "[api]") {
   linker.defineFunc("env", "add3", [](int32_t a, int64_t b, double c) {
     return double(a) + double(b) + c;
   });
-  linker.defineFunc("env", "sum", [](Caller &caller, int32_t ptr, int32_t len) -> Expected<int32_t> {
+  linker.defineFunc("env", "sum",
+                    [](Caller &caller, int32_t ptr, int32_t len) -> Expected<int32_t> {
     auto memory = caller.memory();
     if (!memory)
       return Error(ErrorKind::Trap, "no memory");
@@ -228,7 +229,8 @@ TEST_CASE("host functions with deduced signatures and caller memory", "[api]") {
       total += b;
     return total;
   });
-  linker.defineFunc("env", "pair", [](int32_t x) { return std::tuple<int32_t, int64_t>(x, x * 2); });
+  linker.defineFunc("env", "pair",
+                    [](int32_t x) { return std::tuple<int32_t, int64_t>(x, x * 2); });
   linker.defineFunc("env", "fail", [](int32_t x) -> Expected<int32_t> {
     if (x < 0)
       return Error(ErrorKind::Trap, "negative input");
@@ -507,4 +509,31 @@ TEST_CASE("store data, caller access, instance exports and values", "[api]") {
   CHECK(std::string(valTypeName(ValType::V128)) == "v128");
   CHECK(std::string(trapKindMessage(TrapKind::OutOfFuel)) == "all fuel consumed");
   CHECK(std::string(versionString()).size() >= 5);
+}
+
+TEST_CASE("traps during instantiation are reported like call traps", "[api]") {
+  Engine engine;
+  Store store(engine);
+  Module start = compileWat(engine, "(module (func $s unreachable) (start $s))");
+  auto trapped = Instance::create(store, start);
+  REQUIRE_FALSE(trapped);
+  CHECK(trapped.error().kind() == ErrorKind::Trap);
+  REQUIRE(store.lastTrap());
+  CHECK(store.lastTrap()->kind == TrapKind::Unreachable);
+
+  Module segment = compileWat(engine, R"((module (memory 1) (data (i32.const 65535) "ab")))");
+  auto outOfBounds = Instance::create(store, segment);
+  REQUIRE_FALSE(outOfBounds);
+  CHECK(store.lastTrap()->kind == TrapKind::MemoryOutOfBounds);
+
+  Module host = compileWat(engine, R"((module
+    (import "env" "fail" (func $fail)) (start $fail)))");
+  Linker linker;
+  linker.defineFunc("env", "fail", []() -> Expected<void> {
+    return Error(ErrorKind::Trap, "refused at start");
+  });
+  auto refused = linker.instantiate(store, host);
+  REQUIRE_FALSE(refused);
+  CHECK(store.lastTrap()->kind == TrapKind::HostTrap);
+  CHECK(store.lastTrap()->message == "refused at start");
 }
