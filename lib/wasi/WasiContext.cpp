@@ -196,17 +196,22 @@ size_t WasiContext::openCount() const {
   return n;
 }
 
+bool hostClockId(uint32_t clockId, clockid_t &host) {
+  switch (clockId) {
+  case clockid::kRealtime: host = CLOCK_REALTIME; return true;
+  case clockid::kMonotonic: host = CLOCK_MONOTONIC; return true;
+  case clockid::kProcessCputime: host = CLOCK_PROCESS_CPUTIME_ID; return true;
+  case clockid::kThreadCputime: host = CLOCK_THREAD_CPUTIME_ID; return true;
+  default: return false;
+  }
+}
+
 Errno WasiContext::clockTime(uint32_t clockId, uint64_t &ns) const {
   if (clock_)
     return clock_(clockId, ns);
   clockid_t host;
-  switch (clockId) {
-  case clockid::kRealtime: host = CLOCK_REALTIME; break;
-  case clockid::kMonotonic: host = CLOCK_MONOTONIC; break;
-  case clockid::kProcessCputime: host = CLOCK_PROCESS_CPUTIME_ID; break;
-  case clockid::kThreadCputime: host = CLOCK_THREAD_CPUTIME_ID; break;
-  default: return errno_::kInval;
-  }
+  if (!hostClockId(clockId, host))
+    return errno_::kInval;
   struct timespec ts;
   if (::clock_gettime(host, &ts) != 0)
     return errnoFromHost(errno);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <ctime>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -69,6 +70,9 @@ struct FdEntry {
   std::vector<DirEntry> dirEntries;
   bool dirEntriesValid = false;
 };
+
+// Maps a preview1 clock id to the host clock; false for unknown ids.
+bool hostClockId(uint32_t clockId, clockid_t &host);
 
 class WasiContext {
 public:

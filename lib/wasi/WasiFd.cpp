@@ -272,42 +272,39 @@ Errno fdFilestatSetTimes(WasiContext &ctx, GuestMemory, u32 fd, u64 atim, u64 mt
   return ::futimens(e->host.get(), ts) == 0 ? errno_::kSuccess : errnoFromHost(errno);
 }
 
-Errno fdPread(WasiContext &ctx, GuestMemory mem, u32 fd, u32 iovs, u32 iovsLen, u64 offset,
-              u32 nreadOut) {
+namespace {
+// fd_pread and fd_pwrite differ only in the right they need and the syscall.
+Errno positionalIo(WasiContext &ctx, GuestMemory mem, u32 fd, uint64_t right, u32 iovs,
+                   u32 iovsLen, u64 offset, u32 countOut,
+                   ssize_t (*io)(int, const iovec *, int, off_t)) {
   FdEntry *e;
-  if (Errno err = lookupFd(ctx, fd, rights::kFdRead | rights::kFdSeek, e))
+  if (Errno err = lookupFd(ctx, fd, right | rights::kFdSeek, e))
     return err;
   if (offset > uint64_t(INT64_MAX))
     return errno_::kInval;
   std::vector<iovec> vec;
   if (Errno err = gatherIovecs(mem, iovs, iovsLen, vec))
     return err;
-  if (!mem.inBounds(nreadOut, 4))
+  if (!mem.inBounds(countOut, 4))
     return errno_::kFault;
-  ssize_t n = ::preadv(e->host.get(), vec.data(), int(vec.size()), off_t(offset));
+  ssize_t n = io(e->host.get(), vec.data(), int(vec.size()), off_t(offset));
   if (n < 0)
     return errnoFromHost(errno);
-  mem.store<uint32_t>(nreadOut, uint32_t(n));
+  mem.store<uint32_t>(countOut, uint32_t(n));
   return errno_::kSuccess;
+}
+} // namespace
+
+Errno fdPread(WasiContext &ctx, GuestMemory mem, u32 fd, u32 iovs, u32 iovsLen, u64 offset,
+              u32 nreadOut) {
+  return positionalIo(ctx, mem, fd, rights::kFdRead, iovs, iovsLen, offset, nreadOut,
+                      &::preadv);
 }
 
 Errno fdPwrite(WasiContext &ctx, GuestMemory mem, u32 fd, u32 iovs, u32 iovsLen,
                u64 offset, u32 nwrittenOut) {
-  FdEntry *e;
-  if (Errno err = lookupFd(ctx, fd, rights::kFdWrite | rights::kFdSeek, e))
-    return err;
-  if (offset > uint64_t(INT64_MAX))
-    return errno_::kInval;
-  std::vector<iovec> vec;
-  if (Errno err = gatherIovecs(mem, iovs, iovsLen, vec))
-    return err;
-  if (!mem.inBounds(nwrittenOut, 4))
-    return errno_::kFault;
-  ssize_t n = ::pwritev(e->host.get(), vec.data(), int(vec.size()), off_t(offset));
-  if (n < 0)
-    return errnoFromHost(errno);
-  mem.store<uint32_t>(nwrittenOut, uint32_t(n));
-  return errno_::kSuccess;
+  return positionalIo(ctx, mem, fd, rights::kFdWrite, iovs, iovsLen, offset, nwrittenOut,
+                      &::pwritev);
 }
 
 Errno fdRead(WasiContext &ctx, GuestMemory mem, u32 fd, u32 iovs, u32 iovsLen,

@@ -61,13 +61,8 @@ Errno environSizesGet(WasiContext &ctx, GuestMemory mem, u32 countOut, u32 bufSi
 
 Errno clockResGet(WasiContext &, GuestMemory mem, u32 clockId, u32 resolutionOut) {
   clockid_t host;
-  switch (clockId) {
-  case clockid::kRealtime: host = CLOCK_REALTIME; break;
-  case clockid::kMonotonic: host = CLOCK_MONOTONIC; break;
-  case clockid::kProcessCputime: host = CLOCK_PROCESS_CPUTIME_ID; break;
-  case clockid::kThreadCputime: host = CLOCK_THREAD_CPUTIME_ID; break;
-  default: return errno_::kInval;
-  }
+  if (!hostClockId(clockId, host))
+    return errno_::kInval;
   struct timespec ts;
   if (::clock_getres(host, &ts) != 0)
     return errnoFromHost(errno);
