@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 namespace wasmrt::internal::text {
@@ -165,50 +166,42 @@ LiteralStatus parseIntLiteral(std::string_view text, unsigned bits, uint64_t &ou
   return LiteralStatus::Ok;
 }
 
-LiteralStatus parseF32Literal(std::string_view text, uint32_t &out) {
+namespace {
+// f32 and f64 literals differ only in the format and the C conversion used.
+// glibc's strtof/strtod round correctly from both decimal and hex spellings;
+// f32 must never go through double, which would round twice.
+template <typename Float, typename Bits>
+LiteralStatus parseFloatLiteral(std::string_view text, FloatFormat format,
+                                Float (*convert)(const char *, char **), Bits &out) {
   bool negative = !text.empty() && text[0] == '-';
   std::string_view body = text;
   if (!body.empty() && (body[0] == '+' || body[0] == '-'))
     body.remove_prefix(1);
   LiteralStatus status = LiteralStatus::Ok;
   uint64_t bits = 0;
-  if (parseSpecialFloat(body, negative, {23, 32}, status, bits)) {
-    out = uint32_t(bits);
+  if (parseSpecialFloat(body, negative, format, status, bits)) {
+    out = Bits(bits);
     return status;
   }
   std::string clean = negative ? "-" : "";
   if (!cleanFloat(body, clean))
     return LiteralStatus::Syntax;
-  // glibc strtof rounds correctly from both decimal and hex spellings;
-  // going through double would round twice.
-  float value = std::strtof(clean.c_str(), nullptr);
-  uint32_t valueBits = std::bit_cast<uint32_t>(value);
-  if ((valueBits & 0x7FFFFFFF) == 0x7F800000)
+  Bits valueBits = std::bit_cast<Bits>(convert(clean.c_str(), nullptr));
+  constexpr Bits kSignBit = Bits(1) << (sizeof(Bits) * 8 - 1);
+  const Bits kInfinity = std::bit_cast<Bits>(std::numeric_limits<Float>::infinity());
+  if ((valueBits & ~kSignBit) == kInfinity)
     return LiteralStatus::OutOfRange;
   out = valueBits;
   return LiteralStatus::Ok;
 }
+} // namespace
+
+LiteralStatus parseF32Literal(std::string_view text, uint32_t &out) {
+  return parseFloatLiteral<float, uint32_t>(text, {23, 32}, &std::strtof, out);
+}
 
 LiteralStatus parseF64Literal(std::string_view text, uint64_t &out) {
-  bool negative = !text.empty() && text[0] == '-';
-  std::string_view body = text;
-  if (!body.empty() && (body[0] == '+' || body[0] == '-'))
-    body.remove_prefix(1);
-  LiteralStatus status = LiteralStatus::Ok;
-  uint64_t bits = 0;
-  if (parseSpecialFloat(body, negative, {52, 64}, status, bits)) {
-    out = bits;
-    return status;
-  }
-  std::string clean = negative ? "-" : "";
-  if (!cleanFloat(body, clean))
-    return LiteralStatus::Syntax;
-  double value = std::strtod(clean.c_str(), nullptr);
-  uint64_t valueBits = std::bit_cast<uint64_t>(value);
-  if ((valueBits & 0x7FFFFFFFFFFFFFFF) == 0x7FF0000000000000)
-    return LiteralStatus::OutOfRange;
-  out = valueBits;
-  return LiteralStatus::Ok;
+  return parseFloatLiteral<double, uint64_t>(text, {52, 64}, &std::strtod, out);
 }
 
 } // namespace wasmrt::internal::text
