@@ -15,38 +15,16 @@ using namespace detail;
 
 // --- Types.
 
-const char *valTypeName(ValType type) {
-  switch (type) {
-  case ValType::I32: return "i32";
-  case ValType::I64: return "i64";
-  case ValType::F32: return "f32";
-  case ValType::F64: return "f64";
-  case ValType::V128: return "v128";
-  case ValType::FuncRef: return "funcref";
-  case ValType::ExternRef: return "externref";
-  }
-  return "?";
-}
+// Names and formats come from the internal layers, so the CLI, error messages
+// and the API print types the same way.
+const char *valTypeName(ValType type) { return internal::valTypeName(toInternal(type)); }
 
+static_assert(uint8_t(ExternKind::Global) == uint8_t(internal::ExternKind::Global));
 const char *externKindName(ExternKind kind) {
-  switch (kind) {
-  case ExternKind::Func: return "func";
-  case ExternKind::Table: return "table";
-  case ExternKind::Memory: return "memory";
-  case ExternKind::Global: return "global";
-  }
-  return "?";
+  return internal::externKindName(internal::ExternKind(kind));
 }
 
-std::string FuncType::toString() const {
-  auto list = [](const std::vector<ValType> &types) {
-    std::string text = "(";
-    for (size_t i = 0; i < types.size(); ++i)
-      text += std::string(i ? ", " : "") + valTypeName(types[i]);
-    return text + ")";
-  };
-  return list(params) + " -> " + list(results);
-}
+std::string FuncType::toString() const { return internal::toString(toInternal(*this)); }
 
 static_assert(uint32_t(TrapKind::Unreachable) == uint32_t(abi::TrapKind::Unreachable));
 static_assert(uint32_t(TrapKind::CallStackExhausted) ==
@@ -58,17 +36,10 @@ static_assert(uint32_t(TrapKind::HostTrap) == uint32_t(abi::TrapKind::HostTrap))
 const char *trapKindMessage(TrapKind kind) { return abi::trapMessage(abi::TrapKind(kind)); }
 
 std::string Trap::describe() const {
-  std::string text = message;
-  for (size_t i = 0; i < frames.size(); ++i) {
-    const TrapFrame &frame = frames[i];
-    text += fmt::format("\n  {}: ", i);
-    if (!frame.moduleName.empty())
-      text += "$" + frame.moduleName + ".";
-    text += fmt::format("func[{}]", frame.funcIndex);
-    if (!frame.funcName.empty())
-      text += " $" + frame.funcName;
-  }
-  return text;
+  std::vector<internal::TrapFrame> internalFrames;
+  for (const TrapFrame &frame : frames)
+    internalFrames.push_back({frame.funcIndex, frame.moduleName, frame.funcName});
+  return internal::appendBacktrace(message, internalFrames);
 }
 
 namespace detail {

@@ -101,8 +101,9 @@ Value loadValue(const abi::ValueSlot &slot, ValType type) {
 
 // --- Traps.
 
-std::string Trap::describe() const {
-  std::string text = trapMessage(kind);
+std::string Trap::describe() const { return appendBacktrace(trapMessage(kind), frames); }
+
+std::string appendBacktrace(std::string text, std::span<const TrapFrame> frames) {
   for (size_t i = 0; i < frames.size(); ++i) {
     const TrapFrame &frame = frames[i];
     text += fmt::format("\n  {}: ", i);

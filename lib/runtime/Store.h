@@ -114,6 +114,10 @@ struct Trap {
   std::string describe() const;
 };
 
+// `text`, then one line per frame: "  0: $module.func[3] $name". Shared by the
+// runtime's and the public API's trap descriptions.
+std::string appendBacktrace(std::string text, std::span<const TrapFrame> frames);
+
 // Imports by module and field name, as a script's `register` or an embedder's
 // linker defines them.
 class Linker {
