@@ -27,10 +27,23 @@ enum class MemoryMode : uint8_t {
   BoundsChecked, // generated code compares every access with the memory size
 };
 
+// When function bodies are compiled to native code.
+enum class CompilationMode : uint8_t {
+  // Each function is compiled the first time it is called (and its direct
+  // callees speculatively, in the background): instantiation is cheap and
+  // code that never runs is never compiled. Calls between functions go
+  // through a patched stub.
+  Lazy,
+  // Every function is compiled when the Module is created; direct calls are
+  // plain native calls the optimiser may inline.
+  Eager,
+};
+
 struct Config {
   unsigned optLevel = 2;                // 0 (fast compile) .. 3
   MemoryMode memoryMode = MemoryMode::Default;
   unsigned compileThreads = 0;          // 0: all hardware threads
+  CompilationMode compilation = CompilationMode::Lazy;
   size_t wasmStackSize = 512 * 1024;    // deeper recursion traps with CallStackExhausted
   // Compile epoch checks into function entries and loop headers, so that
   // Store::setEpochDeadline + Engine::incrementEpoch can interrupt guests.

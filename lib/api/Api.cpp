@@ -145,6 +145,7 @@ Engine::Engine(const Config &config) {
   else if (config.memoryMode == MemoryMode::BoundsChecked)
     internalConfig.memoryMode = internal::MemoryMode::BoundsChecked;
   internalConfig.compileThreads = config.compileThreads;
+  internalConfig.lazyCompilation = config.compilation == CompilationMode::Lazy;
   internalConfig.entry.wasmStackSize = config.wasmStackSize;
   internalConfig.epochInterruption = config.epochInterruption;
   internalConfig.consumeFuel = config.consumeFuel;

@@ -42,6 +42,9 @@ struct CompileOptions {
   // true: every access is compared against InstanceContext::memorySize.
   bool explicitBoundsChecks = false;
   unsigned threads = 0; // 0 = all hardware threads
+  // Compile each function on its first call (through an ORC lazy-call-through
+  // stub) instead of all of them in compileModule().
+  bool lazy = false;
   // Addresses of the runtime entry points named in RuntimeAbi.h
   // (WASMRT_RUNTIME_ENTRY_POINTS), supplied by the runtime layer (the compiler
   // must not reference them at C++ link time). All of them are required.

@@ -58,6 +58,7 @@ CompileOptions Engine::compileOptions() const {
   options.optLevel = config_.optLevel;
   options.explicitBoundsChecks = config_.memoryMode == MemoryMode::BoundsChecked;
   options.threads = config_.compileThreads;
+  options.lazy = config_.lazyCompilation;
   options.epochInterruption = config_.epochInterruption;
   options.consumeFuel = config_.consumeFuel;
   options.runtimeSymbols = runtimeSymbols();

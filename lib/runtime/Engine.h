@@ -31,6 +31,7 @@ struct EngineConfig {
   // BoundsChecked: generated code compares every access with the memory size.
   MemoryMode memoryMode = defaultMemoryMode();
   unsigned compileThreads = 0; // 0 = all hardware threads
+  bool lazyCompilation = true; // CompileOptions::lazy
   WasmEntryOptions entry;      // stack available to wasm (call stack exhaustion)
   bool epochInterruption = false; // compile epoch checks (CompileOptions)
   bool consumeFuel = false;       // compile fuel metering (CompileOptions)
