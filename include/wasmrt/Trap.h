@@ -25,6 +25,7 @@ enum class TrapKind : uint32_t {
   Interrupted,              // the store's epoch deadline was reached
   OutOfFuel,                // the store's fuel ran out
   HostTrap,                 // a host function returned an error
+  CompilationFailed,        // internal: a lazily compiled function failed to compile
 };
 
 // The spec's wording: "integer divide by zero", "interrupted", ...

@@ -32,6 +32,8 @@ static_assert(uint32_t(TrapKind::CallStackExhausted) ==
 static_assert(uint32_t(TrapKind::Interrupted) == uint32_t(abi::TrapKind::Interrupted));
 static_assert(uint32_t(TrapKind::OutOfFuel) == uint32_t(abi::TrapKind::OutOfFuel));
 static_assert(uint32_t(TrapKind::HostTrap) == uint32_t(abi::TrapKind::HostTrap));
+static_assert(uint32_t(TrapKind::CompilationFailed) ==
+              uint32_t(abi::TrapKind::CompilationFailed));
 
 const char *trapKindMessage(TrapKind kind) { return abi::trapMessage(abi::TrapKind(kind)); }
 

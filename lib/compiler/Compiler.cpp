@@ -2,6 +2,13 @@
 // materialization unit per chunk (translation happens when it materializes,
 // on a compile thread), looks every symbol up in one go (which compiles all
 // chunks in parallel), and packages the addresses as a CompiledModule.
+//
+// Lazy mode: every defined function is its own unit in a separate JITDylib
+// ("bodies"), under its body symbol; the main JITDylib holds ORC lazy
+// reexports under the function symbols, i.e. stubs that jump to a resolver
+// until the body is linked and straight to it afterwards. Generated code
+// calls function symbols, so every call goes through a stub and nothing is
+// compiled before it first runs.
 #include "compiler/Compiler.h"
 
 #include "compiler/Jit.h"
@@ -10,11 +17,17 @@
 #include <fmt/format.h>
 #include <llvm/ExecutionEngine/Orc/Core.h>
 #include <llvm/ExecutionEngine/Orc/IRCompileLayer.h>
+#include <llvm/ExecutionEngine/Orc/IndirectionUtils.h>
+#include <llvm/ExecutionEngine/Orc/LazyReexports.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -90,14 +103,113 @@ private:
   std::optional<Error> error_;
 };
 
+// The body a stub lands on when lazy compilation failed: the stub jumps here
+// with the call's arguments in place, so the first one is the callee's
+// instance context, which wasmrt_trap needs.
+constexpr const char *kLazyFailureSymbol = "wasmrt_lazy_compilation_failed";
+
+void defineLazyFailureHandler(llvm::Module &out) {
+  llvm::LLVMContext &context = out.getContext();
+  auto *ptrTy = llvm::PointerType::get(context, 0);
+  auto *i32Ty = llvm::Type::getInt32Ty(context);
+  llvm::FunctionCallee trap = out.getOrInsertFunction(
+      runtimeEntryNames()[size_t(RuntimeEntry::wasmrt_trap)],
+      llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptrTy, i32Ty}, false));
+  auto *handler = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptrTy}, false),
+      llvm::GlobalValue::ExternalLinkage, kLazyFailureSymbol, out);
+  handler->addFnAttr("frame-pointer", "all");
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "", handler));
+  b.CreateCall(trap, {handler->getArg(0),
+                      llvm::ConstantInt::get(i32Ty, uint32_t(abi::TrapKind::CompilationFailed))});
+  b.CreateUnreachable();
+}
+
+// Background compilation for lazy mode. Every body that gets compiled queues
+// its direct callees; a bounded number of them compile at a time on the
+// compile threads, in breadth-first call-graph order from the code that
+// actually ran. Bounding what is in flight keeps a compile thread free for
+// calls that are waiting on a body (ORC's queue is first come, first served).
+class Speculator {
+public:
+  Speculator(orc::LLJIT &jit, orc::JITDylib &bodies, const Module &module, unsigned maxInFlight)
+      : jit_(jit), bodies_(bodies), numImportedFuncs_(module.numImportedFuncs),
+        queued_(std::make_unique<std::atomic<bool>[]>(module.numDefinedFuncs())),
+        maxInFlight_(std::max(maxInFlight, 1u)) {}
+
+  // Called by each body's unit with the functions it calls directly.
+  void enqueueCallees(const std::vector<uint32_t> &funcIndices) {
+    std::lock_guard lock(mutex_);
+    for (uint32_t funcIndex : funcIndices) {
+      if (funcIndex < numImportedFuncs_ ||
+          queued_[funcIndex - numImportedFuncs_].exchange(true, std::memory_order_relaxed))
+        continue;
+      pending_.push_back(funcIndex);
+    }
+    pumpLocked();
+  }
+  // A body compiled on demand needs no speculation any more.
+  void markRequested(uint32_t funcIndex) {
+    queued_[funcIndex - numImportedFuncs_].store(true, std::memory_order_relaxed);
+  }
+  // Drops what is pending and waits for what is in flight, so that no
+  // compile thread is still working when the JIT is torn down.
+  void stop() {
+    std::unique_lock lock(mutex_);
+    stopped_ = true;
+    pending_.clear();
+    idle_.wait(lock, [this] { return inFlight_ == 0; });
+  }
+
+private:
+  void pumpLocked() {
+    while (!stopped_ && inFlight_ < maxInFlight_ && !pending_.empty()) {
+      uint32_t funcIndex = pending_.front();
+      pending_.pop_front();
+      ++inFlight_;
+      // The callback may run on this thread before lookup() returns, so
+      // it must not take mutex_ here; it re-enters through done().
+      jit_.getExecutionSession().lookup(
+          orc::LookupKind::Static, orc::makeJITDylibSearchOrder(&bodies_),
+          orc::SymbolLookupSet(jit_.mangleAndIntern(functionBodySymbol(funcIndex))),
+          orc::SymbolState::Ready,
+          [this](llvm::Expected<orc::SymbolMap> result) {
+            // A failed speculation is reported again if the function is called.
+            if (!result)
+              llvm::consumeError(result.takeError());
+            done();
+          },
+          orc::NoDependenciesToRegister);
+    }
+  }
+  void done() {
+    std::lock_guard lock(mutex_);
+    --inFlight_;
+    pumpLocked();
+    if (inFlight_ == 0)
+      idle_.notify_all();
+  }
+
+  orc::LLJIT &jit_;
+  orc::JITDylib &bodies_;
+  uint32_t numImportedFuncs_;
+  std::unique_ptr<std::atomic<bool>[]> queued_; // per defined function
+  const unsigned maxInFlight_;
+  std::recursive_mutex mutex_;
+  std::condition_variable_any idle_;
+  std::deque<uint32_t> pending_;
+  unsigned inFlight_ = 0;
+  bool stopped_ = false;
+};
+
 // Translates its chunk to IR when ORC materializes it, then hands the IR to
 // the compile layer (optimisation + code generation) on the same thread.
 class ChunkUnit : public orc::MaterializationUnit {
 public:
   ChunkUnit(orc::LLJIT &jit, const Module &module, const CompileOptions &options, Chunk chunk,
-            ErrorSink &errors)
-      : MaterializationUnit(interface(jit, module, chunk)), jit_(jit), module_(module),
-        options_(options), chunk_(chunk), errors_(errors) {}
+            ErrorSink &errors, Speculator *lazy)
+      : MaterializationUnit(interface(jit, module, chunk, lazy != nullptr)), jit_(jit),
+        module_(module), options_(options), chunk_(chunk), errors_(errors), lazy_(lazy) {}
 
   llvm::StringRef getName() const override { return "wasmrt-chunk"; }
 
@@ -114,28 +226,33 @@ public:
       responsibility->failMaterialization();
       return;
     }
+    if (lazy_)
+      prepareLazy(*out);
     jit_.getIRCompileLayer().emit(
         std::move(responsibility),
         orc::ThreadSafeModule(std::move(out), orc::ThreadSafeContext(std::move(context))));
   }
 
-  static std::vector<std::string> symbolNames(const Module &module, Chunk chunk) {
+  static std::vector<std::string> symbolNames(const Module &module, Chunk chunk, bool lazy) {
     std::vector<std::string> names;
     for (uint32_t i = chunk.first; i < chunk.end; ++i)
-      names.push_back(functionSymbol(module.numImportedFuncs + i));
+      names.push_back(lazy ? functionBodySymbol(module.numImportedFuncs + i)
+                           : functionSymbol(module.numImportedFuncs + i));
     if (chunk.withGlue) {
       for (uint32_t type = 0; type < module.types.size(); ++type) {
         names.push_back(entryTrampolineSymbol(type));
         names.push_back(hostAdapterSymbol(type));
       }
+      if (lazy)
+        names.push_back(kLazyFailureSymbol);
     }
     return names;
   }
 
 private:
-  static Interface interface(orc::LLJIT &jit, const Module &module, Chunk chunk) {
+  static Interface interface(orc::LLJIT &jit, const Module &module, Chunk chunk, bool lazy) {
     orc::SymbolFlagsMap flags;
-    for (const std::string &name : symbolNames(module, chunk))
+    for (const std::string &name : symbolNames(module, chunk, lazy))
       flags[jit.mangleAndIntern(name)] =
           llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable;
     return Interface(std::move(flags), nullptr);
@@ -143,18 +260,42 @@ private:
 
   void discard(const orc::JITDylib &, const orc::SymbolStringPtr &) override {}
 
+  // The translator names a defined function by its function symbol; in lazy
+  // mode that is the stub, so the definition takes the body symbol while
+  // calls keep referring to stubs.
+  void prepareLazy(llvm::Module &out) {
+    if (chunk_.withGlue)
+      defineLazyFailureHandler(out);
+    std::vector<uint32_t> callees;
+    for (llvm::Function &function : out.functions()) {
+      std::optional<uint32_t> index = parseFunctionSymbol(function.getName().str());
+      if (!index)
+        continue;
+      if (function.isDeclaration())
+        callees.push_back(*index);
+      else
+        function.setName(functionBodySymbol(*index));
+    }
+    if (chunk_.first == chunk_.end)
+      return;
+    lazy_->markRequested(module_.numImportedFuncs + chunk_.first);
+    lazy_->enqueueCallees(callees);
+  }
+
   orc::LLJIT &jit_;
   const Module &module_;
   const CompileOptions &options_;
   Chunk chunk_;
   ErrorSink &errors_;
+  Speculator *lazy_;
 };
 
 class JitCompiledModule final : public CompiledModule {
 public:
-  JitCompiledModule(const Module &module)
-      : numImportedFuncs_(module.numImportedFuncs), functions_(module.numDefinedFuncs()),
-        entries_(module.types.size()), hostAdapters_(module.types.size()) {}
+  JitCompiledModule(const Module &module, const CompileOptions &options)
+      : options_(options), numImportedFuncs_(module.numImportedFuncs),
+        functions_(module.numDefinedFuncs()), entries_(module.types.size()),
+        hostAdapters_(module.types.size()), codeMap_(options.onCodeLinked) {}
 
   void *functionCode(uint32_t funcIndex) const override {
     if (funcIndex < numImportedFuncs_ || funcIndex - numImportedFuncs_ >= functions_.size())
@@ -167,42 +308,59 @@ public:
   void *hostAdapter(uint32_t typeIndex) const override {
     return typeIndex < hostAdapters_.size() ? hostAdapters_[typeIndex] : nullptr;
   }
-  std::span<const std::pair<uintptr_t, uintptr_t>> codeRanges() const override {
+  std::vector<std::pair<uintptr_t, uintptr_t>> codeRanges() const override {
     return codeMap_.codeRanges();
   }
+  bool containsCode(uintptr_t pc) const override { return codeMap_.containsCode(pc); }
   std::optional<uint32_t> functionAt(uintptr_t pc) const override {
-    const auto &functions = codeMap_.functions();
-    auto after =
-        std::upper_bound(functions.begin(), functions.end(), pc,
-                         [](uintptr_t p, const CodeMap::Function &f) { return p < f.begin; });
-    if (after == functions.begin())
-      return std::nullopt;
-    const CodeMap::Function &function = *std::prev(after);
-    if (pc >= function.end)
-      return std::nullopt;
-    return function.funcIndex;
+    return codeMap_.functionAt(pc);
   }
 
-  Expected<void> build(const Module &module, const CompileOptions &options);
+  // Teardown order matters: no compile may be in flight when the JIT goes,
+  // and the call-through manager holds symbol names from the session's
+  // string pool, so it must go before the session.
+  ~JitCompiledModule() override {
+    if (speculator_)
+      speculator_->stop();
+    callThrough_.reset();
+    stubs_.reset();
+    jit_.reset();
+  }
+
+  Expected<void> build(const Module &module);
 
 private:
-  Expected<void> defineRuntimeSymbols(const CompileOptions &options);
+  Expected<void> defineRuntimeSymbols();
+  Expected<void> defineUnit(orc::JITDylib &dylib, const Module &module, Chunk chunk,
+                            std::vector<std::string> &names);
+  Expected<orc::SymbolMap> lookup(orc::JITDylib &dylib, const std::vector<std::string> &names);
+  Expected<void> defineLazyStubs(const Module &module, std::vector<std::string> &names);
+  void storeAddresses(const Module &module, const orc::SymbolMap &symbols);
 
+  // Units read the options (and the Module) whenever they materialize,
+  // which in lazy mode is long after compileModule() returned.
+  CompileOptions options_;
   uint32_t numImportedFuncs_;
   std::vector<void *> functions_;
   std::vector<abi::EntryTrampoline> entries_;
   std::vector<void *> hostAdapters_;
   CodeMap codeMap_;
-  // Last: destroyed first, while the code map its plugin writes to exists.
+  ErrorSink errors_;
+  orc::JITDylib *bodies_ = nullptr; // lazy mode: owned by the session
+  std::unique_ptr<Speculator> speculator_;
+  std::unique_ptr<orc::LazyCallThroughManager> callThrough_;
+  std::unique_ptr<orc::IndirectStubsManager> stubs_;
+  // Last: destroyed first (it waits for compile threads), while everything
+  // its units and plugin use still exists.
   std::unique_ptr<orc::LLJIT> jit_;
 };
 
-Expected<void> JitCompiledModule::defineRuntimeSymbols(const CompileOptions &options) {
+Expected<void> JitCompiledModule::defineRuntimeSymbols() {
   orc::SymbolMap symbols;
   for (std::string_view name : runtimeEntryNames()) {
-    auto found = std::find_if(options.runtimeSymbols.begin(), options.runtimeSymbols.end(),
+    auto found = std::find_if(options_.runtimeSymbols.begin(), options_.runtimeSymbols.end(),
                               [&](const auto &entry) { return entry.first == name; });
-    if (found == options.runtimeSymbols.end() || !found->second)
+    if (found == options_.runtimeSymbols.end() || !found->second)
       return Error(ErrorKind::Usage,
                    fmt::format("CompileOptions::runtimeSymbols lacks the entry point {}", name));
     symbols[jit_->mangleAndIntern(name)] = {
@@ -214,50 +372,127 @@ Expected<void> JitCompiledModule::defineRuntimeSymbols(const CompileOptions &opt
   return {};
 }
 
-Expected<void> JitCompiledModule::build(const Module &module, const CompileOptions &options) {
-  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
+Expected<void> JitCompiledModule::defineUnit(orc::JITDylib &dylib, const Module &module,
+                                             Chunk chunk, std::vector<std::string> &names) {
+  Speculator *lazy = options_.lazy ? speculator_.get() : nullptr;
+  for (std::string &name : ChunkUnit::symbolNames(module, chunk, lazy != nullptr))
+    names.push_back(std::move(name));
+  auto unit = std::make_unique<ChunkUnit>(*jit_, module, options_, chunk, errors_, lazy);
+  if (auto error = dylib.define(std::move(unit)))
+    return toError(std::move(error), ErrorKind::Internal, "cannot define code");
+  return {};
+}
+
+// One lookup for all names, so that their units materialize concurrently.
+Expected<orc::SymbolMap> JitCompiledModule::lookup(orc::JITDylib &dylib,
+                                                   const std::vector<std::string> &names) {
+  orc::SymbolLookupSet lookupSet;
+  for (const std::string &name : names)
+    lookupSet.add(jit_->mangleAndIntern(name));
+  auto symbols = jit_->getExecutionSession().lookup(orc::makeJITDylibSearchOrder(&dylib),
+                                                    std::move(lookupSet));
+  if (symbols)
+    return std::move(*symbols);
+  if (std::optional<Error> error = errors_.take()) {
+    llvm::consumeError(symbols.takeError());
+    return std::move(*error);
+  }
+  return toError(symbols.takeError(), ErrorKind::Internal, "code generation failed");
+}
+
+// Bodies in their own JITDylib, stubs under the function symbols in the main
+// one. Bodies link against the main JITDylib, so their calls bind to stubs.
+Expected<void> JitCompiledModule::defineLazyStubs(const Module &module,
+                                                  std::vector<std::string> &names) {
+  orc::ExecutionSession &session = jit_->getExecutionSession();
+  const llvm::Triple &triple = jit_->getTargetTriple();
+  auto failure = lookup(jit_->getMainJITDylib(), {kLazyFailureSymbol});
+  if (!failure)
+    return std::move(failure).error();
+  auto callThrough = orc::createLocalLazyCallThroughManager(
+      triple, session, failure->begin()->second.getAddress());
+  if (!callThrough)
+    return toError(callThrough.takeError(), ErrorKind::Internal,
+                   "lazy compilation is not supported on this target");
+  callThrough_ = std::move(*callThrough);
+  stubs_ = orc::createLocalIndirectStubsManagerBuilder(triple)();
+
+
+  orc::JITDylib &bodies = *bodies_;
+  orc::SymbolAliasMap aliases;
+  std::vector<std::string> bodyNames;
+  for (uint32_t i = 0; i < module.numDefinedFuncs(); ++i) {
+    if (auto defined = defineUnit(bodies, module, Chunk{i, i + 1, false}, bodyNames); !defined)
+      return defined;
+    uint32_t funcIndex = module.numImportedFuncs + i;
+    names.push_back(functionSymbol(funcIndex));
+    aliases[jit_->mangleAndIntern(functionSymbol(funcIndex))] = {
+        jit_->mangleAndIntern(functionBodySymbol(funcIndex)),
+        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  }
+  if (auto error = jit_->getMainJITDylib().define(
+          orc::lazyReexports(*callThrough_, *stubs_, bodies, std::move(aliases))))
+    return toError(std::move(error), ErrorKind::Internal, "cannot define lazy stubs");
+  return {};
+}
+
+void JitCompiledModule::storeAddresses(const Module &module, const orc::SymbolMap &symbols) {
+  auto address = [&](const std::string &name) -> void * {
+    auto found = symbols.find(jit_->mangleAndIntern(name));
+    return found == symbols.end() ? nullptr : found->second.getAddress().toPtr<void *>();
+  };
+  for (uint32_t i = 0; i < module.numDefinedFuncs(); ++i)
+    if (void *code = address(functionSymbol(module.numImportedFuncs + i)))
+      functions_[i] = code;
+  for (uint32_t type = 0; type < module.types.size(); ++type) {
+    if (void *entry = address(entryTrampolineSymbol(type)))
+      entries_[type] = reinterpret_cast<abi::EntryTrampoline>(entry);
+    if (void *adapter = address(hostAdapterSymbol(type)))
+      hostAdapters_[type] = adapter;
+  }
+}
+
+Expected<void> JitCompiledModule::build(const Module &module) {
+  unsigned threads = options_.threads ? options_.threads : std::thread::hardware_concurrency();
   threads = std::max(threads, 1u);
-  auto jit = createJit(options, threads, codeMap_);
+  auto jit = createJit(options_, threads, codeMap_);
   if (!jit)
     return std::move(jit).error();
   jit_ = std::move(*jit);
-  if (auto defined = defineRuntimeSymbols(options); !defined)
+  // Materialization errors surface through ErrorSink and lookups; ORC's own
+  // reports (e.g. of a failed lazy compile) would otherwise go to stderr.
+  jit_->getExecutionSession().setErrorReporter(
+      [this](llvm::Error error) { errors_.record(toError(std::move(error), ErrorKind::Internal,
+                                                         "JIT session error")); });
+  if (auto defined = defineRuntimeSymbols(); !defined)
     return defined;
   if (module.numDefinedFuncs() == 0 && module.types.empty())
     return {};
 
-  ErrorSink errors;
-  orc::SymbolLookupSet lookupSet;
   std::vector<std::string> names;
-  for (const Chunk &chunk : partition(module, threads)) {
-    for (std::string &name : ChunkUnit::symbolNames(module, chunk))
-      names.push_back(std::move(name));
-    auto unit = std::make_unique<ChunkUnit>(*jit_, module, options, chunk, errors);
-    if (auto error = jit_->getMainJITDylib().define(std::move(unit)))
-      return toError(std::move(error), ErrorKind::Internal, "cannot define code");
+  if (options_.lazy) {
+    bodies_ = &jit_->getExecutionSession().createBareJITDylib("wasm-function-bodies");
+    bodies_->addToLinkOrder(jit_->getMainJITDylib());
+    speculator_ = std::make_unique<Speculator>(*jit_, *bodies_, module, threads - 1);
+    std::vector<std::string> glue;
+    if (auto defined = defineUnit(jit_->getMainJITDylib(), module, Chunk{0, 0, true}, glue);
+        !defined)
+      return defined;
+    auto glueSymbols = lookup(jit_->getMainJITDylib(), glue);
+    if (!glueSymbols)
+      return std::move(glueSymbols).error();
+    storeAddresses(module, *glueSymbols);
+    if (auto defined = defineLazyStubs(module, names); !defined)
+      return defined;
+  } else {
+    for (const Chunk &chunk : partition(module, threads))
+      if (auto defined = defineUnit(jit_->getMainJITDylib(), module, chunk, names); !defined)
+        return defined;
   }
-  for (const std::string &name : names)
-    lookupSet.add(jit_->mangleAndIntern(name));
-  // One lookup for everything, so all chunks materialize concurrently.
-  auto symbols = jit_->getExecutionSession().lookup(
-      orc::makeJITDylibSearchOrder(&jit_->getMainJITDylib()), std::move(lookupSet));
-  if (!symbols) {
-    if (std::optional<Error> error = errors.take()) {
-      llvm::consumeError(symbols.takeError());
-      return std::move(*error);
-    }
-    return toError(symbols.takeError(), ErrorKind::Internal, "code generation failed");
-  }
-  auto address = [&](const std::string &name) {
-    return (*symbols)[jit_->mangleAndIntern(name)].getAddress().toPtr<void *>();
-  };
-  for (uint32_t i = 0; i < module.numDefinedFuncs(); ++i)
-    functions_[i] = address(functionSymbol(module.numImportedFuncs + i));
-  for (uint32_t type = 0; type < module.types.size(); ++type) {
-    entries_[type] = reinterpret_cast<abi::EntryTrampoline>(address(entryTrampolineSymbol(type)));
-    hostAdapters_[type] = address(hostAdapterSymbol(type));
-  }
-  codeMap_.finish();
+  auto symbols = lookup(jit_->getMainJITDylib(), names);
+  if (!symbols)
+    return std::move(symbols).error();
+  storeAddresses(module, *symbols);
   return {};
 }
 
@@ -268,8 +503,8 @@ Expected<std::unique_ptr<CompiledModule>> compileModule(const Module &module,
                                                         const CompileOptions &options) {
   if (module.functionFacts.size() != module.numDefinedFuncs())
     return Error(ErrorKind::Usage, "compileModule needs a module that passed validateModule");
-  auto compiled = std::make_unique<compiler::JitCompiledModule>(module);
-  if (auto built = compiled->build(module, options); !built)
+  auto compiled = std::make_unique<compiler::JitCompiledModule>(module, options);
+  if (auto built = compiled->build(module); !built)
     return std::move(built).error();
   return std::unique_ptr<CompiledModule>(std::move(compiled));
 }

@@ -26,6 +26,7 @@
 #include "wasmrt/Error.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -42,9 +43,17 @@ struct CompileOptions {
   // true: every access is compared against InstanceContext::memorySize.
   bool explicitBoundsChecks = false;
   unsigned threads = 0; // 0 = all hardware threads
-  // Compile each function on its first call (through an ORC lazy-call-through
-  // stub) instead of all of them in compileModule().
+  // Compile each function on its first call instead of all of them in
+  // compileModule(). Every defined function is then reached through a stub
+  // (an indirect jump ORC patches once the body is linked); the first call
+  // blocks while a compile thread translates and compiles the body, and
+  // also queues that function's direct callees for background compilation.
+  // The Module passed to compileModule() must then outlive the result.
   bool lazy = false;
+  // Called with every range of executable code as it is linked (from compile
+  // threads, before the code can run), so the runtime can recognise faults
+  // in it; an error fails that compilation. May be empty.
+  std::function<Expected<void>(uintptr_t begin, uintptr_t end)> onCodeLinked;
   // Addresses of the runtime entry points named in RuntimeAbi.h
   // (WASMRT_RUNTIME_ENTRY_POINTS), supplied by the runtime layer (the compiler
   // must not reference them at C++ link time). All of them are required.
@@ -66,6 +75,7 @@ public:
   virtual ~CompiledModule();
   // Code of a defined function (module function index space, calling
   // convention of RuntimeAbi.h); nullptr for imports and out-of-range indices.
+  // In lazy mode this is the function's stub, stable for the module's life.
   virtual void *functionCode(uint32_t funcIndex) const = 0;
   // Host -> wasm trampoline for module type `typeIndex` (array convention).
   // It passes `callee` as both the callee and the caller context.
@@ -73,10 +83,12 @@ public:
   // Code for host FuncRefs of module type `typeIndex`: its callee context must
   // be an abi::HostFunctionContext.
   virtual void *hostAdapter(uint32_t typeIndex) const = 0;
-  // Address ranges [begin, end) of all generated code (for the trap handler),
-  // sorted and disjoint.
-  virtual std::span<const std::pair<uintptr_t, uintptr_t>> codeRanges() const = 0;
-  // The defined function whose code contains `pc` (for backtraces).
+  // Address ranges [begin, end) of the generated code linked so far, sorted
+  // and disjoint (lazily compiled code adds ranges over time).
+  virtual std::vector<std::pair<uintptr_t, uintptr_t>> codeRanges() const = 0;
+  // Whether `pc` lies in generated code linked so far. Thread-safe.
+  virtual bool containsCode(uintptr_t pc) const = 0;
+  // The defined function whose code contains `pc` (for backtraces). Thread-safe.
   virtual std::optional<uint32_t> functionAt(uintptr_t pc) const = 0;
 };
 

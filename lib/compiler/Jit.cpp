@@ -1,5 +1,7 @@
 #include "compiler/Jit.h"
 
+#include "compiler/ModuleEmitter.h"
+
 #include <fmt/format.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/ExecutionEngine/JITLink/JITLink.h>
@@ -23,29 +25,55 @@ namespace wasmrt::internal::compiler {
 namespace orc = llvm::orc;
 namespace jitlink = llvm::jitlink;
 
-void CodeMap::addCode(uintptr_t begin, uintptr_t end) {
-  std::lock_guard lock(mutex_);
-  code_.emplace_back(begin, end);
-}
-
-void CodeMap::addFunction(const Function &function) {
-  std::lock_guard lock(mutex_);
-  functions_.push_back(function);
-}
-
-void CodeMap::finish() {
-  std::lock_guard lock(mutex_);
-  std::sort(code_.begin(), code_.end());
-  std::vector<std::pair<uintptr_t, uintptr_t>> merged;
-  for (const auto &range : code_) {
-    if (!merged.empty() && range.first <= merged.back().second)
-      merged.back().second = std::max(merged.back().second, range.second);
-    else
-      merged.push_back(range);
+Expected<void> CodeMap::addGraph(std::span<const Range> code,
+                                 std::span<const Function> functions) {
+  if (onCodeLinked_) {
+    for (const Range &range : code)
+      if (auto registered = onCodeLinked_(range.first, range.second); !registered)
+        return registered;
   }
-  code_ = std::move(merged);
-  std::sort(functions_.begin(), functions_.end(),
-            [](const Function &a, const Function &b) { return a.begin < b.begin; });
+  std::lock_guard lock(mutex_);
+  for (const Range &range : code) {
+    auto at = std::upper_bound(code_.begin(), code_.end(), range);
+    at = code_.insert(at, range);
+    // Merge with overlapping or touching neighbours to keep the list disjoint.
+    if (at != code_.begin() && std::prev(at)->second >= at->first) {
+      std::prev(at)->second = std::max(std::prev(at)->second, at->second);
+      at = std::prev(code_.erase(at));
+    }
+    while (std::next(at) != code_.end() && std::next(at)->first <= at->second) {
+      at->second = std::max(at->second, std::next(at)->second);
+      code_.erase(std::next(at));
+    }
+  }
+  for (const Function &function : functions) {
+    auto at = std::upper_bound(
+        functions_.begin(), functions_.end(), function.begin,
+        [](uintptr_t begin, const Function &other) { return begin < other.begin; });
+    functions_.insert(at, function);
+  }
+  return {};
+}
+
+std::vector<CodeMap::Range> CodeMap::codeRanges() const {
+  std::lock_guard lock(mutex_);
+  return code_;
+}
+
+bool CodeMap::containsCode(uintptr_t pc) const {
+  std::lock_guard lock(mutex_);
+  auto after = std::upper_bound(code_.begin(), code_.end(), pc,
+                                [](uintptr_t p, const Range &range) { return p < range.first; });
+  return after != code_.begin() && pc < std::prev(after)->second;
+}
+
+std::optional<uint32_t> CodeMap::functionAt(uintptr_t pc) const {
+  std::lock_guard lock(mutex_);
+  auto after = std::upper_bound(functions_.begin(), functions_.end(), pc,
+                                [](uintptr_t p, const Function &f) { return p < f.begin; });
+  if (after == functions_.begin() || pc >= std::prev(after)->end)
+    return std::nullopt;
+  return std::prev(after)->funcIndex;
 }
 
 Error toError(llvm::Error error, ErrorKind kind, std::string_view context) {
@@ -62,10 +90,8 @@ public:
 
   void modifyPassConfig(orc::MaterializationResponsibility &, jitlink::LinkGraph &,
                         jitlink::PassConfiguration &config) override {
-    config.PostAllocationPasses.push_back([this](jitlink::LinkGraph &graph) {
-      record(graph);
-      return llvm::Error::success();
-    });
+    config.PostAllocationPasses.push_back(
+        [this](jitlink::LinkGraph &graph) { return record(graph); });
   }
   llvm::Error notifyFailed(orc::MaterializationResponsibility &) override {
     return llvm::Error::success();
@@ -76,24 +102,28 @@ public:
   void notifyTransferringResources(orc::JITDylib &, orc::ResourceKey, orc::ResourceKey) override {}
 
 private:
-  void record(jitlink::LinkGraph &graph) {
+  llvm::Error record(jitlink::LinkGraph &graph) {
+    std::vector<CodeMap::Range> code;
+    std::vector<CodeMap::Function> functions;
     for (jitlink::Section &section : graph.sections()) {
       if ((unsigned(section.getMemProt()) & unsigned(orc::MemProt::Exec)) == 0)
         continue;
       jitlink::SectionRange range(section);
       if (!range.empty())
-        codeMap_.addCode(range.getStart().getValue(), range.getEnd().getValue());
+        code.emplace_back(range.getStart().getValue(), range.getEnd().getValue());
     }
     for (jitlink::Symbol *symbol : graph.defined_symbols()) {
       if (!symbol->hasName())
         continue;
-      llvm::StringRef name = symbol->getName();
-      uint32_t funcIndex = 0;
-      if (!name.consume_front(abi::kFunctionSymbolPrefix) || name.getAsInteger(10, funcIndex))
-        continue;
-      uintptr_t begin = symbol->getAddress().getValue();
-      codeMap_.addFunction({begin, begin + uintptr_t(symbol->getSize()), funcIndex});
+      if (std::optional<uint32_t> funcIndex = parseFunctionSymbol(symbol->getName())) {
+        uintptr_t begin = symbol->getAddress().getValue();
+        functions.push_back({begin, begin + uintptr_t(symbol->getSize()), *funcIndex});
+      }
     }
+    if (auto added = codeMap_.addGraph(code, functions); !added)
+      return llvm::make_error<llvm::StringError>(added.error().message(),
+                                                 llvm::inconvertibleErrorCode());
+    return llvm::Error::success();
   }
 
   CodeMap &codeMap_;
@@ -223,7 +253,7 @@ Expected<std::unique_ptr<orc::LLJIT>> createJit(const CompileOptions &options, u
   auto jit =
       orc::LLJITBuilder()
           .setJITTargetMachineBuilder(*builder)
-          .setNumCompileThreads(threads > 1 ? threads : 0)
+          .setNumCompileThreads(threads > 1 || options.lazy ? threads : 0)
           .setLinkProcessSymbolsByDefault(false)
           .setPlatformSetUp(orc::setUpInactivePlatform)
           .setObjectLinkingLayerCreator(

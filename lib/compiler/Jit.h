@@ -8,6 +8,9 @@
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,8 +19,9 @@
 
 namespace wasmrt::internal::compiler {
 
-// Address ranges of linked code, filled by the plugin as link graphs are
-// allocated (from compile threads, hence the mutex).
+// Where linked code lies: executable ranges and wasm function bodies. Link
+// graphs are added from compile threads while other threads may query it
+// (lazily compiled code keeps arriving while the module runs), hence the mutex.
 class CodeMap {
 public:
   struct Function {
@@ -25,22 +29,29 @@ public:
     uintptr_t end;
     uint32_t funcIndex;
   };
-  void addCode(uintptr_t begin, uintptr_t end);
-  void addFunction(const Function &function);
-  // Sorts and merges; call once all code is linked.
-  void finish();
+  using Range = std::pair<uintptr_t, uintptr_t>;
+  using LinkCallback = std::function<Expected<void>(uintptr_t begin, uintptr_t end)>;
 
-  const std::vector<std::pair<uintptr_t, uintptr_t>> &codeRanges() const { return code_; }
-  const std::vector<Function> &functions() const { return functions_; }
+  explicit CodeMap(LinkCallback onCodeLinked = {}) : onCodeLinked_(std::move(onCodeLinked)) {}
+
+  // One link graph's executable ranges and function bodies, before its code
+  // can run. Reports `onCodeLinked` first; its error fails the link.
+  Expected<void> addGraph(std::span<const Range> code, std::span<const Function> functions);
+
+  std::vector<Range> codeRanges() const;
+  bool containsCode(uintptr_t pc) const;
+  std::optional<uint32_t> functionAt(uintptr_t pc) const;
 
 private:
-  std::mutex mutex_;
-  std::vector<std::pair<uintptr_t, uintptr_t>> code_;
-  std::vector<Function> functions_;
+  LinkCallback onCodeLinked_;
+  mutable std::mutex mutex_;
+  std::vector<Range> code_;          // sorted, disjoint
+  std::vector<Function> functions_;  // sorted by begin
 };
 
 // An LLJIT for one module: host CPU, `options.optLevel`, `threads` compile
-// threads (1 = compile on the calling thread), JITLink with `codeMap`
+// threads (1 = compile on the calling thread, except in lazy mode, where
+// bodies always compile on a pool thread rather than on the guest's stack), JITLink with `codeMap`
 // recording code ranges, no process symbols except a few libm/libc routines
 // code generation may call on targets without the instructions.
 Expected<std::unique_ptr<llvm::orc::LLJIT>> createJit(const CompileOptions &options,

@@ -4,6 +4,7 @@
 #include <llvm/IR/IRBuilder.h>
 
 #include <algorithm>
+#include <charconv>
 #include <type_traits>
 
 namespace wasmrt::internal::compiler {
@@ -59,6 +60,22 @@ std::span<const std::string_view> runtimeEntryNames() {
 
 std::string functionSymbol(uint32_t funcIndex) {
   return abi::kFunctionSymbolPrefix + std::to_string(funcIndex);
+}
+std::string functionBodySymbol(uint32_t funcIndex) {
+  return functionSymbol(funcIndex) + kFunctionBodySuffix;
+}
+std::optional<uint32_t> parseFunctionSymbol(std::string_view name) {
+  std::string_view prefix = abi::kFunctionSymbolPrefix;
+  if (!name.starts_with(prefix))
+    return std::nullopt;
+  name.remove_prefix(prefix.size());
+  if (name.ends_with(kFunctionBodySuffix))
+    name.remove_suffix(std::string_view(kFunctionBodySuffix).size());
+  uint32_t index = 0;
+  auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), index);
+  if (error != std::errc() || end != name.data() + name.size() || name.empty())
+    return std::nullopt;
+  return index;
 }
 std::string entryTrampolineSymbol(uint32_t typeIndex) {
   return abi::kEntryTrampolineSymbolPrefix + std::to_string(typeIndex);

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +38,12 @@ inline constexpr unsigned kNumRuntimeEntries = 0
 std::span<const std::string_view> runtimeEntryNames();
 
 std::string functionSymbol(uint32_t funcIndex);
+// Lazy compilation: the body of defined function <funcIndex> is named
+// functionSymbol() + kFunctionBodySuffix, and functionSymbol() is its stub.
+inline constexpr const char *kFunctionBodySuffix = ".body";
+std::string functionBodySymbol(uint32_t funcIndex);
+// The function index in a function or function-body symbol name.
+std::optional<uint32_t> parseFunctionSymbol(std::string_view name);
 std::string entryTrampolineSymbol(uint32_t typeIndex);
 std::string hostAdapterSymbol(uint32_t typeIndex);
 

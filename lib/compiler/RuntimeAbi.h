@@ -40,6 +40,7 @@ enum class TrapKind : uint32_t {
   Interrupted,            // epoch deadline reached
   OutOfFuel,
   HostTrap,               // a host function reported a trap
+  CompilationFailed,      // a lazily compiled function could not be compiled
 };
 inline const char *trapMessage(TrapKind kind) {
   switch (kind) {
@@ -57,6 +58,7 @@ inline const char *trapMessage(TrapKind kind) {
   case TrapKind::Interrupted: return "interrupted";
   case TrapKind::OutOfFuel: return "all fuel consumed";
   case TrapKind::HostTrap: return "host function trapped";
+  case TrapKind::CompilationFailed: return "internal error: lazy compilation failed";
   }
   return "unknown trap";
 }

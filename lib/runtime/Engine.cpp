@@ -21,8 +21,19 @@ std::string typeKey(const FuncType &type) {
 }
 
 Expected<std::shared_ptr<const LoadedModule>>
-compileAndRegister(std::shared_ptr<const Module> module, const CompileOptions &options,
+compileAndRegister(std::shared_ptr<const Module> module, CompileOptions options,
                    std::vector<uint32_t> typeIds) {
+  // Faults in this code become traps (guarded memory accesses, stack
+  // overflow); it is registered before it can run.
+  auto regions = std::make_shared<LoadedModule::CodeRegions>();
+  options.onCodeLinked = [regions](uintptr_t begin, uintptr_t end) -> Expected<void> {
+    auto region = registerJitCode(reinterpret_cast<const void *>(begin), end - begin);
+    if (!region)
+      return std::move(region).error();
+    std::lock_guard lock(regions->mutex);
+    regions->regions.push_back(std::move(*region));
+    return {};
+  };
   auto compiled = compileModule(*module, options);
   if (!compiled)
     return std::move(compiled).error();
@@ -30,24 +41,11 @@ compileAndRegister(std::shared_ptr<const Module> module, const CompileOptions &o
   loaded->module = std::move(module);
   loaded->compiled = std::move(*compiled);
   loaded->typeIds = std::move(typeIds);
-  // Faults in this code become traps (guarded memory accesses, stack overflow).
-  for (const auto &[begin, end] : loaded->compiled->codeRanges()) {
-    auto region = registerJitCode(reinterpret_cast<const void *>(begin), end - begin);
-    if (!region)
-      return std::move(region).error();
-    loaded->codeRegions.push_back(std::move(*region));
-  }
+  loaded->codeRegions = std::move(regions);
   return std::shared_ptr<const LoadedModule>(std::move(loaded));
 }
 
 } // namespace
-
-bool LoadedModule::containsCode(uintptr_t pc) const {
-  for (const auto &[begin, end] : compiled->codeRanges())
-    if (pc >= begin && pc < end)
-      return true;
-  return false;
-}
 
 Engine::Engine(EngineConfig config) : config_(config) {}
 
@@ -87,27 +85,43 @@ Expected<std::shared_ptr<const LoadedModule>> Engine::load(std::shared_ptr<const
 }
 
 Expected<Engine::TypeGlue> Engine::glue(uint32_t typeId) {
-  std::shared_ptr<const LoadedModule> loaded;
+  auto glueOf = [](const GlueEntry &entry) {
+    return TypeGlue{entry.module->compiled->hostAdapter(entry.typeIndex),
+                    entry.module->compiled->entryTrampoline(entry.typeIndex)};
+  };
+  std::vector<uint32_t> missing;
   {
     std::lock_guard lock(glueMutex_);
     auto found = glue_.find(typeId);
     if (found != glue_.end())
-      loaded = found->second;
+      return glueOf(found->second);
+    // Compile the glue of every interned type that lacks it in one go: a
+    // host embedding (e.g. WASI) asks for dozens of types in a row, and one
+    // compilation costs about as much as one type's.
+    std::lock_guard typesLock(typesMutex_);
+    missing.push_back(typeId);
+    for (uint32_t id = 0; id < types_.size(); ++id)
+      if (id != typeId && !glue_.count(id))
+        missing.push_back(id);
   }
-  if (!loaded) {
-    // A module with the one type and nothing else: the compiler emits its
-    // entry trampoline and host adapter.
-    auto module = std::make_shared<Module>();
-    module->types.push_back(typeOf(typeId));
-    CompileOptions options = compileOptions();
-    options.threads = 1;
-    auto compiled = compileAndRegister(std::move(module), options, {typeId});
-    if (!compiled)
-      return std::move(compiled).error();
-    std::lock_guard lock(glueMutex_);
-    loaded = glue_.try_emplace(typeId, std::move(*compiled)).first->second;
-  }
-  return TypeGlue{loaded->compiled->hostAdapter(0), loaded->compiled->entryTrampoline(0)};
+  // A module with just these types and nothing else: the compiler emits
+  // their entry trampolines and host adapters.
+  auto module = std::make_shared<Module>();
+  for (uint32_t id : missing)
+    module->types.push_back(typeOf(id));
+  CompileOptions options = compileOptions();
+  options.threads = 1;
+  options.lazy = false;
+  // Straight-line loads, a call and stores: O0 code is as good, and hosts
+  // create functions one at a time (each type costs one compilation).
+  options.optLevel = 0;
+  auto compiled = compileAndRegister(std::move(module), options, missing);
+  if (!compiled)
+    return std::move(compiled).error();
+  std::lock_guard lock(glueMutex_);
+  for (uint32_t i = 0; i < missing.size(); ++i)
+    glue_.try_emplace(missing[i], GlueEntry{*compiled, i});
+  return glueOf(glue_.at(typeId));
 }
 
 } // namespace wasmrt::internal

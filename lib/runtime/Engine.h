@@ -42,11 +42,17 @@ struct LoadedModule {
   std::shared_ptr<const Module> module;
   std::unique_ptr<CompiledModule> compiled;
   std::vector<uint32_t> typeIds; // per module type index: canonical id
-  std::vector<TrapRegion> codeRegions;
+  // Trap-handler registrations of the module's code, added as code is linked
+  // (lazily compiled functions arrive while the module runs).
+  struct CodeRegions {
+    std::mutex mutex;
+    std::vector<TrapRegion> regions;
+  };
+  std::shared_ptr<CodeRegions> codeRegions;
 
   // The defined function whose code contains `pc`.
   std::optional<uint32_t> functionAt(uintptr_t pc) const { return compiled->functionAt(pc); }
-  bool containsCode(uintptr_t pc) const;
+  bool containsCode(uintptr_t pc) const { return compiled->containsCode(pc); }
 };
 
 class Engine {
@@ -97,7 +103,11 @@ private:
   std::map<std::string, uint32_t> typeIds_; // encoded FuncType -> id
   std::deque<FuncType> types_;              // id -> type
   mutable std::mutex glueMutex_;
-  std::map<uint32_t, std::shared_ptr<const LoadedModule>> glue_;
+  struct GlueEntry {
+    std::shared_ptr<const LoadedModule> module;
+    uint32_t typeIndex; // in `module`
+  };
+  std::map<uint32_t, GlueEntry> glue_; // canonical type id -> its glue
 };
 
 } // namespace wasmrt::internal

@@ -11,6 +11,6 @@ using TrapKind = abi::TrapKind;
 using abi::trapMessage;
 
 // One past the largest TrapKind value (values start at 1; 0 is no trap).
-inline constexpr unsigned kTrapKindCount = unsigned(TrapKind::HostTrap) + 1;
+inline constexpr unsigned kTrapKindCount = unsigned(TrapKind::CompilationFailed) + 1;
 
 } // namespace wasmrt::internal

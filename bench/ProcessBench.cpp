@@ -1,0 +1,173 @@
+// Whole-process time of `wasmrt run` against the same program built natively
+// (issue target: within 1.5x of native, compilation included, nothing cached).
+//
+// Each benchmark kernel is built twice as a command-line program
+// (bench/programs/kernel_main.c): natively with clang-19 -O2 and for
+// wasm32-wasi with clang-19 -O2. Every run is a fresh process started with
+// posix_spawn; the wall-clock time from spawn to exit is measured, the median
+// of WASMRT_PROCESS_RUNS runs (default 5) is reported, and the checksum the
+// program prints must be the same natively and under wasmrt.
+//
+// Usage: bench_process [KERNEL...]    (default: all kernels)
+// Environment: WASMRT_PROCESS_RUNS, WASMRT_PROCESS_SCALE (multiplies every
+// kernel's scale; default 1: ~0.2-0.5 s natively on the development machine).
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+extern char **environ;
+
+namespace {
+
+struct Kernel {
+  const char *name;
+  unsigned scale; // ~0.2-0.5 s natively on the development machine
+};
+
+const Kernel kKernels[] = {
+    {"integer", 200}, {"float", 256},     {"memory", 32},     {"calls", 512},
+    {"indirect", 112}, {"simd_blur", 1600}, {"simd_dot", 1280}, {"simd_search", 480},
+};
+
+// A run configuration of wasmrt: the CLI options it adds before the module.
+struct Mode {
+  const char *name;
+  std::vector<std::string> options;
+};
+
+const Mode kModes[] = {
+    {"lazy", {}},
+    {"eager", {"--compilation", "eager"}},
+};
+
+struct RunResult {
+  double seconds = 0;
+  std::string output;
+};
+
+// Runs argv[0] with stdout captured; nullopt if it could not start or exited non-zero.
+std::optional<RunResult> runProcess(const std::vector<std::string> &args) {
+  std::vector<char *> argv;
+  for (const std::string &arg : args)
+    argv.push_back(const_cast<char *>(arg.c_str()));
+  argv.push_back(nullptr);
+  int pipeFds[2];
+  if (pipe(pipeFds) != 0)
+    return std::nullopt;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipeFds[1], 1);
+  posix_spawn_file_actions_addclose(&actions, pipeFds[0]);
+  auto start = std::chrono::steady_clock::now();
+  pid_t pid = 0;
+  int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(pipeFds[1]);
+  RunResult result;
+  char buffer[4096];
+  ssize_t got = 0;
+  while (spawned == 0 && (got = read(pipeFds[0], buffer, sizeof buffer)) > 0)
+    result.output.append(buffer, size_t(got));
+  close(pipeFds[0]);
+  if (spawned != 0)
+    return std::nullopt;
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return std::nullopt;
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+// Median wall time of `runs` runs, with the output of the last one.
+std::optional<RunResult> measure(const std::vector<std::string> &args, int runs) {
+  std::vector<double> times;
+  RunResult last;
+  for (int i = 0; i < runs; ++i) {
+    auto result = runProcess(args);
+    if (!result)
+      return std::nullopt;
+    times.push_back(result->seconds);
+    last = std::move(*result);
+  }
+  std::sort(times.begin(), times.end());
+  last.seconds = times[times.size() / 2];
+  return last;
+}
+
+int envInt(const char *name, int fallback) {
+  const char *value = std::getenv(name);
+  return value && std::atoi(value) > 0 ? std::atoi(value) : fallback;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int runs = envInt("WASMRT_PROCESS_RUNS", 5);
+  int scaleFactor = envInt("WASMRT_PROCESS_SCALE", 1);
+  std::vector<std::string> selected(argv + 1, argv + argc);
+  const std::string dataDir = WASMRT_BENCH_DATA_DIR;
+
+  std::printf("whole-process wall time, median of %d runs (s)\n%-12s %8s", runs, "kernel",
+              "native");
+  for (const Mode &mode : kModes)
+    std::printf(" %8s %8s", mode.name, "ratio");
+  std::printf("\n");
+  std::vector<double> logRatios(std::size(kModes), 0.0);
+  int measured = 0;
+  bool failed = false;
+  for (const Kernel &kernel : kKernels) {
+    if (!selected.empty() &&
+        std::find(selected.begin(), selected.end(), kernel.name) == selected.end())
+      continue;
+    std::string scale = std::to_string(kernel.scale * unsigned(scaleFactor));
+    auto native = measure({dataDir + "/program_" + kernel.name, scale}, runs);
+    if (!native) {
+      std::fprintf(stderr, "%s: the native program failed\n", kernel.name);
+      failed = true;
+      continue;
+    }
+    std::printf("%-12s %8.3f", kernel.name, native->seconds);
+    std::vector<double> ratios;
+    for (const Mode &mode : kModes) {
+      std::vector<std::string> args = {WASMRT_CLI_PATH, "run"};
+      args.insert(args.end(), mode.options.begin(), mode.options.end());
+      args.push_back(dataDir + "/program_" + kernel.name + ".wasm");
+      args.push_back(scale);
+      auto wasm = measure(args, runs);
+      if (!wasm || wasm->output != native->output) {
+        std::fprintf(stderr, "\n%s (%s): %s\n", kernel.name, mode.name,
+                     wasm ? "output differs from the native program's" : "wasmrt run failed");
+        failed = true;
+        ratios.push_back(NAN);
+        std::printf(" %8s %8s", "-", "-");
+        continue;
+      }
+      ratios.push_back(wasm->seconds / native->seconds);
+      std::printf(" %8.3f %8.3f", wasm->seconds, ratios.back());
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+    if (std::none_of(ratios.begin(), ratios.end(), [](double r) { return std::isnan(r); })) {
+      for (size_t i = 0; i < ratios.size(); ++i)
+        logRatios[i] += std::log(ratios[i]);
+      ++measured;
+    }
+  }
+  if (measured > 0) {
+    std::printf("geomean ratio to native:");
+    for (size_t i = 0; i < std::size(kModes); ++i)
+      std::printf(" %s %.3f", kModes[i].name, std::exp(logRatios[i] / measured));
+    std::printf("\n");
+  }
+  return failed ? 1 : 0;
+}
