@@ -197,25 +197,30 @@ TEST_CASE("metered and interruptible code computes the same results", "[api][fue
   }
 }
 
+namespace {
+// The error of instantiating `module` in a fresh store with `limits`.
+Error refusedWith(const Engine &engine, const Module &module, const StoreLimits &limits) {
+  Store store(engine);
+  store.setLimits(limits);
+  auto instance = Instance::create(store, module);
+  REQUIRE_FALSE(instance);
+  return instance.error();
+}
+} // namespace
+
 TEST_CASE("instantiation fails when initial sizes exceed the store's limits", "[api][limits]") {
   Engine engine;
   Module tables = compileWat(engine, R"((module (table 4 funcref) (table 20 funcref)))");
-  Store store(engine);
-  store.setLimits({.maxTableElements = 10});
-  auto refused = Instance::create(store, tables);
-  REQUIRE_FALSE(refused);
-  CHECK(refused.error().kind() == ErrorKind::Unlinkable);
-  CHECK_THAT(refused.error().message(), Catch::Contains("table 1"));
-  CHECK_THAT(refused.error().message(), Catch::Contains("table limit of 10 elements"));
+  Error table = refusedWith(engine, tables, {.maxTableElements = 10});
+  CHECK(table.kind() == ErrorKind::Unlinkable);
+  CHECK_THAT(table.message(), Catch::Contains("table 1"));
+  CHECK_THAT(table.message(), Catch::Contains("table limit of 10 elements"));
 
   Module memory = compileWat(engine, R"((module (memory 3)))");
-  Store small(engine);
-  small.setLimits({.maxMemoryBytes = 2 * 65536});
-  auto tooBig = Instance::create(small, memory);
-  REQUIRE_FALSE(tooBig);
-  CHECK(tooBig.error().kind() == ErrorKind::Unlinkable);
-  CHECK_THAT(tooBig.error().message(), Catch::Contains("memory 0"));
-  CHECK_THAT(tooBig.error().message(), Catch::Contains("memory limit of 131072 bytes"));
+  Error mem = refusedWith(engine, memory, {.maxMemoryBytes = 2 * 65536});
+  CHECK(mem.kind() == ErrorKind::Unlinkable);
+  CHECK_THAT(mem.message(), Catch::Contains("memory 0"));
+  CHECK_THAT(mem.message(), Catch::Contains("memory limit of 131072 bytes"));
 
   // The limit covers all memories of the store: a second instance does not fit.
   Module onePage = compileWat(engine, R"((module (memory 1)))");
