@@ -114,8 +114,8 @@ void FunctionTranslator::emitEpochCheck() {
 void FunctionTranslator::chargeFuel() {
   if (pendingFuel_ == 0)
     return;
-  // The counter is the store's, shared with every instance it calls into: it is
-  // read and written through memory around calls, never kept in a register.
+  // The counter is the store's and shared by all its instances: a call into
+  // another instance draws on it too, so it is charged through memory.
   llvm::Value *counter = contextArray(abi::kFuelCounterOffset, fuelCounter_);
   llvm::Value *left = b_.CreateSub(b_.CreateLoad(m_.i64Ty, counter), b_.getInt64(pendingFuel_));
   b_.CreateStore(left, counter);
