@@ -97,7 +97,10 @@ Expected<void> defineSpectestModule(Store &store, Linker &linker) {
   global("global_f32", Value::f32(666.6f));
   global("global_f64", Value::f64(666.6));
   Extern table{ExternKind::Table};
-  table.table = store.createTable(TableType{ValType::FuncRef, Limits{10, 20}});
+  auto created = store.createTable(TableType{ValType::FuncRef, Limits{10, 20}});
+  if (!created)
+    return std::move(created).error();
+  table.table = *created;
   linker.define("spectest", "table", table);
   auto memory = store.createMemory(MemoryType{Limits{1, 2}});
   if (!memory)

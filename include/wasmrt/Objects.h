@@ -75,8 +75,14 @@ public:
   Caller(detail::StoreState *store, void *instance) : store_(store), instance_(instance) {}
   // The calling instance's export `name` (nullopt when called from the host).
   std::optional<class Extern> getExport(std::string_view name) const;
-  // The calling instance's exported "memory", with checked access.
+  // The calling instance's exported "memory", with checked access. Take it
+  // again on every call: the handle stays valid, but memory.grow may move
+  // Memory::data() and changes Memory::size().
   std::optional<class Memory> memory() const;
+  // Memory `index` of the calling instance (imported or defined, exported or
+  // not), for host APIs such as WASI whose guests pass pointers into a memory
+  // they may not export; nullopt past the last memory or when called from the host.
+  std::optional<class Memory> memoryAt(uint32_t index) const;
   // Store::data().
   void *data() const;
   detail::StoreState *storeState() const { return store_; }

@@ -48,11 +48,12 @@ public:
 
   // Sets the fuel budget (needs Config::consumeFuel; then every wasm
   // instruction costs one unit and running out traps with
-  // TrapKind::OutOfFuel). Fuel is metered per instance: each instance of the
-  // store (present and future) gets `fuel`. Without setFuel a fuel-metered
-  // store has none.
+  // TrapKind::OutOfFuel). The budget is the store's: all its instances,
+  // present and future, draw on it, calls from one instance into another
+  // included (as in wasmtime). Setting it replaces what was left. Without
+  // setFuel a fuel-metered store has none. Values above INT64_MAX are INT64_MAX.
   Expected<void> setFuel(uint64_t fuel);
-  // The budget minus what all instances consumed since setFuel.
+  // What is left of the budget (0 once a guest ran out).
   Expected<uint64_t> fuelRemaining() const;
 
   // The most recent trap in this store: of a call from the host into wasm,

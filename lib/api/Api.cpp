@@ -270,16 +270,14 @@ void Store::setEpochDeadline(uint64_t ticks) {
 Expected<void> Store::setFuel(uint64_t fuel) {
   if (!state_->engine.config().consumeFuel)
     return Error(ErrorKind::Usage, "fuel is not enabled (Config::consumeFuel)");
-  state_->fuel = std::min<uint64_t>(fuel, INT64_MAX);
-  state_->store.setFuel(int64_t(state_->fuel));
+  state_->store.setFuel(int64_t(std::min<uint64_t>(fuel, INT64_MAX)));
   return {};
 }
 
 Expected<uint64_t> Store::fuelRemaining() const {
   if (!state_->engine.config().consumeFuel)
     return Error(ErrorKind::Usage, "fuel is not enabled (Config::consumeFuel)");
-  uint64_t used = state_->store.fuelConsumed();
-  return used >= state_->fuel ? 0 : state_->fuel - used;
+  return state_->store.fuelRemaining();
 }
 
 const std::optional<Trap> &Store::lastTrap() const { return state_->lastTrap; }

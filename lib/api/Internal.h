@@ -40,7 +40,6 @@ struct StoreState {
   std::optional<Trap> lastTrap;
   std::optional<std::string> hostTrapMessage; // the latest host function error
   void *data = nullptr;
-  uint64_t fuel = 0;
   // Linker host functions already created in this store.
   std::map<const void *, Func> linkerFuncs;
   std::vector<std::shared_ptr<const void>> keepAlive;

@@ -132,6 +132,15 @@ std::optional<Memory> Caller::memory() const {
   return found ? found->memory() : std::nullopt;
 }
 
+std::optional<Memory> Caller::memoryAt(uint32_t index) const {
+  if (!instance_)
+    return std::nullopt;
+  auto *instance = static_cast<internal::Instance *>(instance_);
+  if (index >= instance->module().memories.size())
+    return std::nullopt;
+  return Memory(store_, instance->memory(index));
+}
+
 void *Caller::data() const { return store_->data; }
 
 // --- Func.
@@ -231,8 +240,10 @@ Expected<Table> Table::create(Store &store, const TableType &type, const Val &in
   if (!isRefType(type.elemType) || init.type() != type.elemType)
     return Error(ErrorKind::Usage, "type mismatch: table initial value");
   internal::TableType internalType{toInternal(type.elemType), toInternal(type.limits)};
-  return Table(store.state(), store.state()->store.createTable(
-                                  internalType, const_cast<void *>(init.rawRef())));
+  auto table = store.state()->store.createTable(internalType, const_cast<void *>(init.rawRef()));
+  if (!table)
+    return std::move(table).error();
+  return Table(store.state(), *table);
 }
 
 TableType Table::type() const {

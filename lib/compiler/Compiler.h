@@ -65,7 +65,7 @@ struct CompileOptions {
   // InstanceContext::epochDeadline. Off: nothing is emitted.
   bool epochInterruption = false;
   // Fuel metering: every straight-line run of instructions subtracts its
-  // instruction count from InstanceContext::fuelRemaining before the control
+  // instruction count from *InstanceContext::fuelCounter before the control
   // instruction that ends it; below zero traps with TrapKind::OutOfFuel.
   bool consumeFuel = false;
 };

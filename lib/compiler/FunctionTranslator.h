@@ -208,6 +208,7 @@ private:
   llvm::Value *tablesArray_ = nullptr;
   llvm::Value *funcRefsArray_ = nullptr;
   llvm::Value *typeIdsArray_ = nullptr;
+  llvm::Value *fuelCounter_ = nullptr;
   std::unordered_map<uint32_t, llvm::Value *> globalCells_;
   std::unordered_map<uint32_t, llvm::Value *> funcRefs_;
   std::unordered_map<uint32_t, llvm::Value *> tableDatas_;

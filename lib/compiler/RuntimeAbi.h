@@ -105,7 +105,7 @@ struct InstanceContext {
   const uint32_t *typeIds;      // per module type index: canonical signature id
   const uint64_t *epochCounter; // engine epoch (interruption); may be null
   uint64_t epochDeadline;
-  int64_t fuelRemaining;        // fuel metering, when enabled
+  int64_t *fuelCounter;         // the store's fuel left, shared by its instances (metering)
   void *runtimeInstance;        // the runtime's Instance, for entry points
 };
 
@@ -118,7 +118,7 @@ inline constexpr size_t kFuncRefsOffset = 40;
 inline constexpr size_t kTypeIdsOffset = 48;
 inline constexpr size_t kEpochCounterOffset = 56;
 inline constexpr size_t kEpochDeadlineOffset = 64;
-inline constexpr size_t kFuelRemainingOffset = 72;
+inline constexpr size_t kFuelCounterOffset = 72;
 static_assert(offsetof(InstanceContext, memoryBase) == kMemoryBaseOffset);
 static_assert(offsetof(InstanceContext, memorySize) == kMemorySizeOffset);
 static_assert(offsetof(InstanceContext, stackLimit) == kStackLimitOffset);
@@ -128,7 +128,7 @@ static_assert(offsetof(InstanceContext, funcRefs) == kFuncRefsOffset);
 static_assert(offsetof(InstanceContext, typeIds) == kTypeIdsOffset);
 static_assert(offsetof(InstanceContext, epochCounter) == kEpochCounterOffset);
 static_assert(offsetof(InstanceContext, epochDeadline) == kEpochDeadlineOffset);
-static_assert(offsetof(InstanceContext, fuelRemaining) == kFuelRemainingOffset);
+static_assert(offsetof(InstanceContext, fuelCounter) == kFuelCounterOffset);
 static_assert(offsetof(FuncRef, code) == 0 && offsetof(FuncRef, context) == 8 &&
               offsetof(FuncRef, typeId) == 16);
 static_assert(offsetof(TableData, elements) == 0 && offsetof(TableData, size) == 8);

@@ -54,7 +54,7 @@ void FunctionTranslator::beginFunction(uint32_t definedIndex) {
   stack_.clear();
   frames_.clear();
   trapBlocks_.fill(nullptr);
-  globalsArray_ = tablesArray_ = funcRefsArray_ = typeIdsArray_ = nullptr;
+  globalsArray_ = tablesArray_ = funcRefsArray_ = typeIdsArray_ = fuelCounter_ = nullptr;
   globalCells_.clear();
   funcRefs_.clear();
   tableDatas_.clear();
@@ -114,9 +114,11 @@ void FunctionTranslator::emitEpochCheck() {
 void FunctionTranslator::chargeFuel() {
   if (pendingFuel_ == 0)
     return;
-  llvm::Value *field = b_.CreateConstInBoundsGEP1_64(m_.i8Ty, ctx_, abi::kFuelRemainingOffset);
-  llvm::Value *left = b_.CreateSub(b_.CreateLoad(m_.i64Ty, field), b_.getInt64(pendingFuel_));
-  b_.CreateStore(left, field);
+  // The counter is the store's and shared by all its instances: a call into
+  // another instance draws on it too, so it is charged through memory.
+  llvm::Value *counter = contextArray(abi::kFuelCounterOffset, fuelCounter_);
+  llvm::Value *left = b_.CreateSub(b_.CreateLoad(m_.i64Ty, counter), b_.getInt64(pendingFuel_));
+  b_.CreateStore(left, counter);
   pendingFuel_ = 0;
   trapIf(b_.CreateICmpSLT(left, b_.getInt64(0)), TrapKind::OutOfFuel);
 }

@@ -116,12 +116,18 @@ Expected<void> Instance::allocate(std::span<const Extern> imports) {
                        loaded_->typeIds[m.funcs[funcIndex]], funcIndex};
     funcRefs_.push_back(&ownFuncRefs_[i]);
   }
-  for (size_t i = m.numImportedTables; i < m.tables.size(); ++i)
-    tables_.push_back(store_.createTable(m.tables[i]));
+  // Limit errors name the table or memory by its index in the module.
+  for (size_t i = m.numImportedTables; i < m.tables.size(); ++i) {
+    auto table = store_.createTable(m.tables[i]);
+    if (!table)
+      return Error(table.error().kind(), fmt::format("table {}: {}", i, table.error().message()));
+    tables_.push_back(*table);
+  }
   for (size_t i = m.numImportedMemories; i < m.memories.size(); ++i) {
     auto memory = store_.createMemory(m.memories[i]);
     if (!memory)
-      return std::move(memory).error();
+      return Error(memory.error().kind(),
+                   fmt::format("memory {}: {}", i, memory.error().message()));
     memories_.push_back(*memory);
   }
   for (const Global &global : m.definedGlobals) {

@@ -178,7 +178,7 @@ void Store::addContext(abi::InstanceContext *context) {
   contexts_.push_back(context);
   context->epochCounter = engine_.epochCounter();
   context->epochDeadline = epochDeadline_;
-  context->fuelRemaining = fuel_;
+  context->fuelCounter = &fuel_;
 }
 
 void Store::setEpochDeadline(uint64_t epoch) {
@@ -187,28 +187,17 @@ void Store::setEpochDeadline(uint64_t epoch) {
     context->epochDeadline = epoch;
 }
 
-void Store::setFuel(int64_t fuel) {
-  fuel_ = fuel;
-  for (abi::InstanceContext *context : contexts_)
-    context->fuelRemaining = fuel;
-}
-
-uint64_t Store::fuelConsumed() const {
-  uint64_t used = 0;
-  for (const abi::InstanceContext *context : contexts_) {
-    // A trap leaves the count below zero: then all of it was used.
-    int64_t left = std::clamp<int64_t>(context->fuelRemaining, 0, std::max<int64_t>(fuel_, 0));
-    used += uint64_t(std::max<int64_t>(fuel_, 0) - left);
-  }
-  return used;
-}
-
 Expected<Memory *> Store::createMemory(const MemoryType &type) {
-  uint64_t total = type.limits.min * LinearMemory::kPageSize;
+  uint64_t inUse = 0;
   for (const auto &each : memories_)
-    total += each->byteSize();
-  if (total > limits_.maxMemoryBytes)
-    return Error(ErrorKind::Unlinkable, "memory size exceeds the store's memory limit");
+    inUse += each->byteSize();
+  // min is at most 2^32 pages (validated), so the product cannot wrap.
+  uint64_t wanted = type.limits.min * LinearMemory::kPageSize;
+  if (wanted > limits_.maxMemoryBytes || inUse > limits_.maxMemoryBytes - wanted)
+    return Error(ErrorKind::Unlinkable,
+                 fmt::format("initial size of {} pages ({} bytes) exceeds the store's memory "
+                             "limit of {} bytes ({} bytes in use)",
+                             type.limits.min, wanted, limits_.maxMemoryBytes, inUse));
   MemoryConfig config;
   config.initialPages = uint32_t(std::min<uint64_t>(type.limits.min, LinearMemory::kMaxPages + 1));
   if (type.limits.max)
@@ -221,7 +210,16 @@ Expected<Memory *> Store::createMemory(const MemoryType &type) {
   return memories_.back().get();
 }
 
-Table *Store::createTable(const TableType &type, void *init) {
+Expected<Table *> Store::createTable(const TableType &type, void *init) {
+  uint64_t inUse = 0;
+  for (const auto &each : tables_)
+    inUse += each->size();
+  uint64_t wanted = type.limits.min;
+  if (wanted > limits_.maxTableElements || inUse > limits_.maxTableElements - wanted)
+    return Error(ErrorKind::Unlinkable,
+                 fmt::format("initial size of {} elements exceeds the store's table limit of "
+                             "{} elements ({} in use)",
+                             wanted, limits_.maxTableElements, inUse));
   tables_.push_back(std::make_unique<Table>(type, init));
   return tables_.back().get();
 }

@@ -157,13 +157,16 @@ public:
   // Generated code with epoch checks traps once the engine's epoch reaches
   // this absolute value (UINT64_MAX: never).
   void setEpochDeadline(uint64_t epoch);
-  // Fuel: every instance of the store (present and future) gets `fuel`;
-  // fuelConsumed() sums what they used since.
-  void setFuel(int64_t fuel);
-  uint64_t fuelConsumed() const;
+  // Fuel: one budget for all instances of the store, present and future
+  // (their contexts point at it), so calls between them draw on the same
+  // count. fuelRemaining() is 0 once a guest ran out (the counter is negative then).
+  void setFuel(int64_t fuel) { fuel_ = fuel; }
+  uint64_t fuelRemaining() const { return fuel_ < 0 ? 0 : uint64_t(fuel_); }
 
+  // Both fail with ErrorKind::Unlinkable when the initial size would take the
+  // store past its limits.
   Expected<Memory *> createMemory(const MemoryType &type);
-  Table *createTable(const TableType &type, void *init = nullptr);
+  Expected<Table *> createTable(const TableType &type, void *init = nullptr);
   GlobalVar *createGlobal(const GlobalType &type, const Value &value);
   Expected<const abi::FuncRef *> createHostFunction(const FuncType &type, HostFunction function);
 

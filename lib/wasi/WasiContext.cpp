@@ -83,9 +83,10 @@ Expected<std::unique_ptr<WasiContext>> WasiContext::create(const WasiConfig &con
       return Error(ErrorKind::Usage, "argument contains a NUL byte");
   if (auto r = ctx->addStdio(config); !r)
     return std::move(r).error();
-  if (auto r = ctx->addPreopens(config); !r)
-    return std::move(r).error();
+  // Sockets before preopens: wasmtime's numbering, which guests may rely on.
   if (auto r = ctx->addSockets(config); !r)
+    return std::move(r).error();
+  if (auto r = ctx->addPreopens(config); !r)
     return std::move(r).error();
   return ctx;
 }

@@ -35,8 +35,9 @@ struct WasiConfig {
   // host's open); otherwise stdioFds gives host fds to duplicate, -1 meaning /dev/null.
   bool inheritStdio = true;
   std::array<int, 3> stdioFds = {-1, -1, -1};
-  // Host sockets (listening or connected) handed to the guest, numbered after the
-  // preopens. They are duplicated; the caller keeps its own descriptors.
+  // Host sockets (listening or connected) handed to the guest, numbered from 3,
+  // before the preopens (as wasmtime does). They are duplicated; the caller keeps
+  // its own descriptors.
   std::vector<int> sockets;
   // Use openat2(RESOLVE_BENEATH) when the kernel has it. False forces the portable
   // component-by-component walk (tests run the sandbox suite both ways).

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 using namespace wasmrt;
@@ -194,4 +195,117 @@ TEST_CASE("metered and interruptible code computes the same results", "[api][fue
       CHECK(left < 1'000'000'000);
     }
   }
+}
+
+namespace {
+// The error of instantiating `module` in a fresh store with `limits`.
+Error refusedWith(const Engine &engine, const Module &module, const StoreLimits &limits) {
+  Store store(engine);
+  store.setLimits(limits);
+  auto instance = Instance::create(store, module);
+  REQUIRE_FALSE(instance);
+  return instance.error();
+}
+} // namespace
+
+TEST_CASE("instantiation fails when initial sizes exceed the store's limits", "[api][limits]") {
+  Engine engine;
+  Module tables = compileWat(engine, R"((module (table 4 funcref) (table 20 funcref)))");
+  Error table = refusedWith(engine, tables, {.maxTableElements = 10});
+  CHECK(table.kind() == ErrorKind::Unlinkable);
+  CHECK_THAT(table.message(), Catch::Contains("table 1"));
+  CHECK_THAT(table.message(), Catch::Contains("table limit of 10 elements"));
+
+  Module memory = compileWat(engine, R"((module (memory 3)))");
+  Error mem = refusedWith(engine, memory, {.maxMemoryBytes = 2 * 65536});
+  CHECK(mem.kind() == ErrorKind::Unlinkable);
+  CHECK_THAT(mem.message(), Catch::Contains("memory 0"));
+  CHECK_THAT(mem.message(), Catch::Contains("memory limit of 131072 bytes"));
+
+  // The limit covers all memories of the store: a second instance does not fit.
+  Module onePage = compileWat(engine, R"((module (memory 1)))");
+  Store shared(engine);
+  shared.setLimits({.maxMemoryBytes = 65536});
+  REQUIRE(Instance::create(shared, onePage));
+  auto second = Instance::create(shared, onePage);
+  REQUIRE_FALSE(second);
+  CHECK_THAT(second.error().message(), Catch::Contains("65536 bytes in use"));
+  // Within the limits, the same modules instantiate.
+  Store roomy(engine);
+  roomy.setLimits({.maxMemoryBytes = 3 * 65536, .maxTableElements = 24});
+  CHECK(Instance::create(roomy, memory));
+  CHECK(Instance::create(roomy, tables));
+}
+
+namespace {
+
+// "work" and "own" each spin `n` times; "both" runs its own loop, then A's.
+const char *kFuelA = R"((module
+  (func (export "work") (param i32)
+    (loop local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0))))";
+const char *kFuelB = R"((module
+  (import "a" "work" (func $work (param i32)))
+  (func $own (export "own") (param i32)
+    (loop local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0))
+  (func (export "both") (param i32)
+    local.get 0 call $own
+    local.get 0 call $work)))";
+
+struct FuelPair {
+  Store store;
+  std::optional<Instance> a, b;
+  FuelPair(const Engine &engine, const Module &ma, const Module &mb, uint64_t fuel)
+      : store(engine) {
+    REQUIRE(store.setFuel(fuel));
+    a = *Instance::create(store, ma);
+    Linker linker;
+    linker.defineInstance("a", *a);
+    auto made = linker.instantiate(store, mb);
+    REQUIRE(made);
+    b = *made;
+  }
+  // Fuel used by one call, or nullopt if it trapped.
+  std::optional<uint64_t> used(const Instance &instance, const char *name, int32_t n) {
+    uint64_t before = *store.fuelRemaining();
+    if (!(*instance.typedFunc<void(int32_t)>(name))(n))
+      return std::nullopt;
+    return before - *store.fuelRemaining();
+  }
+};
+
+} // namespace
+
+TEST_CASE("fuel is one budget for all instances of a store", "[api][fuel]") {
+  Config config;
+  config.consumeFuel = true;
+  Engine engine(config);
+  Module ma = compileWat(engine, kFuelA), mb = compileWat(engine, kFuelB);
+  FuelPair measure(engine, ma, mb, 1'000'000);
+  uint64_t work = *measure.used(*measure.a, "work", 1000);
+  uint64_t own = *measure.used(*measure.b, "own", 1000);
+  uint64_t both = *measure.used(*measure.b, "both", 1000);
+  CHECK(work == own); // the same code in either instance
+  CHECK(work > 1000);
+  // A cross-instance call is charged to the same budget, deterministically.
+  CHECK(both > work + own);
+  uint64_t overhead = both - work - own;
+  CHECK(overhead < 16);
+  CHECK(*measure.used(*measure.b, "both", 1000) == both);
+  uint64_t work10 = *measure.used(*measure.a, "work", 10);
+  CHECK(*measure.used(*measure.b, "both", 10) == 2 * work10 + overhead);
+  CHECK(*measure.store.fuelRemaining() ==
+        1'000'000 - work - own - 2 * both - 3 * work10 - overhead);
+
+  // Enough for either instance's loop alone, not for both: per-instance
+  // budgets would let "both" finish.
+  FuelPair tight(engine, ma, mb, work + work / 2);
+  CHECK_FALSE(tight.used(*tight.b, "both", 1000));
+  REQUIRE(tight.store.lastTrap());
+  CHECK(tight.store.lastTrap()->kind == TrapKind::OutOfFuel);
+  CHECK(*tight.store.fuelRemaining() == 0);
+  // The exhausted budget stops the other instance too, at its first charge.
+  CHECK_FALSE(tight.used(*tight.a, "work", 1));
+  REQUIRE(tight.store.setFuel(work));
+  CHECK(tight.used(*tight.a, "work", 1000) == work);
+  CHECK(*tight.store.fuelRemaining() == 0);
 }

@@ -51,9 +51,13 @@ Expected<std::vector<Extern>> stubImports(Store &store, const Module &module) {
       e.func = *func;
       break;
     }
-    case ExternKind::Table:
-      e.table = store.createTable(import.table);
+    case ExternKind::Table: {
+      auto table = store.createTable(import.table);
+      if (!table)
+        return std::move(table).error();
+      e.table = *table;
       break;
+    }
     case ExternKind::Memory: {
       auto memory = store.createMemory(import.memory);
       if (!memory)

@@ -34,9 +34,13 @@ run options:
   --invoke FUNC                call export FUNC with ARGS, print its results
   -O LEVEL                     optimization level 0..3 (default 2)
   --bounds-checks              explicit bounds checks instead of guard pages
+  --timeout DURATION           stop the guest after 200ms, 5s, 1m, ... (plain: seconds)
+  --fuel N                     stop the guest after N wasm instructions
+  --max-memory SIZE            limit linear memory to SIZE bytes (KiB, MiB, GiB)
 
 Exit status: 0 on success, 1 when a module is rejected or a test fails,
-2 for usage errors; 'run' exits with the guest's exit code, or 134 on a trap.
+2 for usage errors; 'run' exits with the guest's exit code, 134 on a trap,
+142 on --timeout, 152 when --fuel runs out.
 See docs/CLI.md.
 )";
 
