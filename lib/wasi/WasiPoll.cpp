@@ -245,7 +245,8 @@ Errno waitForEvents(WasiContext &ctx, PollState &st) {
     if (!deadline && st.pfds.empty())
       return errno_::kInval; // nothing could ever end the wait (unreachable today)
     uint64_t now = monotonicNow();
-    if (deadline && *deadline <= saturatingAdd(now, kLibuvMargin)) {
+    // Within a millisecond of the margin a libuv timer would be zero: ppoll alone.
+    if (deadline && *deadline < saturatingAdd(now, kLibuvMargin + kMs)) {
       pollTimeout = *deadline > now ? *deadline - now : 0;
       continue;
     }
