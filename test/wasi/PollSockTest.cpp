@@ -76,6 +76,28 @@ std::unique_ptr<WasiContext> pipeContext(int stdinFd, int stdoutFd,
   return std::move(*ctx);
 }
 
+// A loopback TCP listener on a free port, its address in `addr`.
+int tcpListener(sockaddr_in &addr) {
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(listener >= 0);
+  addr = {};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) == 0);
+  REQUIRE(::listen(listener, 4) == 0);
+  socklen_t len = sizeof(addr);
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr *>(&addr), &len) == 0);
+  return listener;
+}
+
+// A context whose only descriptor after stdio (/dev/null) is such a listener, fd 3.
+std::unique_ptr<WasiContext> listenerContext(sockaddr_in &addr) {
+  int listener = tcpListener(addr);
+  auto ctx = pipeContext(-1, -1, {listener});
+  ::close(listener);
+  return ctx;
+}
+
 } // namespace
 
 TEST_CASE("poll_oneoff: relative and absolute clock timeouts") {
@@ -171,38 +193,9 @@ TEST_CASE("poll_oneoff: pipe readiness, timeouts, hangup, files and bad fds") {
   ::close(out[0]);
 }
 
-TEST_CASE("poll_oneoff: regular files are always ready") {
-  WasiFixture f;
-  Guest &g = f.g;
-  writeHostFile(f.sandbox() / "f", "0123456789");
-  uint32_t fd = 0;
-  REQUIRE(f.open("f", 0, &fd) == errno_::kSuccess);
-  std::string s;
-  REQUIRE(f.read(fd, 4, &s) == errno_::kSuccess);
-  fdSub(g, 0, 1, eventtype::kFdRead, fd);
-  fdSub(g, 1, 2, eventtype::kFdWrite, fd);
-  clockSub(g, 2, 3, clockid::kMonotonic, 5000000000ull);
-  uint64_t start = nowNs();
-  REQUIRE(pollOneoff(f.ctx(), g.mem(), kSubs, kEvents, 3, 0) == errno_::kSuccess);
-  CHECK(nowNs() - start < 1000000000ull);
-  REQUIRE(g.u32(0) == 2);
-  CHECK(event(g, 0).userdata == 1);
-  CHECK(event(g, 0).nbytes == 6);
-  CHECK(event(g, 1).userdata == 2);
-}
-
 TEST_CASE("sockets: accept, send, recv, shutdown on a given listener") {
-  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(listener >= 0);
-  sockaddr_in addr = {};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) == 0);
-  REQUIRE(::listen(listener, 4) == 0);
-  socklen_t len = sizeof(addr);
-  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr *>(&addr), &len) == 0);
-  auto ctx = pipeContext(-1, -1, {listener});
-  ::close(listener);
+  sockaddr_in addr;
+  auto ctx = listenerContext(addr);
   Guest g;
   const uint32_t lfd = 3;
   REQUIRE(fdFdstatGet(*ctx, g.mem(), lfd, 0) == errno_::kSuccess);
@@ -313,17 +306,21 @@ private:
   std::thread thread_;
 };
 
-int tcpListener(sockaddr_in &addr) {
-  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(listener >= 0);
-  addr = {};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) == 0);
-  REQUIRE(::listen(listener, 4) == 0);
-  socklen_t len = sizeof(addr);
-  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr *>(&addr), &len) == 0);
-  return listener;
+// Polls the first `n` subscriptions (one of them a clock seconds away) while `action`
+// runs on another thread 20 ms in. The poll must wait for the action, end long before
+// the clock, and report the one event `userdata`, which is returned.
+template <class F>
+Ev pollWhile(WasiContext &ctx, Guest &g, uint32_t n, uint64_t userdata, F action) {
+  uint64_t took;
+  {
+    Later later(20ms, action);
+    took = timedPoll(ctx, g, n);
+  }
+  CHECK(took >= 15 * kMsNs);
+  CHECK(took < 2000 * kMsNs);
+  REQUIRE(g.u32(0) == 1);
+  CHECK(event(g, 0).userdata == userdata);
+  return event(g, 0);
 }
 
 size_t openHostFds() {
@@ -424,21 +421,12 @@ TEST_CASE("poll_oneoff: pipes becoming ready, writable, hung up while blocked") 
   auto ctx = pipeContext(in[0], out[1]);
   Guest g;
 
-  // The writer comes 30 ms into a 5 s wait: the read wins, long before the clock.
+  // The writer comes 20 ms into a 5 s wait: the read wins, long before the clock.
   fdSub(g, 0, 1, eventtype::kFdRead, 0);
   clockSub(g, 1, 2, clockid::kMonotonic, 5000 * kMsNs);
-  uint64_t took;
   ssize_t wrote = 0;
-  {
-    Later writer(30ms, [&] { wrote = ::write(in[1], "hello", 5); });
-    took = timedPoll(*ctx, g, 2);
-  }
+  Ev ev = pollWhile(*ctx, g, 2, 1, [&] { wrote = ::write(in[1], "hello", 5); });
   CHECK(wrote == 5);
-  CHECK(took >= 25 * kMsNs);
-  CHECK(took < 2000 * kMsNs);
-  REQUIRE(g.u32(0) == 1);
-  Ev ev = event(g, 0);
-  CHECK(ev.userdata == 1);
   CHECK(ev.type == eventtype::kFdRead);
   CHECK(ev.nbytes == 5);
   CHECK(ev.flags == 0);
@@ -465,24 +453,17 @@ TEST_CASE("poll_oneoff: pipes becoming ready, writable, hung up while blocked") 
   REQUIRE(::fcntl(out[1], F_SETFL, fl) == 0);
   fdSub(g, 0, 5, eventtype::kFdWrite, 1);
   clockSub(g, 1, 6, clockid::kMonotonic, 15 * kMsNs);
-  took = timedPoll(*ctx, g, 2);
-  CHECK(took >= 15 * kMsNs);
+  CHECK(timedPoll(*ctx, g, 2) >= 15 * kMsNs);
   REQUIRE(g.u32(0) == 1);
   CHECK(event(g, 0).userdata == 6);
   clockSub(g, 1, 6, clockid::kMonotonic, 5000 * kMsNs);
-  {
-    Later drain(20ms, [&] {
-      char sink[4096];
-      ::fcntl(out[0], F_SETFL, O_NONBLOCK);
-      while (::read(out[0], sink, sizeof sink) > 0) {
-      }
-    });
-    took = timedPoll(*ctx, g, 2);
-  }
-  CHECK(took < 2000 * kMsNs);
-  REQUIRE(g.u32(0) == 1);
-  CHECK(event(g, 0).userdata == 5);
-  CHECK(event(g, 0).type == eventtype::kFdWrite);
+  ev = pollWhile(*ctx, g, 2, 5, [&] {
+    char sink[4096];
+    ::fcntl(out[0], F_SETFL, O_NONBLOCK);
+    while (::read(out[0], sink, sizeof sink) > 0) {
+    }
+  });
+  CHECK(ev.type == eventtype::kFdWrite);
 
   // The writer closes during the wait: readable, no bytes, hangup.
   g.setU32(Guest::kIovs, Guest::kData);
@@ -490,14 +471,7 @@ TEST_CASE("poll_oneoff: pipes becoming ready, writable, hung up while blocked") 
   REQUIRE(fdRead(*ctx, g.mem(), 0, Guest::kIovs, 1, 0) == errno_::kSuccess);
   fdSub(g, 0, 7, eventtype::kFdRead, 0);
   clockSub(g, 1, 8, clockid::kMonotonic, 5000 * kMsNs);
-  {
-    Later hangUp(20ms, [&] { ::close(in[1]); });
-    took = timedPoll(*ctx, g, 2);
-  }
-  CHECK(took < 2000 * kMsNs);
-  REQUIRE(g.u32(0) == 1);
-  ev = event(g, 0);
-  CHECK(ev.userdata == 7);
+  ev = pollWhile(*ctx, g, 2, 7, [&] { ::close(in[1]); });
   CHECK(ev.nbytes == 0);
   CHECK(ev.flags == eventrwflags::kHangup);
   ::close(in[0]);
@@ -507,9 +481,7 @@ TEST_CASE("poll_oneoff: pipes becoming ready, writable, hung up while blocked") 
 
 TEST_CASE("poll_oneoff: listeners and connections wake a blocked poll") {
   sockaddr_in addr;
-  int listener = tcpListener(addr);
-  auto ctx = pipeContext(-1, -1, {listener});
-  ::close(listener);
+  auto ctx = listenerContext(addr);
   Guest g;
   const uint32_t lfd = 3;
 
@@ -524,18 +496,11 @@ TEST_CASE("poll_oneoff: listeners and connections wake a blocked poll") {
   int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   REQUIRE(client >= 0);
   clockSub(g, 1, 2, clockid::kMonotonic, 5000 * kMsNs);
-  uint64_t took;
   int connected = -1;
-  {
-    Later connector(20ms, [&] {
-      connected = ::connect(client, reinterpret_cast<sockaddr *>(&addr), sizeof(addr));
-    });
-    took = timedPoll(*ctx, g, 2);
-  }
+  pollWhile(*ctx, g, 2, 1, [&] {
+    connected = ::connect(client, reinterpret_cast<sockaddr *>(&addr), sizeof(addr));
+  });
   CHECK(connected == 0);
-  CHECK(took < 2000 * kMsNs);
-  REQUIRE(g.u32(0) == 1);
-  CHECK(event(g, 0).userdata == 1);
   REQUIRE(sockAccept(*ctx, g.mem(), lfd, fdflags::kNonblock, 0) == errno_::kSuccess);
   uint32_t conn = g.u32(0);
 
@@ -547,26 +512,12 @@ TEST_CASE("poll_oneoff: listeners and connections wake a blocked poll") {
   fdSub(g, 0, 4, eventtype::kFdRead, conn);
   clockSub(g, 1, 5, clockid::kMonotonic, 5000 * kMsNs);
   ssize_t sent = 0;
-  {
-    Later sender(20ms, [&] { sent = ::send(client, "GET /", 5, 0); });
-    took = timedPoll(*ctx, g, 2);
-  }
+  CHECK(pollWhile(*ctx, g, 2, 4, [&] { sent = ::send(client, "GET /", 5, 0); }).nbytes == 5);
   CHECK(sent == 5);
-  CHECK(took < 2000 * kMsNs);
-  REQUIRE(g.u32(0) == 1);
-  CHECK(event(g, 0).userdata == 4);
-  CHECK(event(g, 0).nbytes == 5);
   g.setU32(Guest::kIovs, Guest::kData);
   g.setU32(Guest::kIovs + 4, 16);
   REQUIRE(sockRecv(*ctx, g.mem(), conn, Guest::kIovs, 1, 0, 0, 4) == errno_::kSuccess);
-  {
-    Later closer(20ms, [&] { ::close(client); });
-    took = timedPoll(*ctx, g, 2);
-  }
-  CHECK(took < 2000 * kMsNs);
-  REQUIRE(g.u32(0) == 1);
-  CHECK(event(g, 0).userdata == 4);
-  CHECK(event(g, 0).nbytes == 0);
+  CHECK(pollWhile(*ctx, g, 2, 4, [&] { ::close(client); }).nbytes == 0);
   REQUIRE(sockRecv(*ctx, g.mem(), conn, Guest::kIovs, 1, 0, 0, 4) == errno_::kSuccess);
   CHECK(g.u32(0) == 0);
 }
@@ -585,8 +536,10 @@ TEST_CASE("poll_oneoff: files are ready at once, with the bytes left and hangup 
   clockSub(g, 2, 3, clockid::kMonotonic, 5000 * kMsNs);
   CHECK(timedPoll(f.ctx(), g, 3) < 1000 * kMsNs);
   REQUIRE(g.u32(0) == 2);
+  CHECK(event(g, 0).userdata == 1);
   CHECK(event(g, 0).nbytes == 3);
   CHECK(event(g, 0).flags == 0);
+  CHECK(event(g, 1).userdata == 2);
   CHECK(event(g, 1).type == eventtype::kFdWrite);
   REQUIRE(f.read(fd, 7, &s) == errno_::kSuccess);
   fdSub(g, 0, 4, eventtype::kFdRead, fd);
@@ -627,17 +580,9 @@ TEST_CASE("poll_oneoff: stdin as a terminal and as /dev/null") {
   CHECK(timedPoll(*ctx, g, 2) >= 10 * kMsNs);
   CHECK(event(g, 0).userdata == 2);
   clockSub(g, 1, 2, clockid::kMonotonic, 5000 * kMsNs);
-  uint64_t took;
   ssize_t typed = 0;
-  {
-    Later typist(20ms, [&] { typed = ::write(master, "ls\n", 3); });
-    took = timedPoll(*ctx, g, 2);
-  }
+  CHECK(pollWhile(*ctx, g, 2, 1, [&] { typed = ::write(master, "ls\n", 3); }).nbytes == 3);
   CHECK(typed == 3);
-  CHECK(took < 2000 * kMsNs);
-  REQUIRE(g.u32(0) == 1);
-  CHECK(event(g, 0).userdata == 1);
-  CHECK(event(g, 0).nbytes == 3);
   CHECK((::fcntl(slave, F_GETFL) & O_NONBLOCK) == 0); // the terminal's mode is intact
   fdSub(g, 0, 3, eventtype::kFdWrite, 1);
   CHECK(timedPoll(*ctx, g, 1) < 1000 * kMsNs);
