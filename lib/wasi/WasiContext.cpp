@@ -1,6 +1,7 @@
 #include "wasi/WasiContext.h"
 
 #include "wasi/Errno.h"
+#include "wasi/EventLoop.h"
 #include "wasi/Sandbox.h"
 
 #include <fcntl.h>
@@ -41,6 +42,10 @@ Errno describeHostFd(int hostFd, FdEntry &entry) {
   case S_IFCHR:
     entry.filetype = filetype::kCharacterDevice;
     entry.base = rights::kStream;
+    // wasi-libc's isatty() means "character device without seek/tell", so only a
+    // terminal may lack them; /dev/null and friends seek fine on Linux.
+    if (uv_guess_handle(hostFd) != UV_TTY)
+      entry.base |= rights::kFdSeek | rights::kFdTell;
     entry.inheriting = 0;
     break;
   case S_IFBLK:
@@ -149,6 +154,15 @@ Expected<void> WasiContext::addSockets(const WasiConfig &config) {
       return Error(ErrorKind::Usage, "too many sockets");
   }
   return {};
+}
+
+WasiContext::~WasiContext() = default;
+
+EventLoop *WasiContext::eventLoop(Errno &err) {
+  err = errno_::kSuccess;
+  if (!loop_)
+    loop_ = EventLoop::create(err);
+  return loop_.get();
 }
 
 FdEntry *WasiContext::get(uint32_t fd) {

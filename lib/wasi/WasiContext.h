@@ -72,12 +72,15 @@ struct FdEntry {
   bool dirEntriesValid = false;
 };
 
+class EventLoop;
+
 // Maps a preview1 clock id to the host clock; false for unknown ids.
 bool hostClockId(uint32_t clockId, clockid_t &host);
 
 class WasiContext {
 public:
   static Expected<std::unique_ptr<WasiContext>> create(const WasiConfig &config);
+  ~WasiContext();
 
   const std::vector<std::string> &args() const { return args_; }
   const std::vector<std::string> &env() const { return env_; }
@@ -96,6 +99,10 @@ public:
 
   Errno clockTime(uint32_t clockId, uint64_t &nanoseconds) const;
   Errno randomBytes(std::span<uint8_t> out) const;
+
+  // The libuv loop poll_oneoff blocks in, created on first use (nullptr with `err`
+  // set if that fails) and closed with the context.
+  EventLoop *eventLoop(Errno &err);
 
   void requestExit(uint32_t code) { exitCode_ = code; }
   std::optional<uint32_t> exitCode() const { return exitCode_; }
@@ -116,6 +123,8 @@ private:
   std::function<Errno(uint32_t, uint64_t &)> clock_;
   std::function<Errno(std::span<uint8_t>)> random_;
   std::optional<uint32_t> exitCode_;
+  // Last, so it is closed before the descriptors it may have watched.
+  std::unique_ptr<EventLoop> loop_;
 };
 
 // Fills filetype and the rights a descriptor of that type can have, from the host fd.
