@@ -243,6 +243,7 @@ WasiConfig wasiConfigFor(const RunOptions &options) {
 int runModule(const RunOptions &options) {
   Config config;
   config.optLevel = options.optLevel;
+  config.compilation = options.compilation;
   if (options.boundsChecks)
     config.memoryMode = MemoryMode::BoundsChecked;
   // Metering and interruption cost time in every loop: compiled in only when asked for.

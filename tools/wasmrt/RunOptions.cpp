@@ -13,6 +13,7 @@ constexpr const char *kRunUsage =
     "usage: wasmrt run [--dir HOST[::GUEST]] [--dir-ro HOST[::GUEST]] [--env NAME[=VALUE]]\n"
     "                  [--tcplisten HOST:PORT] [--invoke FUNC] [-O LEVEL] [--bounds-checks]\n"
     "                  [--timeout DURATION] [--fuel N] [--max-memory SIZE]\n"
+    "                  [--compilation lazy|eager]\n"
     "                  FILE.wasm|FILE.wat [ARGS...]\n";
 
 // "HOST", "HOST::GUEST", either with a ":ro" suffix.
@@ -45,7 +46,8 @@ std::optional<uint64_t> leadingNumber(const std::string &text, std::string &unit
 
 bool takesValue(const std::string &name) {
   for (const char *known : {"--dir", "--dir-ro", "--env", "--invoke", "--tcplisten", "-O",
-                            "--opt-level", "--timeout", "--fuel", "--max-memory"})
+                            "--opt-level", "--timeout", "--fuel", "--max-memory",
+                            "--compilation"})
     if (name == known)
       return true;
   return false;
@@ -83,6 +85,10 @@ std::optional<int> applyOption(const std::string &name, const std::string &v,
     if (!options.maxMemory)
       return usageError(fmt::format(
           "--max-memory '{}': expected a size in bytes, optionally with KiB, MiB or GiB", v));
+  } else if (name == "--compilation") {
+    if (v != "lazy" && v != "eager")
+      return usageError(fmt::format("--compilation must be lazy or eager, got '{}'", v));
+    options.compilation = v == "lazy" ? CompilationMode::Lazy : CompilationMode::Eager;
   } else {
     if (v.size() != 1 || v[0] < '0' || v[0] > '3')
       return usageError(fmt::format("optimization level must be 0..3, got '{}'", v));

@@ -21,6 +21,7 @@ struct RunOptions {
   std::vector<std::string> listen;
   std::optional<std::string> invoke;
   unsigned optLevel = 2;
+  CompilationMode compilation = CompilationMode::Lazy;
   bool boundsChecks = false;
   // Resource limits: each is off unless its flag is given.
   std::optional<std::chrono::milliseconds> timeout;
