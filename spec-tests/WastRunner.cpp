@@ -302,7 +302,8 @@ std::string formatSummary(const WastSummary &summary) {
 }
 
 constexpr std::string_view kUsage =
-    "usage: wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] FILE...\n";
+    "usage: wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] [--compilation lazy|eager] "
+    "FILE...\n";
 
 } // namespace
 
@@ -366,6 +367,13 @@ int runWastCommand(std::span<const std::string> args, std::ostream &out, std::os
         return 2;
       }
       options.optLevel = unsigned(level[0] - '0');
+    } else if (arg == "--compilation") {
+      std::string mode = i + 1 < args.size() ? args[++i] : "";
+      if (mode != "lazy" && mode != "eager") {
+        err << "wasmrt wast: --compilation needs lazy or eager\n" << kUsage;
+        return 2;
+      }
+      options.lazyCompilation = mode == "lazy";
     } else if (arg == "--help" || arg == "-h") {
       out << kUsage;
       return 0;
@@ -382,6 +390,7 @@ int runWastCommand(std::span<const std::string> args, std::ostream &out, std::os
   }
   EngineConfig config;
   config.optLevel = options.optLevel;
+  config.lazyCompilation = options.lazyCompilation;
   config.memoryMode = options.boundsChecks ? MemoryMode::BoundsChecked : MemoryMode::Guarded;
   Engine engine(config); // shared by all files: compiled glue and type ids are reused
   WastSummary total;

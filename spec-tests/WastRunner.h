@@ -64,6 +64,7 @@ struct WastOptions {
   bool verbose = false;     // print expected vs actual messages and skip reasons
   bool boundsChecks = false; // explicit bounds checks instead of guard pages
   unsigned optLevel = 2;     // -O LEVEL, 0..3
+  bool lazyCompilation = true; // --compilation lazy|eager
 };
 
 // Runs one script's source. Failures are printed to `out` as
@@ -72,7 +73,7 @@ WastSummary runWastSource(std::string_view source, std::string_view fileName,
                           ScriptExecutor &executor, const WastOptions &options,
                           std::ostream &out);
 
-// Runs `wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] FILE...`; `args` are the
+// Runs `wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] [--compilation MODE] FILE...`; `args` are the
 // arguments after `wast`.
 // Prints per-file counts and, as the very last line, "N passed, N failed, N skipped".
 // Returns the process exit status: 0 only when nothing failed, 1 if any

@@ -312,6 +312,7 @@ public:
     return codeMap_.codeRanges();
   }
   bool containsCode(uintptr_t pc) const override { return codeMap_.containsCode(pc); }
+  bool isCompiled(uint32_t funcIndex) const override { return codeMap_.hasFunction(funcIndex); }
   std::optional<uint32_t> functionAt(uintptr_t pc) const override {
     return codeMap_.functionAt(pc);
   }
@@ -322,6 +323,10 @@ public:
   ~JitCompiledModule() override {
     if (speculator_)
       speculator_->stop();
+    // A compile thread may still be finishing a body whose symbols are
+    // already ready; the session must not tear down JITDylibs under it.
+    if (jit_)
+      jit_->getExecutionSession().getExecutorProcessControl().getDispatcher().shutdown();
     callThrough_.reset();
     stubs_.reset();
     jit_.reset();

@@ -36,6 +36,13 @@
 
 namespace wasmrt::internal {
 
+// Worker threads that compile function bodies, shared by every module
+// compiled with it (e.g. all modules of one runtime Engine). Threads start
+// on first use, up to the size given, and are joined when the last owner
+// lets go; modules compiled with a pool keep it alive.
+class CompileThreadPool;
+std::shared_ptr<CompileThreadPool> createCompileThreadPool(unsigned threads);
+
 struct CompileOptions {
   unsigned optLevel = 2; // 0..3; 0 = mem2reg + FastISel
   // false: memory 0 lives in an 8 GiB guarded reservation; accesses are not
@@ -43,6 +50,9 @@ struct CompileOptions {
   // true: every access is compared against InstanceContext::memorySize.
   bool explicitBoundsChecks = false;
   unsigned threads = 0; // 0 = all hardware threads
+  // Where bodies compile; null: a pool of `threads` threads for this module
+  // alone. Eager compilation with threads == 1 compiles on the calling thread.
+  std::shared_ptr<CompileThreadPool> threadPool;
   // Compile each function on its first call instead of all of them in
   // compileModule(). Every defined function is then reached through a stub
   // (an indirect jump ORC patches once the body is linked); the first call
@@ -88,6 +98,9 @@ public:
   virtual std::vector<std::pair<uintptr_t, uintptr_t>> codeRanges() const = 0;
   // Whether `pc` lies in generated code linked so far. Thread-safe.
   virtual bool containsCode(uintptr_t pc) const = 0;
+  // Whether the body of defined function `funcIndex` has been linked (always,
+  // once compileModule() returned, in eager mode). Thread-safe.
+  virtual bool isCompiled(uint32_t funcIndex) const = 0;
   // The defined function whose code contains `pc` (for backtraces). Thread-safe.
   virtual std::optional<uint32_t> functionAt(uintptr_t pc) const = 0;
 };

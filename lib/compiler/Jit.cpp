@@ -1,5 +1,6 @@
 #include "compiler/Jit.h"
 
+#include "compiler/CompileThreadPool.h"
 #include "compiler/ModuleEmitter.h"
 
 #include <fmt/format.h>
@@ -65,6 +66,12 @@ bool CodeMap::containsCode(uintptr_t pc) const {
   auto after = std::upper_bound(code_.begin(), code_.end(), pc,
                                 [](uintptr_t p, const Range &range) { return p < range.first; });
   return after != code_.begin() && pc < std::prev(after)->second;
+}
+
+bool CodeMap::hasFunction(uint32_t funcIndex) const {
+  std::lock_guard lock(mutex_);
+  return std::any_of(functions_.begin(), functions_.end(),
+                     [&](const Function &function) { return function.funcIndex == funcIndex; });
 }
 
 std::optional<uint32_t> CodeMap::functionAt(uintptr_t pc) const {
@@ -250,10 +257,19 @@ Expected<std::unique_ptr<orc::LLJIT>> createJit(const CompileOptions &options, u
   builder->setRelocationModel(llvm::Reloc::PIC_);
   builder->setCodeModel(llvm::CodeModel::Small);
 
+  orc::LLJITBuilder jitBuilder;
+  if (threads > 1 || options.lazy) {
+    std::shared_ptr<CompileThreadPool> pool =
+        options.threadPool ? options.threadPool : createCompileThreadPool(threads);
+    auto control = orc::SelfExecutorProcessControl::Create(
+        nullptr, std::make_unique<PoolTaskDispatcher>(std::move(pool)));
+    if (!control)
+      return toError(control.takeError(), ErrorKind::Internal, "cannot create the JIT executor");
+    jitBuilder.setExecutorProcessControl(std::move(*control));
+    jitBuilder.setSupportConcurrentCompilation(true);
+  }
   auto jit =
-      orc::LLJITBuilder()
-          .setJITTargetMachineBuilder(*builder)
-          .setNumCompileThreads(threads > 1 || options.lazy ? threads : 0)
+      jitBuilder.setJITTargetMachineBuilder(*builder)
           .setLinkProcessSymbolsByDefault(false)
           .setPlatformSetUp(orc::setUpInactivePlatform)
           .setObjectLinkingLayerCreator(

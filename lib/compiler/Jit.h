@@ -41,6 +41,7 @@ public:
   std::vector<Range> codeRanges() const;
   bool containsCode(uintptr_t pc) const;
   std::optional<uint32_t> functionAt(uintptr_t pc) const;
+  bool hasFunction(uint32_t funcIndex) const;
 
 private:
   LinkCallback onCodeLinked_;

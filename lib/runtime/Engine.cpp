@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 
 namespace wasmrt::internal {
 
@@ -47,7 +48,10 @@ compileAndRegister(std::shared_ptr<const Module> module, CompileOptions options,
 
 } // namespace
 
-Engine::Engine(EngineConfig config) : config_(config) {}
+Engine::Engine(EngineConfig config)
+    : config_(config),
+      compileThreads_(createCompileThreadPool(
+          config.compileThreads ? config.compileThreads : std::thread::hardware_concurrency())) {}
 
 Engine::~Engine() = default;
 
@@ -57,6 +61,7 @@ CompileOptions Engine::compileOptions() const {
   options.explicitBoundsChecks = config_.memoryMode == MemoryMode::BoundsChecked;
   options.threads = config_.compileThreads;
   options.lazy = config_.lazyCompilation;
+  options.threadPool = compileThreads_;
   options.epochInterruption = config_.epochInterruption;
   options.consumeFuel = config_.consumeFuel;
   options.runtimeSymbols = runtimeSymbols();

@@ -99,6 +99,8 @@ private:
                 std::atomic<uint64_t>::is_always_lock_free);
   std::atomic<uint64_t> epoch_{0};
   EngineConfig config_;
+  // Compile threads shared by every module of this engine (started on use).
+  std::shared_ptr<CompileThreadPool> compileThreads_;
   mutable std::mutex typesMutex_;
   std::map<std::string, uint32_t> typeIds_; // encoded FuncType -> id
   std::deque<FuncType> types_;              // id -> type
