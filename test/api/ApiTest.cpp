@@ -537,3 +537,41 @@ TEST_CASE("traps during instantiation are reported like call traps", "[api]") {
   CHECK(store.lastTrap()->kind == TrapKind::HostTrap);
   CHECK(store.lastTrap()->message == "refused at start");
 }
+
+TEST_CASE("lazy and eager compilation give the same results and traps", "[api][compilation]") {
+  const char *wat = R"((module
+    (type $unary (func (param i32) (result i32)))
+    (table 2 funcref)
+    (elem (i32.const 0) $fib $half)
+    (func $fib (param i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+        (then (local.get 0))
+        (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                       (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+    (func $half (param i32) (result i32) (i32.div_u (local.get 0) (i32.const 2)))
+    (func (export "dispatch") (param i32 i32) (result i32)
+      (call_indirect (type $unary) (local.get 1) (local.get 0)))
+    (func (export "divide") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1))))
+  )";
+  CompilationMode mode = GENERATE(CompilationMode::Lazy, CompilationMode::Eager);
+  Config config;
+  config.compilation = mode;
+  Engine engine(config);
+  CHECK(engine.config().compilation == mode);
+  Module module = compileWat(engine, wat);
+  Store store(engine);
+  auto instance = Instance::create(store, module);
+  REQUIRE(instance);
+  auto dispatch = instance->typedFunc<int32_t(int32_t, int32_t)>("dispatch");
+  REQUIRE(dispatch);
+  CHECK(*(*dispatch)(0, 20) == 6765);
+  CHECK(*(*dispatch)(1, 20) == 10);
+  auto divide = instance->typedFunc<int32_t(int32_t, int32_t)>("divide");
+  REQUIRE(divide);
+  auto trapped = (*divide)(1, 0);
+  REQUIRE_FALSE(trapped);
+  REQUIRE(store.lastTrap());
+  CHECK(store.lastTrap()->kind == TrapKind::IntegerDivideByZero);
+  REQUIRE_FALSE(store.lastTrap()->frames.empty());
+  CHECK(store.lastTrap()->frames[0].funcIndex == 3);
+}
