@@ -335,7 +335,6 @@ public:
   Expected<void> build(const Module &module);
 
 private:
-  Expected<void> defineRuntimeSymbols();
   Expected<void> defineUnit(orc::JITDylib &dylib, const Module &module, Chunk chunk,
                             std::vector<std::string> &names);
   Expected<orc::SymbolMap> lookup(orc::JITDylib &dylib, const std::vector<std::string> &names);
@@ -359,23 +358,6 @@ private:
   // its units and plugin use still exists.
   std::unique_ptr<orc::LLJIT> jit_;
 };
-
-Expected<void> JitCompiledModule::defineRuntimeSymbols() {
-  orc::SymbolMap symbols;
-  for (std::string_view name : runtimeEntryNames()) {
-    auto found = std::find_if(options_.runtimeSymbols.begin(), options_.runtimeSymbols.end(),
-                              [&](const auto &entry) { return entry.first == name; });
-    if (found == options_.runtimeSymbols.end() || !found->second)
-      return Error(ErrorKind::Usage,
-                   fmt::format("CompileOptions::runtimeSymbols lacks the entry point {}", name));
-    symbols[jit_->mangleAndIntern(name)] = {
-        orc::ExecutorAddr::fromPtr(found->second),
-        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
-  }
-  if (auto error = jit_->getMainJITDylib().define(orc::absoluteSymbols(std::move(symbols))))
-    return toError(std::move(error), ErrorKind::Internal, "cannot define runtime symbols");
-  return {};
-}
 
 Expected<void> JitCompiledModule::defineUnit(orc::JITDylib &dylib, const Module &module,
                                              Chunk chunk, std::vector<std::string> &names) {
@@ -469,7 +451,7 @@ Expected<void> JitCompiledModule::build(const Module &module) {
   jit_->getExecutionSession().setErrorReporter(
       [this](llvm::Error error) { errors_.record(toError(std::move(error), ErrorKind::Internal,
                                                          "JIT session error")); });
-  if (auto defined = defineRuntimeSymbols(); !defined)
+  if (auto defined = defineRuntimeSymbols(*jit_, options_); !defined)
     return defined;
   if (module.numDefinedFuncs() == 0 && module.types.empty())
     return {};

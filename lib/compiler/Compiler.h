@@ -105,6 +105,23 @@ public:
   virtual std::optional<uint32_t> functionAt(uintptr_t pc) const = 0;
 };
 
+// Entry trampolines and host adapters for function types that no compiled
+// module provides (host functions, calls from the host), compiled on demand
+// into one JIT session instead of one session per type. Thread-safe; the
+// runtime Engine keeps one.
+class GlueCompiler {
+public:
+  struct Glue {
+    void *hostAdapter = nullptr;
+    abi::EntryTrampoline entryTrampoline = nullptr;
+  };
+  virtual ~GlueCompiler();
+  // The glue of each type, in order.
+  virtual Expected<std::vector<Glue>> compile(std::span<const FuncType> types) = 0;
+};
+// Uses `options` except lazy and threads (glue compiles on the calling thread).
+Expected<std::unique_ptr<GlueCompiler>> createGlueCompiler(const CompileOptions &options);
+
 // `module` must have passed validateModule(). On x86-64 the generated SIMD
 // code needs SSSE3 (the JIT targets the host CPU).
 Expected<std::unique_ptr<CompiledModule>> compileModule(const Module &module,

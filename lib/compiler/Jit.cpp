@@ -192,8 +192,10 @@ llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> emitObject(llvm::Module &mod
       std::move(buffer), module.getModuleIdentifier() + "-object", false);
 }
 
-// IR -> object for one chunk, on whichever compile thread materializes it:
-// its own TargetMachine, the optimisation pipeline, then code generation.
+// IR -> object for one unit, on whichever compile thread materializes it.
+// Target machines are reused: creating one computes the host CPU's feature
+// set from scratch, which costs about as much as compiling a small function.
+// A machine is used by one thread at a time, hence the free list.
 class WasmIRCompiler : public orc::IRCompileLayer::IRCompiler {
 public:
   WasmIRCompiler(orc::JITTargetMachineBuilder builder, unsigned optLevel)
@@ -201,20 +203,41 @@ public:
         optLevel_(optLevel) {}
 
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module &module) override {
-    auto machine = builder_.createTargetMachine();
+    auto machine = acquireMachine();
     if (!machine)
       return machine.takeError();
-    if (optLevel_ == 0) {
-      (*machine)->setO0WantsFastISel(true);
-      (*machine)->setFastISel(true);
-    }
     optimize(module, **machine, optLevel_);
-    return emitObject(module, **machine);
+    auto object = emitObject(module, **machine);
+    releaseMachine(std::move(*machine));
+    return object;
   }
 
 private:
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> acquireMachine() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!idleMachines_.empty()) {
+        std::unique_ptr<llvm::TargetMachine> machine = std::move(idleMachines_.back());
+        idleMachines_.pop_back();
+        return machine;
+      }
+    }
+    auto machine = builder_.createTargetMachine();
+    if (machine && optLevel_ == 0) {
+      (*machine)->setO0WantsFastISel(true);
+      (*machine)->setFastISel(true);
+    }
+    return machine;
+  }
+  void releaseMachine(std::unique_ptr<llvm::TargetMachine> machine) {
+    std::lock_guard lock(mutex_);
+    idleMachines_.push_back(std::move(machine));
+  }
+
   orc::JITTargetMachineBuilder builder_;
   unsigned optLevel_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<llvm::TargetMachine>> idleMachines_;
 };
 
 llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel) {
@@ -244,6 +267,23 @@ bool isAllowedLibraryRoutine(llvm::StringRef name) {
 }
 
 } // namespace
+
+Expected<void> defineRuntimeSymbols(orc::LLJIT &jit, const CompileOptions &options) {
+  orc::SymbolMap symbols;
+  for (std::string_view name : runtimeEntryNames()) {
+    auto found = std::find_if(options.runtimeSymbols.begin(), options.runtimeSymbols.end(),
+                              [&](const auto &entry) { return entry.first == name; });
+    if (found == options.runtimeSymbols.end() || !found->second)
+      return Error(ErrorKind::Usage,
+                   fmt::format("CompileOptions::runtimeSymbols lacks the entry point {}", name));
+    symbols[jit.mangleAndIntern(name)] = {
+        orc::ExecutorAddr::fromPtr(found->second),
+        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  }
+  if (auto error = jit.getMainJITDylib().define(orc::absoluteSymbols(std::move(symbols))))
+    return toError(std::move(error), ErrorKind::Internal, "cannot define runtime symbols");
+  return {};
+}
 
 Expected<std::unique_ptr<orc::LLJIT>> createJit(const CompileOptions &options, unsigned threads,
                                                 CodeMap &codeMap) {

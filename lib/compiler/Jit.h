@@ -58,6 +58,10 @@ private:
 Expected<std::unique_ptr<llvm::orc::LLJIT>> createJit(const CompileOptions &options,
                                                       unsigned threads, CodeMap &codeMap);
 
+// Defines options.runtimeSymbols (all entry points of RuntimeAbi.h, required)
+// as absolute symbols in the JIT's main JITDylib.
+Expected<void> defineRuntimeSymbols(llvm::orc::LLJIT &jit, const CompileOptions &options);
+
 // Turns an llvm::Error into a wasmrt Error of `kind`.
 Error toError(llvm::Error error, ErrorKind kind, std::string_view context);
 

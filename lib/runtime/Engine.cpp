@@ -21,12 +21,11 @@ std::string typeKey(const FuncType &type) {
   return key;
 }
 
-Expected<std::shared_ptr<const LoadedModule>>
-compileAndRegister(std::shared_ptr<const Module> module, CompileOptions options,
-                   std::vector<uint32_t> typeIds) {
-  // Faults in this code become traps (guarded memory accesses, stack
-  // overflow); it is registered before it can run.
-  auto regions = std::make_shared<LoadedModule::CodeRegions>();
+// Faults in generated code become traps (guarded memory accesses, stack
+// overflow): each range is registered with the trap handler as it is linked,
+// before it can run, and stays registered as long as `regions` lives.
+void registerLinkedCode(CompileOptions &options,
+                        const std::shared_ptr<LoadedModule::CodeRegions> &regions) {
   options.onCodeLinked = [regions](uintptr_t begin, uintptr_t end) -> Expected<void> {
     auto region = registerJitCode(reinterpret_cast<const void *>(begin), end - begin);
     if (!region)
@@ -35,6 +34,13 @@ compileAndRegister(std::shared_ptr<const Module> module, CompileOptions options,
     regions->regions.push_back(std::move(*region));
     return {};
   };
+}
+
+Expected<std::shared_ptr<const LoadedModule>>
+compileAndRegister(std::shared_ptr<const Module> module, CompileOptions options,
+                   std::vector<uint32_t> typeIds) {
+  auto regions = std::make_shared<LoadedModule::CodeRegions>();
+  registerLinkedCode(options, regions);
   auto compiled = compileModule(*module, options);
   if (!compiled)
     return std::move(compiled).error();
@@ -90,43 +96,39 @@ Expected<std::shared_ptr<const LoadedModule>> Engine::load(std::shared_ptr<const
 }
 
 Expected<Engine::TypeGlue> Engine::glue(uint32_t typeId) {
-  auto glueOf = [](const GlueEntry &entry) {
-    return TypeGlue{entry.module->compiled->hostAdapter(entry.typeIndex),
-                    entry.module->compiled->entryTrampoline(entry.typeIndex)};
-  };
-  std::vector<uint32_t> missing;
-  {
-    std::lock_guard lock(glueMutex_);
-    auto found = glue_.find(typeId);
-    if (found != glue_.end())
-      return glueOf(found->second);
-    // Compile the glue of every interned type that lacks it in one go: a
-    // host embedding (e.g. WASI) asks for dozens of types in a row, and one
-    // compilation costs about as much as one type's.
-    std::lock_guard typesLock(typesMutex_);
-    missing.push_back(typeId);
-    for (uint32_t id = 0; id < types_.size(); ++id)
-      if (id != typeId && !glue_.count(id))
-        missing.push_back(id);
+  std::lock_guard lock(glueMutex_);
+  auto found = glue_.find(typeId);
+  if (found != glue_.end())
+    return found->second;
+  if (!glueCompiler_) {
+    CompileOptions options = compileOptions();
+    // Straight-line loads, a call and stores: O0 code is as good.
+    options.optLevel = 0;
+    glueRegions_ = std::make_shared<LoadedModule::CodeRegions>();
+    registerLinkedCode(options, glueRegions_);
+    auto compiler = createGlueCompiler(options);
+    if (!compiler)
+      return std::move(compiler).error();
+    glueCompiler_ = std::move(*compiler);
   }
-  // A module with just these types and nothing else: the compiler emits
-  // their entry trampolines and host adapters.
-  auto module = std::make_shared<Module>();
-  for (uint32_t id : missing)
-    module->types.push_back(typeOf(id));
-  CompileOptions options = compileOptions();
-  options.threads = 1;
-  options.lazy = false;
-  // Straight-line loads, a call and stores: O0 code is as good, and hosts
-  // create functions one at a time (each type costs one compilation).
-  options.optLevel = 0;
-  auto compiled = compileAndRegister(std::move(module), options, missing);
+  // Every interned type that lacks glue goes in the same batch: hosts tend to
+  // create many functions in a row (WASI defines 46).
+  std::vector<uint32_t> missing = {typeId};
+  std::vector<FuncType> types = {typeOf(typeId)};
+  {
+    std::lock_guard typesLock(typesMutex_);
+    for (uint32_t id = 0; id < types_.size(); ++id)
+      if (id != typeId && !glue_.count(id)) {
+        missing.push_back(id);
+        types.push_back(types_[id]);
+      }
+  }
+  auto compiled = glueCompiler_->compile(types);
   if (!compiled)
     return std::move(compiled).error();
-  std::lock_guard lock(glueMutex_);
-  for (uint32_t i = 0; i < missing.size(); ++i)
-    glue_.try_emplace(missing[i], GlueEntry{*compiled, i});
-  return glueOf(glue_.at(typeId));
+  for (size_t i = 0; i < missing.size(); ++i)
+    glue_.emplace(missing[i], TypeGlue{(*compiled)[i].hostAdapter, (*compiled)[i].entryTrampoline});
+  return glue_.at(typeId);
 }
 
 } // namespace wasmrt::internal

@@ -105,11 +105,9 @@ private:
   std::map<std::string, uint32_t> typeIds_; // encoded FuncType -> id
   std::deque<FuncType> types_;              // id -> type
   mutable std::mutex glueMutex_;
-  struct GlueEntry {
-    std::shared_ptr<const LoadedModule> module;
-    uint32_t typeIndex; // in `module`
-  };
-  std::map<uint32_t, GlueEntry> glue_; // canonical type id -> its glue
+  std::shared_ptr<LoadedModule::CodeRegions> glueRegions_;
+  std::unique_ptr<GlueCompiler> glueCompiler_; // created on first use
+  std::map<uint32_t, TypeGlue> glue_;          // canonical type id -> its glue
 };
 
 } // namespace wasmrt::internal
