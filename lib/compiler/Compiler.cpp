@@ -264,8 +264,11 @@ private:
   // mode that is the stub, so the definition takes the body symbol while
   // calls keep referring to stubs.
   void prepareLazy(llvm::Module &out) {
-    if (chunk_.withGlue)
+    if (chunk_.withGlue) {
       defineLazyFailureHandler(out);
+      // The glue is compiled before anything runs: keep that wait short.
+      out.addModuleFlag(llvm::Module::Override, kOptLevelFlag, uint32_t(0));
+    }
     std::vector<uint32_t> callees;
     for (llvm::Function &function : out.functions()) {
       std::optional<uint32_t> index = parseFunctionSymbol(function.getName().str());
@@ -420,6 +423,15 @@ Expected<void> JitCompiledModule::defineLazyStubs(const Module &module,
   if (auto error = jit_->getMainJITDylib().define(
           orc::lazyReexports(*callThrough_, *stubs_, bodies, std::move(aliases))))
     return toError(std::move(error), ErrorKind::Internal, "cannot define lazy stubs");
+  // What runs first is known: the start function and the exports (_start,
+  // _initialize, an API). Compiling them now overlaps with instantiation.
+  std::vector<uint32_t> entries;
+  if (module.startFunc)
+    entries.push_back(*module.startFunc);
+  for (const Export &e : module.exports)
+    if (e.kind == ExternKind::Func)
+      entries.push_back(e.index);
+  speculator_->enqueueCallees(entries);
   return {};
 }
 

@@ -11,6 +11,8 @@
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/Metadata.h>
 #include <llvm/IR/Module.h>
 #include <llvm/MC/MCContext.h>
 #include <llvm/Passes/PassBuilder.h>
@@ -192,10 +194,14 @@ llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> emitObject(llvm::Module &mod
       std::move(buffer), module.getModuleIdentifier() + "-object", false);
 }
 
+llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel);
+
 // IR -> object for one unit, on whichever compile thread materializes it.
+// A module may lower its own level with the kOptLevelFlag module flag (the
+// glue is straight-line code that O0 compiles as well, much faster).
 // Target machines are reused: creating one computes the host CPU's feature
 // set from scratch, which costs about as much as compiling a small function.
-// A machine is used by one thread at a time, hence the free list.
+// A machine is used by one thread at a time, hence the free lists.
 class WasmIRCompiler : public orc::IRCompileLayer::IRCompiler {
 public:
   WasmIRCompiler(orc::JITTargetMachineBuilder builder, unsigned optLevel)
@@ -203,41 +209,48 @@ public:
         optLevel_(optLevel) {}
 
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module &module) override {
-    auto machine = acquireMachine();
+    unsigned optLevel = optLevel_;
+    if (auto *flag = llvm::mdconst::extract_or_null<llvm::ConstantInt>(
+            module.getModuleFlag(kOptLevelFlag)))
+      optLevel = std::min<unsigned>(optLevel, unsigned(flag->getZExtValue()));
+    auto machine = acquireMachine(optLevel);
     if (!machine)
       return machine.takeError();
-    optimize(module, **machine, optLevel_);
+    optimize(module, **machine, optLevel);
     auto object = emitObject(module, **machine);
-    releaseMachine(std::move(*machine));
+    releaseMachine(optLevel, std::move(*machine));
     return object;
   }
 
 private:
-  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> acquireMachine() {
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> acquireMachine(unsigned optLevel) {
     {
       std::lock_guard lock(mutex_);
-      if (!idleMachines_.empty()) {
-        std::unique_ptr<llvm::TargetMachine> machine = std::move(idleMachines_.back());
-        idleMachines_.pop_back();
+      auto &idle = idleMachines_[optLevel];
+      if (!idle.empty()) {
+        std::unique_ptr<llvm::TargetMachine> machine = std::move(idle.back());
+        idle.pop_back();
         return machine;
       }
     }
-    auto machine = builder_.createTargetMachine();
-    if (machine && optLevel_ == 0) {
+    orc::JITTargetMachineBuilder builder = builder_;
+    builder.setCodeGenOptLevel(codeGenLevel(optLevel));
+    auto machine = builder.createTargetMachine();
+    if (machine && optLevel == 0) {
       (*machine)->setO0WantsFastISel(true);
       (*machine)->setFastISel(true);
     }
     return machine;
   }
-  void releaseMachine(std::unique_ptr<llvm::TargetMachine> machine) {
+  void releaseMachine(unsigned optLevel, std::unique_ptr<llvm::TargetMachine> machine) {
     std::lock_guard lock(mutex_);
-    idleMachines_.push_back(std::move(machine));
+    idleMachines_[optLevel].push_back(std::move(machine));
   }
 
   orc::JITTargetMachineBuilder builder_;
   unsigned optLevel_;
   std::mutex mutex_;
-  std::vector<std::unique_ptr<llvm::TargetMachine>> idleMachines_;
+  std::vector<std::unique_ptr<llvm::TargetMachine>> idleMachines_[4]; // per opt level
 };
 
 llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel) {

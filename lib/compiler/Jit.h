@@ -58,6 +58,9 @@ private:
 Expected<std::unique_ptr<llvm::orc::LLJIT>> createJit(const CompileOptions &options,
                                                       unsigned threads, CodeMap &codeMap);
 
+// Module flag (an i32) that caps the optimisation level for one LLVM module.
+inline constexpr const char *kOptLevelFlag = "wasmrt.opt-level";
+
 // Defines options.runtimeSymbols (all entry points of RuntimeAbi.h, required)
 // as absolute symbols in the JIT's main JITDylib.
 Expected<void> defineRuntimeSymbols(llvm::orc::LLJIT &jit, const CompileOptions &options);

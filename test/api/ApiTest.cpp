@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -574,4 +575,41 @@ TEST_CASE("lazy and eager compilation give the same results and traps", "[api][c
   CHECK(store.lastTrap()->kind == TrapKind::IntegerDivideByZero);
   REQUIRE_FALSE(store.lastTrap()->frames.empty());
   CHECK(store.lastTrap()->frames[0].funcIndex == 3);
+}
+
+TEST_CASE("threads racing on the first call of a lazily compiled function", "[api][threads]") {
+  Engine engine; // lazy by default
+  // $square is reachable only through the table, so nothing compiles it
+  // before the first call_indirect.
+  Module module = compileWat(engine, R"((module
+    (type $unary (func (param i32) (result i32)))
+    (table 1 funcref)
+    (elem (i32.const 0) $square)
+    (func $square (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+    (func (export "run") (param i32) (result i32)
+      (call_indirect (type $unary) (local.get 0) (i32.const 0))))
+  )");
+  constexpr int kThreads = 8;
+  std::atomic<int> ready{0}, correct{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      Store store(engine);
+      auto instance = Instance::create(store, module);
+      std::optional<TypedFunc<int32_t(int32_t)>> run;
+      if (instance)
+        if (auto found = instance->typedFunc<int32_t(int32_t)>("run"))
+          run.emplace(std::move(*found));
+      ready.fetch_add(1);
+      while (ready.load() < kThreads)
+        std::this_thread::yield();
+      if (run) {
+        auto value = (*run)(t + 3);
+        if (value && *value == (t + 3) * (t + 3))
+          correct.fetch_add(1);
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  CHECK(correct.load() == kThreads);
 }
