@@ -155,6 +155,7 @@ private:
 
 int main(int argc, char **argv) {
   EngineConfig config;
+  config.lazyCompilation = false; // nothing compiles inside the timed loops
   if (const char *opt = std::getenv("WASMRT_BENCH_OPT"))
     config.optLevel = unsigned(std::atoi(opt));
   Engine engine(config);

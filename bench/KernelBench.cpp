@@ -108,6 +108,10 @@ void runWasm(benchmark::State &state, Engine *engine, const Kernel *kernel,
     if (auto init = (*instance)->invoke("_initialize", {}); !init)
       return fail(init.error());
   uint32_t scale = scaleOf(*kernel);
+  // A short warm-up call, so that lazily compiled bodies exist before timing.
+  Value warmUp = Value::i32(1);
+  if (auto warm = (*instance)->invoke("kernel_run", std::span<const Value>(&warmUp, 1)); !warm)
+    return fail(warm.error());
   Value arg = Value::i32(int32_t(scale));
   uint64_t checksum = 0;
   for (auto _ : state) {
@@ -199,6 +203,9 @@ private:
 
 int main(int argc, char **argv) {
   EngineConfig config;
+  // Execution only: eager by default; WASMRT_BENCH_LAZY=1 measures the code
+  // lazy compilation produces (bodies compiled before timing, see below).
+  config.lazyCompilation = std::getenv("WASMRT_BENCH_LAZY") != nullptr;
   if (const char *opt = std::getenv("WASMRT_BENCH_OPT"))
     config.optLevel = unsigned(std::atoi(opt));
   if (std::getenv("WASMRT_BENCH_BOUNDS_CHECKS"))

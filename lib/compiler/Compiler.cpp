@@ -148,6 +148,15 @@ public:
     }
     pumpLocked();
   }
+  // Functions worth compiling once nothing closer to running code is queued
+  // (table elements: reached by indirect calls, which speculation cannot see).
+  void enqueueLater(const std::vector<uint32_t> &funcIndices) {
+    std::lock_guard lock(mutex_);
+    for (uint32_t funcIndex : funcIndices)
+      if (funcIndex >= numImportedFuncs_)
+        later_.push_back(funcIndex);
+    pumpLocked();
+  }
   // A body compiled on demand needs no speculation any more.
   void markRequested(uint32_t funcIndex) {
     queued_[funcIndex - numImportedFuncs_].store(true, std::memory_order_relaxed);
@@ -158,14 +167,23 @@ public:
     std::unique_lock lock(mutex_);
     stopped_ = true;
     pending_.clear();
+    later_.clear();
     idle_.wait(lock, [this] { return inFlight_ == 0; });
   }
 
 private:
   void pumpLocked() {
-    while (!stopped_ && inFlight_ < maxInFlight_ && !pending_.empty()) {
-      uint32_t funcIndex = pending_.front();
-      pending_.pop_front();
+    while (!stopped_ && inFlight_ < maxInFlight_ && (!pending_.empty() || !later_.empty())) {
+      uint32_t funcIndex = 0;
+      if (!pending_.empty()) {
+        funcIndex = pending_.front();
+        pending_.pop_front();
+      } else {
+        funcIndex = later_.front();
+        later_.pop_front();
+        if (queued_[funcIndex - numImportedFuncs_].exchange(true, std::memory_order_relaxed))
+          continue;
+      }
       ++inFlight_;
       // The callback may run on this thread before lookup() returns, so
       // it must not take mutex_ here; it re-enters through done().
@@ -197,7 +215,8 @@ private:
   const unsigned maxInFlight_;
   std::recursive_mutex mutex_;
   std::condition_variable_any idle_;
-  std::deque<uint32_t> pending_;
+  std::deque<uint32_t> pending_; // breadth-first from code that ran or runs first
+  std::deque<uint32_t> later_;   // queued_ is set when taken, not when added
   unsigned inFlight_ = 0;
   bool stopped_ = false;
 };
@@ -432,6 +451,10 @@ Expected<void> JitCompiledModule::defineLazyStubs(const Module &module,
     if (e.kind == ExternKind::Func)
       entries.push_back(e.index);
   speculator_->enqueueCallees(entries);
+  std::vector<uint32_t> elements;
+  for (const ElementSegment &segment : module.elements)
+    elements.insert(elements.end(), segment.funcIndices.begin(), segment.funcIndices.end());
+  speculator_->enqueueLater(elements);
   return {};
 }
 

@@ -579,8 +579,9 @@ TEST_CASE("lazy and eager compilation give the same results and traps", "[api][c
 
 TEST_CASE("threads racing on the first call of a lazily compiled function", "[api][threads]") {
   Engine engine; // lazy by default
-  // $square is reachable only through the table, so nothing compiles it
-  // before the first call_indirect.
+  // $square is reachable only through the table: speculation queues it after
+  // the export, so the threads, released together right after instantiation,
+  // race with its compilation or start it themselves.
   Module module = compileWat(engine, R"((module
     (type $unary (func (param i32) (result i32)))
     (table 1 funcref)
