@@ -317,7 +317,9 @@ public:
   JitCompiledModule(const Module &module, const CompileOptions &options)
       : options_(options), numImportedFuncs_(module.numImportedFuncs),
         functions_(module.numDefinedFuncs()), entries_(module.types.size()),
-        hostAdapters_(module.types.size()), codeMap_(options.onCodeLinked) {}
+        hostAdapters_(module.types.size()),
+        codeMap_(options.onCodeLinked,
+                 options.lazy ? options.onBodyReady : CodeMap::BodyCallback()) {}
 
   void *functionCode(uint32_t funcIndex) const override {
     if (funcIndex < numImportedFuncs_ || funcIndex - numImportedFuncs_ >= functions_.size())

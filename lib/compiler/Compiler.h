@@ -64,6 +64,10 @@ struct CompileOptions {
   // threads, before the code can run), so the runtime can recognise faults
   // in it; an error fails that compilation. May be empty.
   std::function<Expected<void>(uintptr_t begin, uintptr_t end)> onCodeLinked;
+  // Lazy mode: called (from a compile thread) once the body of defined
+  // function `funcIndex` is linked and executable, with its address, so
+  // that FuncRefs can point at it instead of at the stub. May be empty.
+  std::function<void(uint32_t funcIndex, void *body)> onBodyReady;
   // Addresses of the runtime entry points named in RuntimeAbi.h
   // (WASMRT_RUNTIME_ENTRY_POINTS), supplied by the runtime layer (the compiler
   // must not reference them at C++ link time). All of them are required.

@@ -22,6 +22,7 @@
 #include <llvm/Transforms/Utils/Mem2Reg.h>
 
 #include <algorithm>
+#include <map>
 
 namespace wasmrt::internal::compiler {
 
@@ -56,6 +57,13 @@ Expected<void> CodeMap::addGraph(std::span<const Range> code,
     functions_.insert(at, function);
   }
   return {};
+}
+
+void CodeMap::graphReady(std::span<const Function> functions) const {
+  if (!onBodyReady_)
+    return;
+  for (const Function &function : functions)
+    onBodyReady_(function.funcIndex, reinterpret_cast<void *>(function.begin));
 }
 
 std::vector<CodeMap::Range> CodeMap::codeRanges() const {
@@ -97,12 +105,20 @@ class CodeMapPlugin : public orc::ObjectLinkingLayer::Plugin {
 public:
   explicit CodeMapPlugin(CodeMap &codeMap) : codeMap_(codeMap) {}
 
-  void modifyPassConfig(orc::MaterializationResponsibility &, jitlink::LinkGraph &,
+  void modifyPassConfig(orc::MaterializationResponsibility &responsibility, jitlink::LinkGraph &,
                         jitlink::PassConfiguration &config) override {
-    config.PostAllocationPasses.push_back(
-        [this](jitlink::LinkGraph &graph) { return record(graph); });
+    config.PostAllocationPasses.push_back([this, &responsibility](jitlink::LinkGraph &graph) {
+      return record(responsibility, graph);
+    });
   }
-  llvm::Error notifyFailed(orc::MaterializationResponsibility &) override {
+  // Called once the graph's memory is finalized: its code may run now.
+  llvm::Error notifyEmitted(orc::MaterializationResponsibility &responsibility) override {
+    std::vector<CodeMap::Function> functions = takeLinking(responsibility);
+    codeMap_.graphReady(functions);
+    return llvm::Error::success();
+  }
+  llvm::Error notifyFailed(orc::MaterializationResponsibility &responsibility) override {
+    takeLinking(responsibility);
     return llvm::Error::success();
   }
   llvm::Error notifyRemovingResources(orc::JITDylib &, orc::ResourceKey) override {
@@ -111,7 +127,18 @@ public:
   void notifyTransferringResources(orc::JITDylib &, orc::ResourceKey, orc::ResourceKey) override {}
 
 private:
-  llvm::Error record(jitlink::LinkGraph &graph) {
+  std::vector<CodeMap::Function> takeLinking(orc::MaterializationResponsibility &responsibility) {
+    std::lock_guard lock(mutex_);
+    auto found = linking_.find(&responsibility);
+    if (found == linking_.end())
+      return {};
+    std::vector<CodeMap::Function> functions = std::move(found->second);
+    linking_.erase(found);
+    return functions;
+  }
+
+  llvm::Error record(orc::MaterializationResponsibility &responsibility,
+                     jitlink::LinkGraph &graph) {
     std::vector<CodeMap::Range> code;
     std::vector<CodeMap::Function> functions;
     for (jitlink::Section &section : graph.sections()) {
@@ -132,10 +159,15 @@ private:
     if (auto added = codeMap_.addGraph(code, functions); !added)
       return llvm::make_error<llvm::StringError>(added.error().message(),
                                                  llvm::inconvertibleErrorCode());
+    std::lock_guard lock(mutex_);
+    linking_[&responsibility] = std::move(functions);
     return llvm::Error::success();
   }
 
   CodeMap &codeMap_;
+  std::mutex mutex_;
+  // Functions of graphs between allocation and finalization.
+  std::map<orc::MaterializationResponsibility *, std::vector<CodeMap::Function>> linking_;
 };
 
 llvm::TargetLibraryInfoImpl libraryInfo(const llvm::Module &module) {

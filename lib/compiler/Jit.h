@@ -32,11 +32,17 @@ public:
   using Range = std::pair<uintptr_t, uintptr_t>;
   using LinkCallback = std::function<Expected<void>(uintptr_t begin, uintptr_t end)>;
 
-  explicit CodeMap(LinkCallback onCodeLinked = {}) : onCodeLinked_(std::move(onCodeLinked)) {}
+  using BodyCallback = std::function<void(uint32_t funcIndex, void *body)>;
+
+  explicit CodeMap(LinkCallback onCodeLinked = {}, BodyCallback onBodyReady = {})
+      : onCodeLinked_(std::move(onCodeLinked)), onBodyReady_(std::move(onBodyReady)) {}
 
   // One link graph's executable ranges and function bodies, before its code
   // can run. Reports `onCodeLinked` first; its error fails the link.
   Expected<void> addGraph(std::span<const Range> code, std::span<const Function> functions);
+
+  // The graph's functions are executable now (after finalization).
+  void graphReady(std::span<const Function> functions) const;
 
   std::vector<Range> codeRanges() const;
   bool containsCode(uintptr_t pc) const;
@@ -45,6 +51,7 @@ public:
 
 private:
   LinkCallback onCodeLinked_;
+  BodyCallback onBodyReady_;
   mutable std::mutex mutex_;
   std::vector<Range> code_;          // sorted, disjoint
   std::vector<Function> functions_;  // sorted by begin

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 namespace wasmrt::internal {
@@ -41,6 +42,13 @@ compileAndRegister(std::shared_ptr<const Module> module, CompileOptions options,
                    std::vector<uint32_t> typeIds) {
   auto regions = std::make_shared<LoadedModule::CodeRegions>();
   registerLinkedCode(options, regions);
+  std::shared_ptr<LazyBodies> lazyBodies;
+  if (options.lazy) {
+    lazyBodies = std::make_shared<LazyBodies>(module->numImportedFuncs, module->numDefinedFuncs());
+    options.onBodyReady = [lazyBodies](uint32_t funcIndex, void *body) {
+      lazyBodies->ready(funcIndex, body);
+    };
+  }
   auto compiled = compileModule(*module, options);
   if (!compiled)
     return std::move(compiled).error();
@@ -49,10 +57,35 @@ compileAndRegister(std::shared_ptr<const Module> module, CompileOptions options,
   loaded->compiled = std::move(*compiled);
   loaded->typeIds = std::move(typeIds);
   loaded->codeRegions = std::move(regions);
+  loaded->lazyBodies = std::move(lazyBodies);
   return std::shared_ptr<const LoadedModule>(std::move(loaded));
 }
 
 } // namespace
+
+void LazyBodies::ready(uint32_t funcIndex, void *body) {
+  if (funcIndex < numImportedFuncs_ || funcIndex - numImportedFuncs_ >= bodies_.size())
+    return;
+  uint32_t defined = funcIndex - numImportedFuncs_;
+  std::lock_guard lock(mutex_);
+  bodies_[defined] = body;
+  // Generated code reads FuncRef::code with plain loads while this runs.
+  for (std::vector<abi::FuncRef> *funcRefs : attached_)
+    std::atomic_ref<void *>((*funcRefs)[defined].code).store(body, std::memory_order_release);
+}
+
+void LazyBodies::attach(std::vector<abi::FuncRef> &funcRefs) {
+  std::lock_guard lock(mutex_);
+  for (size_t i = 0; i < bodies_.size() && i < funcRefs.size(); ++i)
+    if (bodies_[i])
+      std::atomic_ref<void *>(funcRefs[i].code).store(bodies_[i], std::memory_order_release);
+  attached_.push_back(&funcRefs);
+}
+
+void LazyBodies::detach(std::vector<abi::FuncRef> &funcRefs) {
+  std::lock_guard lock(mutex_);
+  std::erase(attached_, &funcRefs);
+}
 
 Engine::Engine(EngineConfig config)
     : config_(config),

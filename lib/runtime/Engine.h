@@ -37,6 +37,29 @@ struct EngineConfig {
   bool consumeFuel = false;       // compile fuel metering (CompileOptions)
 };
 
+// Lazy compilation: the bodies of a module's functions as they become
+// executable, and the defined-function FuncRefs of its live instances, which
+// are switched from the function's stub to its body (saving a jump on every
+// call through a table or from the host). Both targets are valid at any time,
+// so a caller that read the old pointer is still right.
+class LazyBodies {
+public:
+  LazyBodies(uint32_t numImportedFuncs, uint32_t numDefinedFuncs)
+      : numImportedFuncs_(numImportedFuncs), bodies_(numDefinedFuncs) {}
+  // From compile threads.
+  void ready(uint32_t funcIndex, void *body);
+  // `funcRefs` (one per defined function) gets the bodies ready so far and
+  // those that follow, until detach().
+  void attach(std::vector<abi::FuncRef> &funcRefs);
+  void detach(std::vector<abi::FuncRef> &funcRefs);
+
+private:
+  std::mutex mutex_;
+  uint32_t numImportedFuncs_;
+  std::vector<void *> bodies_; // per defined function; null until ready
+  std::vector<std::vector<abi::FuncRef> *> attached_;
+};
+
 // A compiled module, ready to be instantiated any number of times.
 struct LoadedModule {
   std::shared_ptr<const Module> module;
@@ -49,6 +72,7 @@ struct LoadedModule {
     std::vector<TrapRegion> regions;
   };
   std::shared_ptr<CodeRegions> codeRegions;
+  std::shared_ptr<LazyBodies> lazyBodies; // lazy mode only
 
   // The defined function whose code contains `pc`.
   std::optional<uint32_t> functionAt(uintptr_t pc) const { return compiled->functionAt(pc); }

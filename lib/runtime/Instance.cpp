@@ -18,7 +18,10 @@ bool inBounds(uint64_t start, uint64_t n, uint64_t size) { return start + n <= s
 Instance::Instance(Store &store, std::shared_ptr<const LoadedModule> loaded)
     : store_(store), loaded_(std::move(loaded)) {}
 
-Instance::~Instance() = default;
+Instance::~Instance() {
+  if (loaded_ && loaded_->lazyBodies)
+    loaded_->lazyBodies->detach(ownFuncRefs_);
+}
 
 Extern Instance::externFor(ExternKind kind, uint32_t index) const {
   Extern value;

@@ -116,6 +116,8 @@ Expected<void> Instance::allocate(std::span<const Extern> imports) {
                        loaded_->typeIds[m.funcs[funcIndex]], funcIndex};
     funcRefs_.push_back(&ownFuncRefs_[i]);
   }
+  if (loaded_->lazyBodies)
+    loaded_->lazyBodies->attach(ownFuncRefs_);
   // Limit errors name the table or memory by its index in the module.
   for (size_t i = m.numImportedTables; i < m.tables.size(); ++i) {
     auto table = store_.createTable(m.tables[i]);

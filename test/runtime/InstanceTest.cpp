@@ -381,3 +381,30 @@ TEST_CASE("Function types are interned engine-wide") {
   CHECK(engine.internType(FuncType{{ValType::I32}, {}}) == a);
   CHECK(engine.typeOf(b) == FuncType{{ValType::I64}, {}});
 }
+
+TEST_CASE("Lazily compiled bodies replace their stubs in instance FuncRefs") {
+  EngineConfig lazy = config(MemoryMode::Guarded);
+  lazy.lazyCompilation = true;
+  Engine engine(lazy);
+  Store store(engine);
+  Linker linker;
+  Instance &first = mustInstantiate(store, linker, R"(
+    (module
+      (type $unary (func (param i32) (result i32)))
+      (table 1 funcref)
+      (elem (i32.const 0) $triple)
+      (func $triple (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+      (func (export "run") (param i32) (result i32)
+        (call_indirect (type $unary) (local.get 0) (i32.const 0))))
+  )");
+  const CompiledModule &compiled = *first.loaded().compiled;
+  void *stub = compiled.functionCode(0);
+  CHECK(callI32(first, "run", {Value::i32(5)}) == 15);
+  REQUIRE(compiled.isCompiled(0));
+  // Once the body is linked (by this call or by speculation before it), the
+  // FuncRef that tables and the host use jumps straight to it.
+  CHECK(first.funcRef(0)->code != stub);
+  CHECK(compiled.functionAt(reinterpret_cast<uintptr_t>(first.funcRef(0)->code)) ==
+        std::optional<uint32_t>(0));
+  CHECK(callI32(first, "run", {Value::i32(7)}) == 21);
+}
