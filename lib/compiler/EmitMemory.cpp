@@ -30,10 +30,10 @@ using abi::TrapKind;
 //
 // The probe is a volatile byte load of the last byte: volatile so it is never
 // deleted as dead, and no pass moves it below the store, whose bytes it
-// overlaps. On AArch64 it is one `ldrb` with an immediate offset from the
-// store's own address register, touching the cache line the store writes,
-// with no branch; cheaper than bounds-check mode's load of the memory size,
-// compare and branch. Stores of one byte cannot straddle the end and are not
+// overlaps. On AArch64 it is an `ldrb wzr, [x, #width-1]` (plus an `add`
+// when the store alone would have used a register-offset address), touching
+// the cache line the store writes, with no branch; cheaper than bounds-check
+// mode's load of the memory size, compare and branch. Stores of one byte cannot straddle the end and are not
 // probed, nor are stores at constant addresses that cannot cross a 64 KiB
 // boundary. Targets that fault before writing (x86-64) get no probes, so their
 // code is unchanged.
