@@ -49,6 +49,11 @@ struct CompileOptions {
   // checked (faults are turned into traps by the runtime's signal handler).
   // true: every access is compared against InstanceContext::memorySize.
   bool explicitBoundsChecks = false;
+  // Guarded mode: probe stores wider than a byte (load their last byte first)
+  // also on targets that do not need it. Targets where a faulting store may
+  // have written part of its bytes (AArch64) always probe; see EmitMemory.cpp.
+  // For tests of the probing code on x86-64.
+  bool forceStoreProbes = false;
   unsigned threads = 0; // 0 = all hardware threads
   // Where bodies compile; null: a pool of `threads` threads for this module
   // alone. Eager compilation with threads == 1 compiles on the calling thread.

@@ -7,9 +7,41 @@
 // grow or move the memory (memory.grow, calls).
 #include "compiler/FunctionTranslator.h"
 
+#include <llvm/TargetParser/Triple.h>
+
 namespace wasmrt::internal::compiler {
 
 using abi::TrapKind;
+
+// Store probes (guarded mode).
+//
+// A trapping store must write nothing, also when its first bytes are in
+// bounds and only its last ones are past the end of memory. In guarded mode
+// that case is left to the fault on the first inaccessible page. x86-64
+// raises the fault before any byte of the store is written. The Arm
+// architecture does not promise that: a store that faults may already have
+// written some of its bytes (qemu-aarch64 visibly does so for v128.store,
+// which it performs as two 8-byte halves). So on AArch64 every store wider
+// than one byte first loads its own last byte. Memory is accessible from the
+// base up to its size, which is a multiple of 64 KiB, and inaccessible after
+// it up to 8 GiB + 64 KiB, so that load faults exactly when any byte of the
+// store is out of bounds; and since faults are precise, the store (later in
+// program order) has not written anything then.
+//
+// The probe is a volatile byte load of the last byte: volatile so it is never
+// deleted as dead, and no pass moves it below the store, whose bytes it
+// overlaps. On AArch64 it is an `ldrb wzr, [x, #width-1]` (plus an `add`
+// when the store alone would have used a register-offset address), touching
+// the cache line the store writes, with no branch; cheaper than bounds-check
+// mode's load of the memory size, compare and branch. Stores of one byte cannot straddle the end and are not
+// probed, nor are stores at constant addresses that cannot cross a 64 KiB
+// boundary. Targets that fault before writing (x86-64) get no probes, so their
+// code is unchanged.
+bool needsStoreProbes(const CompileOptions &options, const std::string &targetTriple) {
+  if (options.explicitBoundsChecks)
+    return false; // the explicit check comes before the store
+  return options.forceStoreProbes || llvm::Triple(targetTriple).isAArch64();
+}
 
 namespace {
 
@@ -61,6 +93,24 @@ llvm::Value *FunctionTranslator::memoryAddress(llvm::Value *address, uint64_t of
   return b_.CreateInBoundsGEP(m_.i8Ty, memoryBase(), index);
 }
 
+llvm::Value *FunctionTranslator::storeAddress(llvm::Value *address, uint64_t offset,
+                                             unsigned width) {
+  llvm::Value *pointer = memoryAddress(address, offset, width);
+  if (!probeStores_ || width == 1)
+    return pointer;
+  // A constant effective address whose bytes all lie within one 64 KiB page
+  // cannot straddle the end of memory (a whole number of pages).
+  constexpr uint64_t kPage = 65536;
+  if (auto *constant = llvm::dyn_cast<llvm::ConstantInt>(address)) {
+    uint64_t start = constant->getZExtValue() + offset;
+    if (start % kPage <= kPage - width)
+      return pointer;
+  }
+  llvm::Value *last = b_.CreateInBoundsGEP(m_.i8Ty, pointer, b_.getInt64(width - 1));
+  b_.CreateLoad(m_.i8Ty, last, /*isVolatile=*/true);
+  return pointer;
+}
+
 void FunctionTranslator::emitLoad(const Instr &in) {
   const OpcodeInfo &info = opcodeInfo(in.op);
   char result = info.signature.back(); // "i:T"
@@ -96,7 +146,7 @@ void FunctionTranslator::emitDrop() {
 void FunctionTranslator::emitStore(const Instr &in) {
   unsigned width = 1u << opcodeInfo(in.op).naturalAlignLog2;
   llvm::Value *value = pop();
-  llvm::Value *address = memoryAddress(pop(), in.memArg.offset, width);
+  llvm::Value *address = storeAddress(pop(), in.memArg.offset, width);
   if (value->getType()->isIntegerTy() && value->getType()->getIntegerBitWidth() > width * 8)
     value = b_.CreateTrunc(value, b_.getIntNTy(width * 8));
   b_.CreateAlignedStore(value, address, llvm::Align(1));

@@ -38,7 +38,7 @@ void FunctionTranslator::emitSimdMemory(const Instr &in) {
   }
   if (in.op == Opcode::V128Store) {
     llvm::Value *value = pop();
-    llvm::Value *address = memoryAddress(pop(), in.memArg.offset, width);
+    llvm::Value *address = storeAddress(pop(), in.memArg.offset, width);
     b_.CreateAlignedStore(value, address, llvm::Align(1));
     return;
   }
@@ -83,13 +83,15 @@ void FunctionTranslator::emitSimdLaneMemory(const Instr &in, unsigned width) {
   llvm::IntegerType *laneType = b_.getIntNTy(width * 8);
   llvm::Type *type = vectorType(laneType, 16 / width);
   llvm::Value *vector = asLanes(pop(), type);
-  llvm::Value *address = memoryAddress(pop(), in.memArg.offset, width);
+  llvm::Value *wasmAddress = pop();
   std::string_view name = opcodeName(in.op);
   if (name.starts_with("v128.store")) {
+    llvm::Value *address = storeAddress(wasmAddress, in.memArg.offset, width);
     llvm::Value *lane = b_.CreateExtractElement(vector, uint64_t(in.lane));
     b_.CreateAlignedStore(lane, address, llvm::Align(1));
     return;
   }
+  llvm::Value *address = memoryAddress(wasmAddress, in.memArg.offset, width);
   llvm::LoadInst *load = b_.CreateAlignedLoad(laneType, address, llvm::Align(1));
   llvm::Value *value = asV128(b_.CreateInsertElement(vector, load, uint64_t(in.lane)));
   lastMemoryLoad_ = load;

@@ -28,6 +28,10 @@
 
 namespace wasmrt::internal::compiler {
 
+// Whether stores of more than one byte are preceded by a probe of their last
+// byte (EmitMemory.cpp): guarded mode on AArch64, or when forced.
+bool needsStoreProbes(const CompileOptions &options, const std::string &targetTriple);
+
 class FunctionTranslator {
 public:
   explicit FunctionTranslator(ModuleEmitter &module);
@@ -133,6 +137,8 @@ private:
   void emitStore(const Instr &in);
   void emitMemoryInstr(const Instr &in);
   llvm::Value *memoryAddress(llvm::Value *address, uint64_t offset, uint64_t size);
+  // memoryAddress for a store, with its probe where the target needs one.
+  llvm::Value *storeAddress(llvm::Value *address, uint64_t offset, unsigned width);
   void loadMemoryState();
   llvm::Value *memoryBase();
   void emitDrop();
@@ -187,6 +193,7 @@ private:
   llvm::LLVMContext &context_;
   llvm::IRBuilder<> b_;
   const bool boundsChecks_;
+  const bool probeStores_; // guarded mode, target may write part of a faulting store
 
   // Per function.
   uint32_t funcIndex_ = 0;

@@ -14,7 +14,8 @@ using abi::TrapKind;
 
 FunctionTranslator::FunctionTranslator(ModuleEmitter &module)
     : m_(module), context_(module.context()), b_(module.context()),
-      boundsChecks_(module.options().explicitBoundsChecks) {}
+      boundsChecks_(module.options().explicitBoundsChecks),
+      probeStores_(needsStoreProbes(module.options(), module.out().getTargetTriple())) {}
 
 bool FunctionTranslator::fail(ErrorKind kind, const Instr &in, std::string_view what) {
   error_.emplace(kind, fmt::format("function {}: {} at offset {:#x}: {}", funcIndex_,

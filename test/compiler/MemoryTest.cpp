@@ -188,3 +188,84 @@ TEST_CASE("tables: get, set, size, grow, fill, copy, init", "[compiler][tables]"
   CHECK(m->call("get_extern").ref() == &token);
   CHECK(m->call("drop").ok());
 }
+
+// The spec: a store that traps writes nothing, also when only its last bytes are
+// out of bounds. Guarded mode relies on the fault there, which AArch64 may raise after
+// writing part of the store, so on AArch64 stores probe their last byte first
+// (EmitMemory.cpp); forceStoreProbes runs the same code on other targets.
+TEST_CASE("a store straddling the end of memory traps and writes nothing",
+          "[compiler][memory]") {
+  unsigned optLevel = GENERATE(0u, 2u);
+  bool boundsChecks = GENERATE(false, true);
+  bool forceProbes = GENERATE(false, true);
+  if (boundsChecks && forceProbes)
+    return; // probes are for guarded mode only; nothing to add
+  CompileOptions options = testOptions(optLevel, boundsChecks);
+  options.forceStoreProbes = forceProbes;
+  std::string error;
+  auto m = TestInstance::create(R"((module (memory 1)
+    (func (export "i32") (param i32) (i32.store (local.get 0) (i32.const -1)))
+    (func (export "i64") (param i32) (i64.store (local.get 0) (i64.const -1)))
+    (func (export "i64_32") (param i32) (i64.store32 offset=1 (local.get 0) (i64.const -1)))
+    (func (export "i32_16") (param i32) (i32.store16 (local.get 0) (i32.const -1)))
+    (func (export "f32") (param i32) (f32.store (local.get 0) (f32.reinterpret_i32 (i32.const -1))))
+    (func (export "f64") (param i32) (f64.store offset=3 (local.get 0) (f64.reinterpret_i64 (i64.const -1))))
+    (func (export "v128") (param i32) (v128.store (local.get 0) (v128.const i64x2 -1 -1)))
+    (func (export "lane64") (param i32)
+      (v128.store64_lane 1 (local.get 0) (v128.const i64x2 -1 -1)))
+    (func (export "lane32") (param i32)
+      (v128.store32_lane 0 (local.get 0) (v128.const i64x2 -1 -1)))
+    ;; Constant addresses: the first straddles the end, the second ends exactly there.
+    (func (export "const_straddle") (i64.store offset=65530 (i32.const 1) (i64.const -1)))
+    (func (export "const_end") (i64.store offset=65520 (i32.const 8) (i64.const -1)))
+    ;; An in-bounds store before a straddling one in the same function stays written.
+    (func (export "two") (param i32)
+      (i32.store (i32.sub (local.get 0) (i32.const 4)) (i32.const -1))
+      (i32.store (local.get 0) (i32.const -1)))))",
+                                options, {}, &error);
+  INFO(error);
+  REQUIRE(m);
+  uint8_t *tail = m->memory() + 65536 - 32;
+  auto reset = [&] {
+    for (int i = 0; i < 32; ++i)
+      tail[i] = uint8_t(i);
+  };
+  auto untouched = [&] {
+    for (int i = 0; i < 32; ++i)
+      if (tail[i] != uint8_t(i))
+        return false;
+    return true;
+  };
+  struct Store {
+    const char *name;
+    unsigned width;
+    unsigned offset;
+  };
+  for (Store store : {Store{"i32", 4, 0}, Store{"i64", 8, 0}, Store{"i64_32", 4, 1},
+                      Store{"i32_16", 2, 0}, Store{"f32", 4, 0}, Store{"f64", 8, 3},
+                      Store{"v128", 16, 0}, Store{"lane64", 8, 0}, Store{"lane32", 4, 0}}) {
+    // Every start from one past the last fitting one to the last byte.
+    for (unsigned over = 1; over < store.width; ++over) {
+      int32_t address = int32_t(65536 - store.width + over - store.offset);
+      INFO(store.name << " at " << address);
+      reset();
+      CHECK(m->call(store.name, {i32(address)}).trapped(TrapKind::MemoryOutOfBounds));
+      CHECK(untouched());
+    }
+    int32_t fits = int32_t(65536 - store.width - store.offset);
+    INFO(store.name << " at " << fits);
+    reset();
+    CHECK(m->call(store.name, {i32(fits)}).ok());
+    for (unsigned i = 32 - store.width; i < 32; ++i)
+      CHECK(tail[i] == 0xFF);
+  }
+  reset();
+  CHECK(m->call("const_straddle").trapped(TrapKind::MemoryOutOfBounds));
+  CHECK(untouched());
+  CHECK(m->call("const_end").ok());
+  CHECK(tail[31] == 0xFF);
+  reset();
+  CHECK(m->call("two", {i32(65534)}).trapped(TrapKind::MemoryOutOfBounds));
+  for (int i = 0; i < 32; ++i) // bytes 65530..65533 written, 65534.. not
+    CHECK(tail[i] == (i >= 26 && i < 30 ? 0xFF : i));
+}
