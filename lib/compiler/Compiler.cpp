@@ -129,7 +129,8 @@ void defineLazyFailureHandler(llvm::Module &out) {
 // its direct callees; a bounded number of them compile at a time on the
 // compile threads, in breadth-first call-graph order from the code that
 // actually ran. Bounding what is in flight keeps a compile thread free for
-// calls that are waiting on a body (ORC's queue is first come, first served).
+// calls that are waiting on a body (the compile pool's queue is first come,
+// first served).
 class Speculator {
 public:
   Speculator(orc::LLJIT &jit, orc::JITDylib &bodies, const Module &module, unsigned maxInFlight)
@@ -290,7 +291,8 @@ private:
     }
     std::vector<uint32_t> callees;
     for (llvm::Function &function : out.functions()) {
-      std::optional<uint32_t> index = parseFunctionSymbol(function.getName().str());
+      llvm::StringRef name = function.getName();
+      std::optional<uint32_t> index = parseFunctionSymbol({name.data(), name.size()});
       if (!index)
         continue;
       if (function.isDeclaration())
@@ -362,7 +364,8 @@ private:
   Expected<void> defineUnit(orc::JITDylib &dylib, const Module &module, Chunk chunk,
                             std::vector<std::string> &names);
   Expected<orc::SymbolMap> lookup(orc::JITDylib &dylib, const std::vector<std::string> &names);
-  Expected<void> defineLazyStubs(const Module &module, std::vector<std::string> &names);
+  Expected<void> defineLazyStubs(const Module &module, orc::ExecutorAddr failureHandler,
+                                 std::vector<std::string> &names);
   void storeAddresses(const Module &module, const orc::SymbolMap &symbols);
 
   // Units read the options (and the Module) whenever they materialize,
@@ -394,14 +397,11 @@ Expected<void> JitCompiledModule::defineUnit(orc::JITDylib &dylib, const Module 
   return {};
 }
 
-// One lookup for all names, so that their units materialize concurrently.
+// Materialization errors recorded by the units explain a failed lookup
+// better than ORC's own message.
 Expected<orc::SymbolMap> JitCompiledModule::lookup(orc::JITDylib &dylib,
                                                    const std::vector<std::string> &names) {
-  orc::SymbolLookupSet lookupSet;
-  for (const std::string &name : names)
-    lookupSet.add(jit_->mangleAndIntern(name));
-  auto symbols = jit_->getExecutionSession().lookup(orc::makeJITDylibSearchOrder(&dylib),
-                                                    std::move(lookupSet));
+  auto symbols = lookupAll(*jit_, dylib, names);
   if (symbols)
     return std::move(*symbols);
   if (std::optional<Error> error = errors_.take()) {
@@ -414,20 +414,16 @@ Expected<orc::SymbolMap> JitCompiledModule::lookup(orc::JITDylib &dylib,
 // Bodies in their own JITDylib, stubs under the function symbols in the main
 // one. Bodies link against the main JITDylib, so their calls bind to stubs.
 Expected<void> JitCompiledModule::defineLazyStubs(const Module &module,
+                                                  orc::ExecutorAddr failureHandler,
                                                   std::vector<std::string> &names) {
   orc::ExecutionSession &session = jit_->getExecutionSession();
   const llvm::Triple &triple = jit_->getTargetTriple();
-  auto failure = lookup(jit_->getMainJITDylib(), {kLazyFailureSymbol});
-  if (!failure)
-    return std::move(failure).error();
-  auto callThrough = orc::createLocalLazyCallThroughManager(
-      triple, session, failure->begin()->second.getAddress());
+  auto callThrough = orc::createLocalLazyCallThroughManager(triple, session, failureHandler);
   if (!callThrough)
     return toError(callThrough.takeError(), ErrorKind::Internal,
                    "lazy compilation is not supported on this target");
   callThrough_ = std::move(*callThrough);
   stubs_ = orc::createLocalIndirectStubsManagerBuilder(triple)();
-
 
   orc::JITDylib &bodies = *bodies_;
   orc::SymbolAliasMap aliases;
@@ -506,7 +502,9 @@ Expected<void> JitCompiledModule::build(const Module &module) {
     if (!glueSymbols)
       return std::move(glueSymbols).error();
     storeAddresses(module, *glueSymbols);
-    if (auto defined = defineLazyStubs(module, names); !defined)
+    orc::ExecutorAddr failureHandler =
+        (*glueSymbols)[jit_->mangleAndIntern(kLazyFailureSymbol)].getAddress();
+    if (auto defined = defineLazyStubs(module, failureHandler, names); !defined)
       return defined;
   } else {
     for (const Chunk &chunk : partition(module, threads))

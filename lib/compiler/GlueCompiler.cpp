@@ -56,16 +56,21 @@ public:
             orc::ThreadSafeModule(std::move(out), orc::ThreadSafeContext(std::move(context)))))
       return toError(std::move(error), ErrorKind::Internal, "cannot add glue code");
 
-    std::vector<Glue> glue;
+    std::vector<std::string> names;
     for (uint32_t type = 0; type < types.size(); ++type) {
-      auto adapter = jit_->lookup(prefix + hostAdapterSymbol(type));
-      if (!adapter)
-        return toError(adapter.takeError(), ErrorKind::Internal, "cannot compile glue code");
-      auto entry = jit_->lookup(prefix + entryTrampolineSymbol(type));
-      if (!entry)
-        return toError(entry.takeError(), ErrorKind::Internal, "cannot compile glue code");
-      glue.push_back({adapter->toPtr<void *>(), entry->toPtr<abi::EntryTrampoline>()});
+      names.push_back(prefix + hostAdapterSymbol(type));
+      names.push_back(prefix + entryTrampolineSymbol(type));
     }
+    auto symbols = lookupAll(*jit_, jit_->getMainJITDylib(), names);
+    if (!symbols)
+      return toError(symbols.takeError(), ErrorKind::Internal, "cannot compile glue code");
+    auto address = [&](const std::string &name) {
+      return (*symbols)[jit_->mangleAndIntern(name)].getAddress();
+    };
+    std::vector<Glue> glue;
+    for (uint32_t type = 0; type < types.size(); ++type)
+      glue.push_back({address(names[2 * type]).toPtr<void *>(),
+                      address(names[2 * type + 1]).toPtr<abi::EntryTrampoline>()});
     return glue;
   }
 

@@ -330,6 +330,15 @@ Expected<void> defineRuntimeSymbols(orc::LLJIT &jit, const CompileOptions &optio
   return {};
 }
 
+llvm::Expected<orc::SymbolMap> lookupAll(orc::LLJIT &jit, orc::JITDylib &dylib,
+                                         const std::vector<std::string> &names) {
+  orc::SymbolLookupSet lookupSet;
+  for (const std::string &name : names)
+    lookupSet.add(jit.mangleAndIntern(name));
+  return jit.getExecutionSession().lookup(orc::makeJITDylibSearchOrder(&dylib),
+                                          std::move(lookupSet));
+}
+
 Expected<std::unique_ptr<orc::LLJIT>> createJit(const CompileOptions &options, unsigned threads,
                                                 CodeMap &codeMap) {
   if (!initializeNativeTarget())

@@ -9,10 +9,10 @@
 
 #include <cstdint>
 #include <functional>
-#include <optional>
-#include <span>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,9 +59,10 @@ private:
 
 // An LLJIT for one module: host CPU, `options.optLevel`, `threads` compile
 // threads (1 = compile on the calling thread, except in lazy mode, where
-// bodies always compile on a pool thread rather than on the guest's stack), JITLink with `codeMap`
-// recording code ranges, no process symbols except a few libm/libc routines
-// code generation may call on targets without the instructions.
+// bodies always compile on a pool thread rather than on the guest's stack),
+// JITLink with `codeMap` recording code ranges, no process symbols except a
+// few libm/libc routines code generation may call on targets without the
+// instructions.
 Expected<std::unique_ptr<llvm::orc::LLJIT>> createJit(const CompileOptions &options,
                                                       unsigned threads, CodeMap &codeMap);
 
@@ -71,6 +72,11 @@ inline constexpr const char *kOptLevelFlag = "wasmrt.opt-level";
 // Defines options.runtimeSymbols (all entry points of RuntimeAbi.h, required)
 // as absolute symbols in the JIT's main JITDylib.
 Expected<void> defineRuntimeSymbols(llvm::orc::LLJIT &jit, const CompileOptions &options);
+
+// Looks up all `names` in `dylib` in one session lookup, so that the units
+// defining them materialize concurrently.
+llvm::Expected<llvm::orc::SymbolMap> lookupAll(llvm::orc::LLJIT &jit, llvm::orc::JITDylib &dylib,
+                                               const std::vector<std::string> &names);
 
 // Turns an llvm::Error into a wasmrt Error of `kind`.
 Error toError(llvm::Error error, ErrorKind kind, std::string_view context);

@@ -160,7 +160,7 @@ Expected<Engine::TypeGlue> Engine::glue(uint32_t typeId) {
   if (!compiled)
     return std::move(compiled).error();
   for (size_t i = 0; i < missing.size(); ++i)
-    glue_.emplace(missing[i], TypeGlue{(*compiled)[i].hostAdapter, (*compiled)[i].entryTrampoline});
+    glue_.emplace(missing[i], (*compiled)[i]);
   return glue_.at(typeId);
 }
 

@@ -100,10 +100,7 @@ public:
 
   // Glue for functions of canonical type `typeId`: the adapter that calls an
   // abi::HostFunctionContext, and the entry trampoline (compiled once per type).
-  struct TypeGlue {
-    void *hostAdapter = nullptr;
-    abi::EntryTrampoline entryTrampoline = nullptr;
-  };
+  using TypeGlue = GlueCompiler::Glue;
   Expected<TypeGlue> glue(uint32_t typeId);
 
   // The runtime entry points (WASMRT_RUNTIME_ENTRY_POINTS) for CompileOptions.
