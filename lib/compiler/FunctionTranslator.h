@@ -188,6 +188,10 @@ private:
   void emitCall(uint32_t funcIndex);
   void emitCallIndirect(uint32_t typeIndex, uint32_t tableIndex);
   void emitCallThrough(uint32_t typeIndex, llvm::Value *callee, llvm::Value *calleeContext);
+  llvm::CallInst *createCall(uint32_t typeIndex, llvm::Value *callee, llvm::Value *calleeContext,
+                             std::span<llvm::Value *const> params);
+  // Pushes a call's results (null when there are none).
+  void pushCallResults(uint32_t typeIndex, llvm::Value *results);
 
   ModuleEmitter &m_;
   llvm::LLVMContext &context_;
