@@ -169,6 +169,41 @@ TEST_CASE("Memories and tables and globals are shared between instances") {
   CHECK(uninitialized.error().message().find("uninitialized element") == 0);
 }
 
+TEST_CASE("call_indirect runs a callee of another instance with that instance's state") {
+  Engine engine(config(ANY_MODE));
+  Store store(engine);
+  Linker linker;
+  // Both modules have their own memory and global; each table slot's
+  // function must see its own instance's, whichever instance calls it.
+  Instance &caller = mustInstantiate(store, linker, R"(
+    (module
+      (type $pair (func (param i32) (result i32 i32)))
+      (memory 1)
+      (global $g (mut i32) (i32.const 100))
+      (table (export "tab") 2 funcref)
+      (data (i32.const 0) "\01")
+      (func $own (type $pair) (i32.load8_u (local.get 0)) (global.get $g))
+      (elem (i32.const 0) $own)
+      (func (export "sum") (param i32) (result i32)
+        (call_indirect (type $pair) (i32.const 0) (local.get 0))
+        (i32.add)))
+  )");
+  linker.defineInstance("caller", caller);
+  mustInstantiate(store, linker, R"(
+    (module
+      (type $pair (func (param i32) (result i32 i32)))
+      (import "caller" "tab" (table 2 funcref))
+      (memory 1)
+      (global $g (mut i32) (i32.const 2000))
+      (data (i32.const 0) "\30")
+      (func $foreign (type $pair) (i32.load8_u (local.get 0)) (global.get $g))
+      (elem (i32.const 1) $foreign))
+  )");
+  CHECK(callI32(caller, "sum", {Value::i32(0)}) == 101);
+  CHECK(callI32(caller, "sum", {Value::i32(1)}) == 2048);
+  CHECK(callI32(caller, "sum", {Value::i32(0)}) == 101);
+}
+
 TEST_CASE("A trapping segment keeps earlier writes and the failed instance stays callable") {
   Engine engine(config(ANY_MODE));
   Store store(engine);
