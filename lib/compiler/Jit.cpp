@@ -15,11 +15,9 @@
 #include <llvm/IR/Metadata.h>
 #include <llvm/IR/Module.h>
 #include <llvm/MC/MCContext.h>
-#include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/SmallVectorMemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
-#include <llvm/Transforms/Utils/Mem2Reg.h>
 
 #include <algorithm>
 #include <map>
@@ -169,47 +167,6 @@ private:
   // Functions of graphs between allocation and finalization.
   std::map<orc::MaterializationResponsibility *, std::vector<CodeMap::Function>> linking_;
 };
-
-llvm::TargetLibraryInfoImpl libraryInfo(const llvm::Module &module) {
-  // No library calls may be invented (e.g. loop idioms -> memset): they would
-  // run outside generated code, where a guard-page fault is not a trap.
-  llvm::TargetLibraryInfoImpl info{llvm::Triple(module.getTargetTriple())};
-  info.disableAllFunctions();
-  return info;
-}
-
-void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLevel) {
-  llvm::LoopAnalysisManager loopAnalyses;
-  llvm::FunctionAnalysisManager functionAnalyses;
-  llvm::CGSCCAnalysisManager cgsccAnalyses;
-  llvm::ModuleAnalysisManager moduleAnalyses;
-  llvm::PipelineTuningOptions tuning;
-  // The host tuning unrolls small loops several times: a large compile-time
-  // cost for little gain on Wasm code (see docs/toolchain notes).
-  tuning.LoopUnrolling = false;
-  tuning.LoopVectorization = optLevel >= 2;
-  tuning.SLPVectorization = optLevel >= 2;
-  llvm::PassBuilder passes(&machine, tuning);
-  llvm::TargetLibraryInfoImpl library = libraryInfo(module);
-  functionAnalyses.registerPass([&] { return llvm::TargetLibraryAnalysis(library); });
-  passes.registerModuleAnalyses(moduleAnalyses);
-  passes.registerCGSCCAnalyses(cgsccAnalyses);
-  passes.registerFunctionAnalyses(functionAnalyses);
-  passes.registerLoopAnalyses(loopAnalyses);
-  passes.crossRegisterProxies(loopAnalyses, functionAnalyses, cgsccAnalyses, moduleAnalyses);
-
-  llvm::ModulePassManager pipeline;
-  if (optLevel == 0) {
-    // Locals are allocas: promote them even at O0, FastISel does the rest.
-    pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(llvm::PromotePass()));
-  } else {
-    llvm::OptimizationLevel level = optLevel == 1   ? llvm::OptimizationLevel::O1
-                                    : optLevel == 2 ? llvm::OptimizationLevel::O2
-                                                    : llvm::OptimizationLevel::O3;
-    pipeline = passes.buildPerModuleDefaultPipeline(level);
-  }
-  pipeline.run(module, moduleAnalyses);
-}
 
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> emitObject(llvm::Module &module,
                                                                llvm::TargetMachine &machine) {

@@ -5,6 +5,7 @@
 
 #include "compiler/Compiler.h"
 
+#include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 
 #include <cstdint>
@@ -65,6 +66,11 @@ private:
 // instructions.
 Expected<std::unique_ptr<llvm::orc::LLJIT>> createJit(const CompileOptions &options,
                                                       unsigned threads, CodeMap &codeMap);
+
+// Runs the optimisation pipeline of `optLevel` (Pipeline.cpp) on `module`.
+void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLevel);
+// What generated code may call as library routines: nothing (see Pipeline.cpp).
+llvm::TargetLibraryInfoImpl libraryInfo(const llvm::Module &module);
 
 // Module flag (an i32) that caps the optimisation level for one LLVM module.
 inline constexpr const char *kOptLevelFlag = "wasmrt.opt-level";
