@@ -106,6 +106,9 @@ struct FunctionFacts {
   bool usesMemory = false;      // any load/store/memory.* instruction
   bool usesTables = false;
   bool hasLoops = false;
+  // Functions this one calls with `call`, each once, in order of first call
+  // (for lazy compilation's speculation: what runs next).
+  std::vector<uint32_t> directCallees;
 };
 
 struct Module {

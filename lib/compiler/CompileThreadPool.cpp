@@ -1,37 +1,66 @@
 #include "compiler/CompileThreadPool.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace wasmrt::internal {
+
+namespace {
+
+thread_local bool tDispatchInBackground = false;
+
+} // namespace
+
+CompileThreadPool::Lane CompileThreadPool::currentDispatchLane() {
+  return tDispatchInBackground ? Lane::Background : Lane::Urgent;
+}
+
+SpeculativeDispatchScope::SpeculativeDispatchScope() : outer_(tDispatchInBackground) {
+  tDispatchInBackground = true;
+}
+
+SpeculativeDispatchScope::~SpeculativeDispatchScope() { tDispatchInBackground = outer_; }
 
 CompileThreadPool::~CompileThreadPool() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_all();
-  for (std::thread &worker : workers_)
-    worker.join();
+  for (Workers &lane : lanes_)
+    lane.wake.notify_all();
+  for (Workers &lane : lanes_)
+    for (std::thread &worker : lane.threads)
+      worker.join();
 }
 
-void CompileThreadPool::run(std::function<void()> job) {
+void CompileThreadPool::run(std::function<void()> job, Lane lane) {
+  Workers &workers = lanes_[size_t(lane)];
   {
     std::lock_guard lock(mutex_);
-    jobs_.push_back(std::move(job));
-    if (idle_ == 0 && workers_.size() < maxThreads_)
-      workers_.emplace_back([this] { work(); });
+    workers.jobs.push_back(std::move(job));
+    if (workers.idle == 0 && workers.threads.size() < maxThreads_)
+      workers.threads.emplace_back([this, &workers, lane] { work(workers, lane); });
   }
-  wake_.notify_one();
+  workers.wake.notify_one();
 }
 
-void CompileThreadPool::work() {
+void CompileThreadPool::work(Workers &workers, Lane lane) {
+  if (lane == Lane::Background) {
+    tDispatchInBackground = true;
+    // Per thread on Linux (the "process" is the thread id). Lowering the
+    // priority needs no privilege; failing to is harmless.
+    setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), kBackgroundNice);
+  }
   std::unique_lock lock(mutex_);
   while (true) {
-    ++idle_;
-    wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-    --idle_;
-    if (jobs_.empty())
+    ++workers.idle;
+    workers.wake.wait(lock, [&] { return stopping_ || !workers.jobs.empty(); });
+    --workers.idle;
+    if (workers.jobs.empty())
       return; // stopping
-    std::function<void()> job = std::move(jobs_.front());
-    jobs_.pop_front();
+    std::function<void()> job = std::move(workers.jobs.front());
+    workers.jobs.pop_front();
     lock.unlock();
     job();
     job = nullptr;
@@ -43,32 +72,4 @@ std::shared_ptr<CompileThreadPool> createCompileThreadPool(unsigned threads) {
   return std::make_shared<CompileThreadPool>(threads);
 }
 
-namespace compiler {
-
-void PoolTaskDispatcher::dispatch(std::unique_ptr<llvm::orc::Task> task) {
-  {
-    std::lock_guard lock(mutex_);
-    if (shutDown_)
-      return;
-    ++outstanding_;
-  }
-  // std::function needs a copyable callable: hand the task over as a raw
-  // pointer and own it again inside.
-  pool_->run([this, raw = task.release()] {
-    std::unique_ptr<llvm::orc::Task> owned(raw);
-    owned->run();
-    owned.reset(); // destroyed before it counts as finished
-    std::lock_guard lock(mutex_);
-    --outstanding_;
-    finished_.notify_all();
-  });
-}
-
-void PoolTaskDispatcher::shutdown() {
-  std::unique_lock lock(mutex_);
-  shutDown_ = true;
-  finished_.wait(lock, [this] { return outstanding_ == 0; });
-}
-
-} // namespace compiler
 } // namespace wasmrt::internal

@@ -1,10 +1,8 @@
-// Internal: the worker threads behind CompileThreadPool (Compiler.h) and the
-// ORC task dispatcher that runs one JIT session's tasks on them.
+// Internal: the worker threads behind CompileThreadPool (Compiler.h). The ORC
+// task dispatcher that runs one JIT session's tasks on them is in Jit.h.
 #pragma once
 
 #include "compiler/Compiler.h"
-
-#include <llvm/ExecutionEngine/Orc/TaskDispatch.h>
 
 #include <condition_variable>
 #include <cstddef>
@@ -22,46 +20,57 @@ namespace wasmrt::internal {
 // compile can be freed under a task still being destroyed; and it starts one
 // thread per module. Here a worker destroys each task before it counts as
 // done, and the threads belong to the pool, shared by many sessions.
+//
+// Two lanes, each of up to `threads` workers started on demand:
+// - urgent: compiles someone waits for (a call reaching a body that is not
+//   compiled yet, eager compilation);
+// - background: speculative compiles of lazy mode. Their workers run at a
+//   lower scheduling priority (nice kBackgroundNice), so speculation takes
+//   the cores the guest leaves idle, and a call that waits for a body never
+//   queues behind speculation.
 class CompileThreadPool {
 public:
+  enum class Lane { Urgent, Background };
+  static constexpr int kBackgroundNice = 10;
+
   explicit CompileThreadPool(unsigned threads) : maxThreads_(std::max(threads, 1u)) {}
   ~CompileThreadPool();
   CompileThreadPool(const CompileThreadPool &) = delete;
   CompileThreadPool &operator=(const CompileThreadPool &) = delete;
 
-  void run(std::function<void()> job);
+  void run(std::function<void()> job, Lane lane);
+  // Where work dispatched from the calling thread belongs (see
+  // SpeculativeDispatchScope).
+  static Lane currentDispatchLane();
+  unsigned threadsPerLane() const { return maxThreads_; }
 
 private:
-  void work();
+  struct Workers {
+    std::condition_variable wake;
+    std::deque<std::function<void()>> jobs;
+    std::vector<std::thread> threads;
+    unsigned idle = 0;
+  };
+  void work(Workers &workers, Lane lane);
 
   const unsigned maxThreads_;
   std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> jobs_;
-  std::vector<std::thread> workers_;
-  unsigned idle_ = 0;
+  Workers lanes_[2]; // indexed by Lane
   bool stopping_ = false;
 };
 
-
-namespace compiler {
-
-// Runs one ORC session's tasks on a CompileThreadPool; shutdown() (called when
-// the session ends) waits until every task it dispatched has run and been
-// destroyed, and drops tasks dispatched after it.
-class PoolTaskDispatcher : public llvm::orc::TaskDispatcher {
+// While alive, ORC tasks dispatched from this thread (by a speculative
+// lookup) go to the background lane. Tasks dispatched from a background
+// worker stay there too; everything else is urgent.
+class SpeculativeDispatchScope {
 public:
-  explicit PoolTaskDispatcher(std::shared_ptr<CompileThreadPool> pool) : pool_(std::move(pool)) {}
-  void dispatch(std::unique_ptr<llvm::orc::Task> task) override;
-  void shutdown() override;
+  SpeculativeDispatchScope();
+  ~SpeculativeDispatchScope();
+  SpeculativeDispatchScope(const SpeculativeDispatchScope &) = delete;
+  SpeculativeDispatchScope &operator=(const SpeculativeDispatchScope &) = delete;
 
 private:
-  std::shared_ptr<CompileThreadPool> pool_;
-  std::mutex mutex_;
-  std::condition_variable finished_;
-  size_t outstanding_ = 0;
-  bool shutDown_ = false;
+  bool outer_;
 };
 
-} // namespace compiler
 } // namespace wasmrt::internal

@@ -11,6 +11,7 @@
 // compiled before it first runs.
 #include "compiler/Compiler.h"
 
+#include "compiler/CompileThreadPool.h"
 #include "compiler/Jit.h"
 #include "compiler/ModuleEmitter.h"
 
@@ -125,25 +126,25 @@ void defineLazyFailureHandler(llvm::Module &out) {
   b.CreateUnreachable();
 }
 
-// Background compilation for lazy mode. Every body that gets compiled queues
-// its direct callees; a bounded number of them compile at a time on the
-// compile threads, in breadth-first call-graph order from the code that
-// actually ran. Bounding what is in flight keeps a compile thread free for
-// calls that are waiting on a body (the compile pool's queue is first come,
-// first served).
+// Background compilation for lazy mode. Whenever a body starts compiling
+// (called or speculated), the functions it calls directly (known from
+// validation) are queued; `maxInFlight` of them compile at a time on the
+// compile pool's background lane, in breadth-first call-graph order from
+// the code that runs first. Calls waiting for a body use the pool's urgent
+// lane (CompileThreadPool.h), so speculation may use every thread.
 class Speculator {
 public:
   Speculator(orc::LLJIT &jit, orc::JITDylib &bodies, const Module &module, unsigned maxInFlight)
-      : jit_(jit), bodies_(bodies), numImportedFuncs_(module.numImportedFuncs),
+      : jit_(jit), bodies_(bodies), module_(module),
         queued_(std::make_unique<std::atomic<bool>[]>(module.numDefinedFuncs())),
         maxInFlight_(std::max(maxInFlight, 1u)) {}
 
-  // Called by each body's unit with the functions it calls directly.
-  void enqueueCallees(const std::vector<uint32_t> &funcIndices) {
+  // Functions known to run first (start function, exports).
+  void enqueue(const std::vector<uint32_t> &funcIndices) {
     std::lock_guard lock(mutex_);
     for (uint32_t funcIndex : funcIndices) {
-      if (funcIndex < numImportedFuncs_ ||
-          queued_[funcIndex - numImportedFuncs_].exchange(true, std::memory_order_relaxed))
+      if (funcIndex < module_.numImportedFuncs ||
+          queued_[funcIndex - module_.numImportedFuncs].exchange(true, std::memory_order_relaxed))
         continue;
       pending_.push_back(funcIndex);
     }
@@ -154,13 +155,17 @@ public:
   void enqueueLater(const std::vector<uint32_t> &funcIndices) {
     std::lock_guard lock(mutex_);
     for (uint32_t funcIndex : funcIndices)
-      if (funcIndex >= numImportedFuncs_)
+      if (funcIndex >= module_.numImportedFuncs)
         later_.push_back(funcIndex);
     pumpLocked();
   }
-  // A body compiled on demand needs no speculation any more.
-  void markRequested(uint32_t funcIndex) {
-    queued_[funcIndex - numImportedFuncs_].store(true, std::memory_order_relaxed);
+  // The body of `funcIndex` is being compiled (on demand or speculatively):
+  // it needs no speculation, and its direct callees are likely to run next.
+  void compiling(uint32_t funcIndex) {
+    std::lock_guard lock(mutex_);
+    queued_[funcIndex - module_.numImportedFuncs].store(true, std::memory_order_relaxed);
+    queueCalleesLocked(funcIndex);
+    pumpLocked();
   }
   // Drops what is pending and waits for what is in flight, so that no
   // compile thread is still working when the JIT is torn down.
@@ -182,12 +187,17 @@ private:
       } else {
         funcIndex = later_.front();
         later_.pop_front();
-        if (queued_[funcIndex - numImportedFuncs_].exchange(true, std::memory_order_relaxed))
+        if (queued_[funcIndex - module_.numImportedFuncs].exchange(true,
+                                                                   std::memory_order_relaxed))
           continue;
       }
+      // Queued before the next one is taken, so that what this function
+      // calls comes before the `later_` list.
+      queueCalleesLocked(funcIndex);
       ++inFlight_;
       // The callback may run on this thread before lookup() returns, so
       // it must not take mutex_ here; it re-enters through done().
+      SpeculativeDispatchScope background;
       jit_.getExecutionSession().lookup(
           orc::LookupKind::Static, orc::makeJITDylibSearchOrder(&bodies_),
           orc::SymbolLookupSet(jit_.mangleAndIntern(functionBodySymbol(funcIndex))),
@@ -201,6 +211,12 @@ private:
           orc::NoDependenciesToRegister);
     }
   }
+  void queueCalleesLocked(uint32_t funcIndex) {
+    for (uint32_t callee : module_.functionFacts[funcIndex - module_.numImportedFuncs].directCallees)
+      if (callee >= module_.numImportedFuncs &&
+          !queued_[callee - module_.numImportedFuncs].exchange(true, std::memory_order_relaxed))
+        pending_.push_back(callee);
+  }
   void done() {
     std::lock_guard lock(mutex_);
     --inFlight_;
@@ -211,7 +227,7 @@ private:
 
   orc::LLJIT &jit_;
   orc::JITDylib &bodies_;
-  uint32_t numImportedFuncs_;
+  const Module &module_;
   std::unique_ptr<std::atomic<bool>[]> queued_; // per defined function
   const unsigned maxInFlight_;
   std::recursive_mutex mutex_;
@@ -239,6 +255,8 @@ public:
         fmt::format("wasm-functions-{}-{}", chunk_.first, chunk_.end), *context);
     out->setDataLayout(jit_.getDataLayout());
     out->setTargetTriple(jit_.getTargetTriple().str());
+    if (lazy_ && chunk_.first < chunk_.end)
+      lazy_->compiling(module_.numImportedFuncs + chunk_.first);
     auto translated =
         translateChunk(module_, options_, *out, chunk_.first, chunk_.end, chunk_.withGlue);
     if (!translated) {
@@ -289,21 +307,12 @@ private:
       // The glue is compiled before anything runs: keep that wait short.
       out.addModuleFlag(llvm::Module::Override, kOptLevelFlag, uint32_t(0));
     }
-    std::vector<uint32_t> callees;
     for (llvm::Function &function : out.functions()) {
       llvm::StringRef name = function.getName();
       std::optional<uint32_t> index = parseFunctionSymbol({name.data(), name.size()});
-      if (!index)
-        continue;
-      if (function.isDeclaration())
-        callees.push_back(*index);
-      else
+      if (index && !function.isDeclaration())
         function.setName(functionBodySymbol(*index));
     }
-    if (chunk_.first == chunk_.end)
-      return;
-    lazy_->markRequested(module_.numImportedFuncs + chunk_.first);
-    lazy_->enqueueCallees(callees);
   }
 
   orc::LLJIT &jit_;
@@ -440,16 +449,23 @@ Expected<void> JitCompiledModule::defineLazyStubs(const Module &module,
   if (auto error = jit_->getMainJITDylib().define(
           orc::lazyReexports(*callThrough_, *stubs_, bodies, std::move(aliases))))
     return toError(std::move(error), ErrorKind::Internal, "cannot define lazy stubs");
-  // What runs first is known: the start function and the exports (_start,
-  // _initialize, an API). Compiling them now overlaps with instantiation.
-  std::vector<uint32_t> entries;
+  // What runs first is known: the start function, then a WASI command's
+  // `_start` or a reactor's `_initialize`; a module with neither is a
+  // library whose exports are its entry points. Compiling them now overlaps
+  // with instantiation. Other exports of a command come later, with the
+  // table elements.
+  std::vector<uint32_t> entries, later;
   if (module.startFunc)
     entries.push_back(*module.startFunc);
   for (const Export &e : module.exports)
-    if (e.kind == ExternKind::Func)
+    if (e.kind == ExternKind::Func && (e.name == "_start" || e.name == "_initialize"))
       entries.push_back(e.index);
-  speculator_->enqueueCallees(entries);
-  std::vector<uint32_t> elements;
+  bool library = entries.empty();
+  for (const Export &e : module.exports)
+    if (e.kind == ExternKind::Func && e.name != "_start" && e.name != "_initialize")
+      (library ? entries : later).push_back(e.index);
+  speculator_->enqueue(entries);
+  std::vector<uint32_t> &elements = later;
   for (const ElementSegment &segment : module.elements)
     elements.insert(elements.end(), segment.funcIndices.begin(), segment.funcIndices.end());
   speculator_->enqueueLater(elements);
@@ -493,7 +509,7 @@ Expected<void> JitCompiledModule::build(const Module &module) {
   if (options_.lazy) {
     bodies_ = &jit_->getExecutionSession().createBareJITDylib("wasm-function-bodies");
     bodies_->addToLinkOrder(jit_->getMainJITDylib());
-    speculator_ = std::make_unique<Speculator>(*jit_, *bodies_, module, threads - 1);
+    speculator_ = std::make_unique<Speculator>(*jit_, *bodies_, module, threads);
     std::vector<std::string> glue;
     if (auto defined = defineUnit(jit_->getMainJITDylib(), module, Chunk{0, 0, true}, glue);
         !defined)

@@ -91,6 +91,33 @@ std::optional<uint32_t> CodeMap::functionAt(uintptr_t pc) const {
   return std::prev(after)->funcIndex;
 }
 
+void PoolTaskDispatcher::dispatch(std::unique_ptr<llvm::orc::Task> task) {
+  {
+    std::lock_guard lock(mutex_);
+    if (shutDown_)
+      return;
+    ++outstanding_;
+  }
+  // std::function needs a copyable callable: hand the task over as a raw
+  // pointer and own it again inside.
+  pool_->run(
+      [this, raw = task.release()] {
+        std::unique_ptr<llvm::orc::Task> owned(raw);
+        owned->run();
+        owned.reset(); // destroyed before it counts as finished
+        std::lock_guard lock(mutex_);
+        --outstanding_;
+        finished_.notify_all();
+      },
+      CompileThreadPool::currentDispatchLane());
+}
+
+void PoolTaskDispatcher::shutdown() {
+  std::unique_lock lock(mutex_);
+  shutDown_ = true;
+  finished_.wait(lock, [this] { return outstanding_ == 0; });
+}
+
 Error toError(llvm::Error error, ErrorKind kind, std::string_view context) {
   return Error(kind, fmt::format("{}: {}", context, llvm::toString(std::move(error))));
 }

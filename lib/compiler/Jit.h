@@ -7,6 +7,9 @@
 
 #include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/TaskDispatch.h>
+
+#include <condition_variable>
 
 #include <cstdint>
 #include <functional>
@@ -19,6 +22,23 @@
 #include <vector>
 
 namespace wasmrt::internal::compiler {
+
+// Runs one ORC session's tasks on a CompileThreadPool; shutdown() (called when
+// the session ends) waits until every task it dispatched has run and been
+// destroyed, and drops tasks dispatched after it.
+class PoolTaskDispatcher : public llvm::orc::TaskDispatcher {
+public:
+  explicit PoolTaskDispatcher(std::shared_ptr<CompileThreadPool> pool) : pool_(std::move(pool)) {}
+  void dispatch(std::unique_ptr<llvm::orc::Task> task) override;
+  void shutdown() override;
+
+private:
+  std::shared_ptr<CompileThreadPool> pool_;
+  std::mutex mutex_;
+  std::condition_variable finished_;
+  size_t outstanding_ = 0;
+  bool shutDown_ = false;
+};
 
 // Where linked code lies: executable ranges and wasm function bodies. Link
 // graphs are added from compile threads while other threads may query it

@@ -126,6 +126,29 @@ CodeValidator::CodeValidator(const Module &module, const Features &features,
   ctrl_.reserve(64);
 }
 
+namespace {
+
+// Removes repeated values, keeping each one's first position: O(n log n), as
+// a large function may make thousands of calls.
+void keepFirstOccurrences(std::vector<uint32_t> &values) {
+  std::vector<std::pair<uint32_t, uint32_t>> byValue; // (value, position)
+  byValue.reserve(values.size());
+  for (uint32_t i = 0; i < values.size(); ++i)
+    byValue.emplace_back(values[i], i);
+  std::sort(byValue.begin(), byValue.end());
+  std::vector<bool> keep(values.size(), false);
+  for (size_t i = 0; i < byValue.size(); ++i)
+    if (i == 0 || byValue[i].first != byValue[i - 1].first)
+      keep[byValue[i].second] = true;
+  size_t kept = 0;
+  for (size_t i = 0; i < values.size(); ++i)
+    if (keep[i])
+      values[kept++] = values[i];
+  values.resize(kept);
+}
+
+} // namespace
+
 Expected<FunctionFacts> CodeValidator::validate(uint32_t definedIndex) {
   funcIndex_ = module_.numImportedFuncs + definedIndex;
   const FunctionBody &body = module_.code[definedIndex];
@@ -140,7 +163,8 @@ Expected<FunctionFacts> CodeValidator::validate(uint32_t definedIndex) {
     return std::move(*error_);
   facts_.maxOperandStackDepth = uint32_t(maxStack_);
   facts_.maxControlDepth = uint32_t(maxCtrl_);
-  return facts_;
+  keepFirstOccurrences(facts_.directCallees);
+  return std::move(facts_);
 }
 
 void CodeValidator::setupLocals(const FuncType &type, const FunctionBody &body) {
@@ -406,6 +430,7 @@ bool CodeValidator::call(const Instr &in) {
     if (in.index >= module_.funcs.size())
       return fail(fmt::format("unknown function {}", in.index));
     type = &module_.funcType(in.index);
+    facts_.directCallees.push_back(in.index);
   } else {
     facts_.hasIndirectCalls = true;
     facts_.usesTables = true;

@@ -378,3 +378,18 @@ TEST_CASE("function facts", "[validation][code][facts]") {
   CHECK_FALSE(table.usesMemory);
   CHECK_FALSE(table.hasCalls);
 }
+
+TEST_CASE("direct callees are listed once each, in order of first call", "[validation][code]") {
+  WASMRT_REQUIRE_WAT2WASM();
+  Outcome outcome = checkText(R"((module
+    (import "env" "host" (func $host))
+    (func $a)
+    (func $b)
+    (func $caller
+      (call $b) (call $host) (call $a) (call $b) (call $caller) (call $a))
+    (func $none (nop))))");
+  requireValid(outcome);
+  REQUIRE(outcome.facts.size() == 4);
+  CHECK(outcome.facts[2].directCallees == std::vector<uint32_t>{2, 0, 1, 3});
+  CHECK(outcome.facts[3].directCallees.empty());
+}
