@@ -31,12 +31,18 @@ namespace {
 struct Kernel {
   const char *name;
   unsigned scale; // ~0.2-0.5 s natively on the development machine
+  // One of the five kernels the JIT issue's target names. The SIMD kernels'
+  // scalar C loops are vectorised by the JIT for the host CPU but only for
+  // SSE2 in the baseline native build, so they flatter the overall geomean.
+  bool core;
 };
 
 const Kernel kKernels[] = {
-    {"integer", 200}, {"float", 256},     {"memory", 32},     {"calls", 512},
-    {"indirect", 112}, {"simd_blur", 1600}, {"simd_dot", 1280}, {"simd_search", 480},
+    {"integer", 200, true},      {"float", 256, true},       {"memory", 32, true},
+    {"calls", 512, true},        {"indirect", 112, true},    {"simd_blur", 1600, false},
+    {"simd_dot", 1280, false},   {"simd_search", 480, false},
 };
+
 
 // A run configuration of wasmrt: the CLI options it adds before the module.
 struct Mode {
@@ -47,6 +53,24 @@ struct Mode {
 const Mode kModes[] = {
     {"lazy", {}},
     {"eager", {"--compilation", "eager"}},
+};
+
+struct Geomean {
+  std::vector<double> logRatios = std::vector<double>(std::size(kModes), 0.0);
+  int count = 0;
+  void add(const std::vector<double> &ratios) {
+    for (size_t i = 0; i < ratios.size(); ++i)
+      logRatios[i] += std::log(ratios[i]);
+    ++count;
+  }
+  void print(const char *what) const {
+    if (count == 0)
+      return;
+    std::printf("geomean ratio to native, %s:", what);
+    for (size_t i = 0; i < std::size(kModes); ++i)
+      std::printf(" %s %.3f", kModes[i].name, std::exp(logRatios[i] / count));
+    std::printf("\n");
+  }
 };
 
 struct RunResult {
@@ -122,8 +146,7 @@ int main(int argc, char **argv) {
   for (const Mode &mode : kModes)
     std::printf(" %8s %8s", mode.name, "ratio");
   std::printf("\n");
-  std::vector<double> logRatios(std::size(kModes), 0.0);
-  int measured = 0;
+  Geomean all, core;
   bool failed = false;
   for (const Kernel &kernel : kKernels) {
     if (!selected.empty() &&
@@ -158,16 +181,12 @@ int main(int argc, char **argv) {
     std::printf("\n");
     std::fflush(stdout);
     if (std::none_of(ratios.begin(), ratios.end(), [](double r) { return std::isnan(r); })) {
-      for (size_t i = 0; i < ratios.size(); ++i)
-        logRatios[i] += std::log(ratios[i]);
-      ++measured;
+      all.add(ratios);
+      if (kernel.core)
+        core.add(ratios);
     }
   }
-  if (measured > 0) {
-    std::printf("geomean ratio to native:");
-    for (size_t i = 0; i < std::size(kModes); ++i)
-      std::printf(" %s %.3f", kModes[i].name, std::exp(logRatios[i] / measured));
-    std::printf("\n");
-  }
+  core.print("integer, float, memory, calls, indirect (the target)");
+  all.print("all kernels");
   return failed ? 1 : 0;
 }
