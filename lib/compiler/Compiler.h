@@ -65,9 +65,10 @@ struct CompileOptions {
   // also queues that function's direct callees for background compilation.
   // The Module passed to compileModule() must then outlive the result.
   bool lazy = false;
-  // Called with every range of executable code as it is linked (from compile
-  // threads, before the code can run), so the runtime can recognise faults
-  // in it; an error fails that compilation. May be empty.
+  // Called with every region that will hold generated code (a chunk of the
+  // JIT's code arena, see lib/compiler/CodeArena.h), from compile threads,
+  // before any code in it can run, so the runtime can recognise faults in
+  // it; an error fails the compilation that needed the region. May be empty.
   std::function<Expected<void>(uintptr_t begin, uintptr_t end)> onCodeLinked;
   // Lazy mode: called (from a compile thread) once the body of defined
   // function `funcIndex` is linked and executable, with its address, so

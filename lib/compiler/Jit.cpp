@@ -1,5 +1,6 @@
 #include "compiler/Jit.h"
 
+#include "compiler/CodeArena.h"
 #include "compiler/CompileThreadPool.h"
 #include "compiler/ModuleEmitter.h"
 
@@ -15,6 +16,7 @@
 #include <llvm/IR/Metadata.h>
 #include <llvm/IR/Module.h>
 #include <llvm/MC/MCContext.h>
+#include <llvm/Support/Process.h>
 #include <llvm/Support/SmallVectorMemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
@@ -27,13 +29,11 @@ namespace wasmrt::internal::compiler {
 namespace orc = llvm::orc;
 namespace jitlink = llvm::jitlink;
 
-Expected<void> CodeMap::addGraph(std::span<const Range> code,
-                                 std::span<const Function> functions) {
-  if (onCodeLinked_) {
-    for (const Range &range : code)
-      if (auto registered = onCodeLinked_(range.first, range.second); !registered)
-        return registered;
-  }
+Expected<void> CodeMap::addCodeRegion(uintptr_t begin, uintptr_t end) {
+  return onCodeLinked_ ? onCodeLinked_(begin, end) : Expected<void>();
+}
+
+void CodeMap::addGraph(std::span<const Range> code, std::span<const Function> functions) {
   std::lock_guard lock(mutex_);
   for (const Range &range : code) {
     auto at = std::upper_bound(code_.begin(), code_.end(), range);
@@ -54,7 +54,6 @@ Expected<void> CodeMap::addGraph(std::span<const Range> code,
         [](uintptr_t begin, const Function &other) { return begin < other.begin; });
     functions_.insert(at, function);
   }
-  return {};
 }
 
 void CodeMap::graphReady(std::span<const Function> functions) const {
@@ -181,9 +180,7 @@ private:
         functions.push_back({begin, begin + uintptr_t(symbol->getSize()), *funcIndex});
       }
     }
-    if (auto added = codeMap_.addGraph(code, functions); !added)
-      return llvm::make_error<llvm::StringError>(added.error().message(),
-                                                 llvm::inconvertibleErrorCode());
+    codeMap_.addGraph(code, functions);
     std::lock_guard lock(mutex_);
     linking_[&responsibility] = std::move(functions);
     return llvm::Error::success();
@@ -353,7 +350,17 @@ Expected<std::unique_ptr<orc::LLJIT>> createJit(const CompileOptions &options, u
           .setObjectLinkingLayerCreator(
               [&codeMap](orc::ExecutionSession &session, const llvm::Triple &)
                   -> llvm::Expected<std::unique_ptr<orc::ObjectLayer>> {
-                auto layer = std::make_unique<orc::ObjectLinkingLayer>(session);
+                auto pageSize = llvm::sys::Process::getPageSize();
+                if (!pageSize)
+                  return pageSize.takeError();
+                auto arena = std::make_unique<CodeArena>(
+                    *pageSize, [&codeMap](uintptr_t begin, uintptr_t end) -> llvm::Error {
+                      if (auto added = codeMap.addCodeRegion(begin, end); !added)
+                        return llvm::make_error<llvm::StringError>(
+                            added.error().message(), llvm::inconvertibleErrorCode());
+                      return llvm::Error::success();
+                    });
+                auto layer = std::make_unique<orc::ObjectLinkingLayer>(session, std::move(arena));
                 layer->addPlugin(std::make_unique<CodeMapPlugin>(codeMap));
                 return layer;
               })

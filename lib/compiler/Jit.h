@@ -58,9 +58,12 @@ public:
   explicit CodeMap(LinkCallback onCodeLinked = {}, BodyCallback onBodyReady = {})
       : onCodeLinked_(std::move(onCodeLinked)), onBodyReady_(std::move(onBodyReady)) {}
 
+  // A region that will hold code (a CodeArena chunk), before any code in it
+  // can run: reported to `onCodeLinked`, whose error fails the allocation.
+  Expected<void> addCodeRegion(uintptr_t begin, uintptr_t end);
   // One link graph's executable ranges and function bodies, before its code
-  // can run. Reports `onCodeLinked` first; its error fails the link.
-  Expected<void> addGraph(std::span<const Range> code, std::span<const Function> functions);
+  // can run.
+  void addGraph(std::span<const Range> code, std::span<const Function> functions);
 
   // The graph's functions are executable now (after finalization).
   void graphReady(std::span<const Function> functions) const;

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 #include <cstdio>
@@ -305,6 +306,60 @@ TEST_CASE("lazy mode compiles a body on its first call only", "[compiler][lazy]"
   CHECK(m->call("dispatch", {i32(1), i32(9)}).i32() == 81);
   CHECK(compiled.isCompiled(1));
   CHECK_FALSE(compiled.isCompiled(6));
+}
+
+namespace {
+
+size_t mappingCount() {
+  std::FILE *maps = std::fopen("/proc/self/maps", "r");
+  REQUIRE(maps);
+  size_t lines = 0;
+  for (int c; (c = std::fgetc(maps)) != EOF;)
+    lines += c == '\n';
+  std::fclose(maps);
+  return lines;
+}
+
+} // namespace
+
+TEST_CASE("lazily linked bodies share a few mappings and code regions", "[compiler][lazy]") {
+  // 3,000 bodies, one link graph each. With a mapping per graph (LLVM's
+  // in-process memory manager) this took ~6,000 mappings and as many
+  // trap-handler registrations; Linux allows 65,530 mappings per process.
+  constexpr uint32_t kFunctions = 3000;
+  std::string wat = "(module (type $t (func (result i32))) (table " +
+                    std::to_string(kFunctions) + " funcref) (elem (i32.const 0)";
+  for (uint32_t i = 0; i < kFunctions; ++i)
+    wat += " $f" + std::to_string(i);
+  wat += ")";
+  for (uint32_t i = 0; i < kFunctions; ++i)
+    wat += " (func $f" + std::to_string(i) + " (result i32) (i32.const " + std::to_string(i) + "))";
+  wat += " (func (export \"call\") (param i32) (result i32)"
+         " (call_indirect (type $t) (local.get 0))))";
+
+  CompileOptions options = lazyOptions(0);
+  auto regions = std::make_shared<std::vector<std::pair<uintptr_t, uintptr_t>>>();
+  options.onCodeLinked = [regions](uintptr_t begin, uintptr_t end) -> Expected<void> {
+    regions->emplace_back(begin, end);
+    return {};
+  };
+  size_t mappingsBefore = mappingCount();
+  auto m = make(wat, options);
+  uint64_t sum = 0;
+  for (uint32_t i = 0; i < kFunctions; ++i)
+    sum += uint32_t(m->call("call", {i32(int32_t(i))}).i32());
+  CHECK(sum == uint64_t(kFunctions) * (kFunctions - 1) / 2);
+  for (uint32_t i = 0; i < kFunctions; ++i)
+    REQUIRE(m->compiled().isCompiled(i));
+  // All linked code lies in reported regions (the trap handler knows it).
+  for (const auto &[begin, end] : m->compiled().codeRanges()) {
+    bool inRegion = std::any_of(regions->begin(), regions->end(), [&](const auto &region) {
+      return begin >= region.first && end <= region.second;
+    });
+    CHECK(inRegion);
+  }
+  CHECK(regions->size() <= 4);
+  CHECK(mappingCount() < mappingsBefore + 200);
 }
 
 TEST_CASE("lazy stubs work through tables, traps and backtraces", "[compiler][lazy]") {
