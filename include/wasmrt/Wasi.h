@@ -83,10 +83,11 @@ private:
 // The import module name of WASI preview1.
 inline constexpr const char *kWasiPreview1Module = "wasi_snapshot_preview1";
 
-// Creates the 46 preview1 functions as host functions of `store`, bound to a
-// new WasiState built from `config`, and defines them in `linker` under
-// "wasi_snapshot_preview1". Like other objects of a store, these definitions
-// may only be used to instantiate into `store`. Each call reads the calling
+// Defines the 46 preview1 functions in `linker` under "wasi_snapshot_preview1",
+// bound to a new WasiState built from `config`. They are created in a store
+// when the linker instantiates a module that imports them, so only imported
+// ones cost anything. Use these definitions to instantiate into `store` only:
+// another store would share the same WasiState (descriptor table, exit code). Each call reads the calling
 // instance's memory (its export "memory", else its memory 0) afresh, so
 // memory.grow between calls is seen; a guest pointer outside it is EFAULT.
 // Errors: ErrorKind::Io for a preopen or socket that cannot be opened or
