@@ -7,6 +7,7 @@
 #include <llvm/Support/Memory.h>
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <system_error>
@@ -18,30 +19,15 @@ namespace orc = llvm::orc;
 
 namespace {
 
-// Shares of a chunk per region: generated Wasm code is mostly code; constant
-// pools, jump tables and GOT entries are small.
-constexpr size_t kRegionEighths[CodeArena::kRegionCount] = {5, 2, 1};
+// Shares of a chunk per region: generated Wasm code is mostly code (with its
+// constant pools, jump tables and GOT); writable data is rare.
+constexpr size_t kRegionEighths[CodeArena::kRegionCount] = {7, 1};
 
 CodeArena::Region regionOf(const orc::AllocGroup &group) {
   if (group.getMemLifetime() == orc::MemLifetime::Finalize)
-    return CodeArena::ReadWrite; // written during linking, never read after
-  unsigned protection = unsigned(group.getMemProt());
-  if (protection & unsigned(orc::MemProt::Exec))
-    return CodeArena::Code;
-  if (protection & unsigned(orc::MemProt::Write))
-    return CodeArena::ReadWrite;
-  return CodeArena::ReadOnly;
-}
-
-int toMmapProtection(orc::MemProt protection) {
-  int result = 0;
-  if (unsigned(protection) & unsigned(orc::MemProt::Read))
-    result |= PROT_READ;
-  if (unsigned(protection) & unsigned(orc::MemProt::Write))
-    result |= PROT_WRITE;
-  if (unsigned(protection) & unsigned(orc::MemProt::Exec))
-    result |= PROT_EXEC;
-  return result;
+    return CodeArena::Data; // written during linking, never read after
+  return (unsigned(group.getMemProt()) & unsigned(orc::MemProt::Write)) ? CodeArena::Data
+                                                                        : CodeArena::Code;
 }
 
 llvm::Error systemError(const char *what) {
@@ -57,20 +43,20 @@ struct FinalizedInfo {
 
 class CodeArena::InFlight final : public jitlink::JITLinkMemoryManager::InFlightAlloc {
 public:
-  InFlight(jitlink::LinkGraph &graph, jitlink::BasicLayout layout, size_t pageSize)
-      : graph_(graph), layout_(std::move(layout)), pageSize_(pageSize) {}
+  // `code`: where the graph's code-region segments start and their sizes
+  // (BasicLayout::apply() moves the segments' addresses past their blocks).
+  InFlight(jitlink::LinkGraph &graph, std::vector<std::pair<char *, size_t>> code,
+           size_t pageSize, bool dualMapped)
+      : graph_(graph), code_(std::move(code)), pageSize_(pageSize), dualMapped_(dualMapped) {}
 
   void finalize(OnFinalizedFunction onFinalized) override {
-    for (auto &[group, segment] : layout_.segments()) {
-      if (group.getMemLifetime() != orc::MemLifetime::Standard)
-        continue;
-      size_t bytes = llvm::alignTo(segment.ContentSize + segment.ZeroFillSize, pageSize_);
-      if (bytes == 0)
-        continue;
-      if (mprotect(segment.WorkingMem, bytes, toMmapProtection(group.getMemProt())) != 0)
-        return onFinalized(systemError("cannot protect JIT memory"));
-      if (unsigned(group.getMemProt()) & unsigned(orc::MemProt::Exec))
-        llvm::sys::Memory::InvalidateInstructionCache(segment.WorkingMem, bytes);
+    for (auto [code, bytes] : code_) {
+      // Without the second mapping, code was written in place: whole pages of
+      // its own, which become read-only and executable now.
+      if (!dualMapped_ &&
+          mprotect(code, llvm::alignTo(bytes, pageSize_), PROT_READ | PROT_EXEC) != 0)
+        return onFinalized(systemError("cannot protect JIT code"));
+      llvm::sys::Memory::InvalidateInstructionCache(code, bytes);
     }
     auto deallocActions = orc::shared::runFinalizeActions(graph_.allocActions());
     if (!deallocActions)
@@ -79,24 +65,81 @@ public:
     onFinalized(FinalizedAlloc(orc::ExecutorAddr::fromPtr(info)));
   }
 
-  // The pages stay in the arena unused; abandoning happens only when a link
+  // The bytes stay in the arena unused; abandoning happens only when a link
   // fails.
   void abandon(OnAbandonedFunction onAbandoned) override { onAbandoned(llvm::Error::success()); }
 
 private:
   jitlink::LinkGraph &graph_;
-  jitlink::BasicLayout layout_;
+  std::vector<std::pair<char *, size_t>> code_;
   size_t pageSize_;
+  bool dualMapped_;
 };
 
 CodeArena::~CodeArena() {
-  for (Chunk &chunk : chunks_)
-    munmap(chunk.base, chunk.bytes);
+  for (Chunk &chunk : chunks_) {
+    if (chunk.writableCode)
+      munmap(chunk.writableCode, size_t(chunk.end[Code] - chunk.begin[Code]));
+    munmap(chunk.reservation, chunk.bytes);
+  }
 }
 
-size_t CodeArena::chunkCount() const {
-  std::lock_guard lock(mutex_);
-  return chunks_.size();
+size_t CodeArena::footprint(size_t bytes, size_t alignment) const {
+  // Packed (dual mapping): the worst-case padding before the segment.
+  // Otherwise whole pages.
+  return dualMapping_ ? bytes + alignment - 1 : llvm::alignTo(bytes, pageSize_);
+}
+
+llvm::Expected<CodeArena::Chunk> CodeArena::mapChunk(const size_t (&sizes)[kRegionCount]) {
+  size_t total = sizes[Code] + sizes[Data];
+  // One reservation for both regions keeps code and data within 32-bit reach.
+  void *reserved =
+      mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (reserved == MAP_FAILED)
+    return systemError("cannot reserve JIT memory");
+  Chunk chunk;
+  chunk.reservation = static_cast<char *>(reserved);
+  chunk.bytes = total;
+  char *code = chunk.reservation, *data = code + sizes[Code];
+  auto fail = [&](const char *what) {
+    llvm::Error error = systemError(what);
+    if (chunk.writableCode)
+      munmap(chunk.writableCode, sizes[Code]);
+    munmap(reserved, total);
+    return error;
+  };
+  if (mmap(data, sizes[Data], PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
+    return fail("cannot map JIT data memory");
+  if (dualMapping_) {
+    int fd = memfd_create("wasmrt-jit-code", MFD_CLOEXEC);
+    if (fd >= 0 && ftruncate(fd, off_t(sizes[Code])) == 0) {
+      void *writable = mmap(nullptr, sizes[Code], PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      if (writable != MAP_FAILED) {
+        chunk.writableCode = static_cast<char *>(writable);
+        if (mmap(code, sizes[Code], PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0) ==
+            MAP_FAILED) {
+          close(fd);
+          return fail("cannot map JIT code memory");
+        }
+      }
+    }
+    if (fd >= 0)
+      close(fd); // the mappings keep the memory
+    // From now on this session uses the fallback.
+    dualMapping_ = chunk.writableCode != nullptr;
+  }
+  if (!chunk.writableCode &&
+      mmap(code, sizes[Code], PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
+    return fail("cannot map JIT code memory");
+  char *at = chunk.reservation;
+  for (int region = 0; region < kRegionCount; ++region) {
+    chunk.begin[region] = chunk.next[region] = at;
+    at += sizes[region];
+    chunk.end[region] = at;
+  }
+  return chunk;
 }
 
 llvm::Expected<CodeArena::Chunk *> CodeArena::chunkWithRoom(const size_t (&needed)[kRegionCount]) {
@@ -106,69 +149,73 @@ llvm::Expected<CodeArena::Chunk *> CodeArena::chunkWithRoom(const size_t (&neede
         return false;
     return true;
   };
+  // Chunks of either kind fit the footprint computed for the current kind:
+  // the kind only changes from packed to paged, whose footprint is larger.
   if (!chunks_.empty() && fits(chunks_.back()))
     return &chunks_.back();
 
-  // Regions sized by their share of a chunk, or larger for an outsized graph.
-  size_t sizes[kRegionCount], total = 0;
-  for (int region = 0; region < kRegionCount; ++region) {
-    sizes[region] = std::max(llvm::alignTo(chunkBytes_ * kRegionEighths[region] / 8, pageSize_),
-                             needed[region]);
-    total += sizes[region];
-  }
-  // Reserved, not committed: pages cost memory once touched.
-  void *base = mmap(nullptr, total, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (base == MAP_FAILED)
-    return systemError("cannot map JIT memory");
-  Chunk chunk;
-  chunk.base = static_cast<char *>(base);
-  chunk.bytes = total;
-  char *at = chunk.base;
-  for (int region = 0; region < kRegionCount; ++region) {
-    chunk.begin[region] = chunk.next[region] = at;
-    at += sizes[region];
-    chunk.end[region] = at;
-  }
+  size_t chunkBytes =
+      std::min(kLargestChunkBytes, kFirstChunkBytes << std::min<size_t>(chunks_.size(), 16));
+  size_t sizes[kRegionCount];
+  for (int region = 0; region < kRegionCount; ++region)
+    sizes[region] = llvm::alignTo(
+        std::max(chunkBytes * kRegionEighths[region] / 8, needed[region]), pageSize_);
+  auto chunk = mapChunk(sizes);
+  if (!chunk)
+    return chunk.takeError();
   if (onCodeRegion_) {
-    if (llvm::Error error = onCodeRegion_(uintptr_t(chunk.begin[Code]), uintptr_t(chunk.end[Code]))) {
-      munmap(base, total);
+    if (llvm::Error error =
+            onCodeRegion_(uintptr_t(chunk->begin[Code]), uintptr_t(chunk->end[Code]))) {
+      if (chunk->writableCode)
+        munmap(chunk->writableCode, sizes[Code]);
+      munmap(chunk->reservation, chunk->bytes);
       return error;
     }
   }
-  chunks_.push_back(chunk);
+  chunks_.push_back(*chunk);
   return &chunks_.back();
 }
 
 void CodeArena::allocate(const jitlink::JITLinkDylib *, jitlink::LinkGraph &graph,
                          OnAllocatedFunction onAllocated) {
   jitlink::BasicLayout layout(graph);
-  size_t needed[kRegionCount] = {};
-  for (auto &[group, segment] : layout.segments()) {
-    if (segment.Alignment.value() > pageSize_)
-      return onAllocated(llvm::make_error<jitlink::JITLinkError>(
-          llvm::formatv("{0}: a segment needs alignment {1}, more than a page", graph.getName(),
-                        segment.Alignment.value())));
-    needed[regionOf(group)] += llvm::alignTo(segment.ContentSize + segment.ZeroFillSize, pageSize_);
-  }
+  bool dualMapped = false;
+  std::vector<std::pair<char *, size_t>> code;
   {
     std::lock_guard lock(mutex_);
+    size_t needed[kRegionCount] = {};
+    for (auto &[group, segment] : layout.segments()) {
+      if (segment.Alignment.value() > pageSize_)
+        return onAllocated(llvm::make_error<jitlink::JITLinkError>(
+            llvm::formatv("{0}: a segment needs alignment {1}, more than a page",
+                          graph.getName(), segment.Alignment.value())));
+      needed[regionOf(group)] +=
+          footprint(segment.ContentSize + segment.ZeroFillSize, segment.Alignment.value());
+    }
     auto chunk = chunkWithRoom(needed);
     if (!chunk)
       return onAllocated(chunk.takeError());
-    // One chunk holds all of a graph's segments, so its code reaches its
-    // data with 32-bit displacements.
+    Chunk &at = **chunk;
+    dualMapped = at.writableCode != nullptr;
     for (auto &[group, segment] : layout.segments()) {
-      char *&next = (*chunk)->next[regionOf(group)];
-      segment.WorkingMem = next;
+      Region region = regionOf(group);
+      char *&next = at.next[region];
+      next = reinterpret_cast<char *>(
+          dualMapped ? llvm::alignTo(uintptr_t(next), segment.Alignment.value())
+                     : llvm::alignTo(uintptr_t(next), pageSize_));
       segment.Addr = orc::ExecutorAddr::fromPtr(next);
-      next += llvm::alignTo(segment.ContentSize + segment.ZeroFillSize, pageSize_);
+      segment.WorkingMem =
+          region == Code && dualMapped ? at.writableCode + (next - at.begin[Code]) : next;
+      size_t bytes = segment.ContentSize + segment.ZeroFillSize;
+      if (region == Code && bytes != 0)
+        code.emplace_back(next, bytes);
+      next += bytes;
     }
   }
-  // Fresh pages are zero, and pages are never reused: zero-fill needs nothing.
+  // Fresh memory is zero, and bytes are never reused: zero-fill needs nothing.
   if (llvm::Error error = layout.apply())
     return onAllocated(std::move(error));
-  onAllocated(std::make_unique<InFlight>(graph, std::move(layout), pageSize_));
+  onAllocated(std::make_unique<InFlight>(graph, std::move(code), pageSize_, dualMapped));
 }
 
 void CodeArena::deallocate(std::vector<FinalizedAlloc> allocations,

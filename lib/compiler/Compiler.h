@@ -54,6 +54,11 @@ struct CompileOptions {
   // have written part of its bytes (AArch64) always probe; see EmitMemory.cpp.
   // For tests of the probing code on x86-64.
   bool forceStoreProbes = false;
+  // Code memory: write code through a second, writable mapping of the same
+  // pages (packed, no page per link graph) when the system allows it; false
+  // forces the fallback of whole pages made executable with mprotect (see
+  // lib/compiler/CodeArena.h). For tests.
+  bool dualMappedCode = true;
   unsigned threads = 0; // 0 = all hardware threads
   // Where bodies compile; null: a pool of `threads` threads for this module
   // alone. Eager compilation with threads == 1 compiles on the calling thread.

@@ -348,7 +348,8 @@ Expected<std::unique_ptr<orc::LLJIT>> createJit(const CompileOptions &options, u
           .setLinkProcessSymbolsByDefault(false)
           .setPlatformSetUp(orc::setUpInactivePlatform)
           .setObjectLinkingLayerCreator(
-              [&codeMap](orc::ExecutionSession &session, const llvm::Triple &)
+              [&codeMap, dualMapped = options.dualMappedCode](orc::ExecutionSession &session,
+                                                              const llvm::Triple &)
                   -> llvm::Expected<std::unique_ptr<orc::ObjectLayer>> {
                 auto pageSize = llvm::sys::Process::getPageSize();
                 if (!pageSize)
@@ -359,7 +360,8 @@ Expected<std::unique_ptr<orc::LLJIT>> createJit(const CompileOptions &options, u
                         return llvm::make_error<llvm::StringError>(
                             added.error().message(), llvm::inconvertibleErrorCode());
                       return llvm::Error::success();
-                    });
+                    },
+                    dualMapped);
                 auto layer = std::make_unique<orc::ObjectLinkingLayer>(session, std::move(arena));
                 layer->addPlugin(std::make_unique<CodeMapPlugin>(codeMap));
                 return layer;
