@@ -42,7 +42,10 @@ enum class CompilationMode : uint8_t {
 struct Config {
   unsigned optLevel = 2;                // 0 (fast compile) .. 3
   MemoryMode memoryMode = MemoryMode::Default;
-  unsigned compileThreads = 0;          // 0: all hardware threads
+  // 0: all hardware threads. Calls waiting for a lazily compiled body and
+  // eager compilation use up to this many threads at normal priority;
+  // speculative background compiles up to this many more at nice +10.
+  unsigned compileThreads = 0;
   CompilationMode compilation = CompilationMode::Lazy;
   size_t wasmStackSize = 512 * 1024;    // deeper recursion traps with CallStackExhausted
   // Compile epoch checks into function entries and loop headers, so that
