@@ -126,9 +126,9 @@ void defineLazyFailureHandler(llvm::Module &out) {
   b.CreateUnreachable();
 }
 
-// Background compilation for lazy mode. Whenever a body starts compiling
-// (called or speculated), the functions it calls directly (known from
-// validation) are queued; `maxInFlight` of them compile at a time on the
+// Background compilation for lazy mode. Whenever a function is taken for
+// speculation or starts compiling on demand, the functions it calls directly
+// (known from validation) are queued; `maxInFlight` of them compile at a time on the
 // compile pool's background lane, in breadth-first call-graph order from
 // the code that runs first. Calls waiting for a body use the pool's urgent
 // lane (CompileThreadPool.h), so speculation may use every thread.
