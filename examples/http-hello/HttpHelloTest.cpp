@@ -4,7 +4,9 @@
 // (two requests each), checks every response, and kills the server. Every socket
 // operation has a timeout and a watchdog ends the whole test after 60 s.
 //
-// usage: http_hello_test WASMRT HTTP_HELLO_WASM
+// usage: http_hello_test [EMULATOR...] WASMRT HTTP_HELLO_WASM
+// In cross builds CMake passes CMAKE_CROSSCOMPILING_EMULATOR first: this test
+// itself runs under the emulator, but the server it starts would not.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -131,8 +133,8 @@ void readResponse(int fd, bool closing, const std::string &context) {
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s WASMRT HTTP_HELLO_WASM\n", argv[0]);
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s [EMULATOR...] WASMRT HTTP_HELLO_WASM\n", argv[0]);
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
@@ -141,9 +143,12 @@ int main(int argc, char **argv) {
 
   uint16_t port = freePort();
   std::string listen = "127.0.0.1:" + std::to_string(port);
-  std::vector<char *> args = {argv[1], const_cast<char *>("run"),
-                              const_cast<char *>("--tcplisten"), listen.data(), argv[2],
-                              nullptr};
+  std::vector<char *> args(argv + 1, argv + argc - 1);
+  for (const char *arg : {"run", "--tcplisten"})
+    args.push_back(const_cast<char *>(arg));
+  args.push_back(listen.data());
+  args.push_back(argv[argc - 1]);
+  args.push_back(nullptr);
   pid_t parent = getpid();
   server = fork();
   if (server < 0)
@@ -153,7 +158,8 @@ int main(int argc, char **argv) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
       _exit(1);
-    execv(argv[1], args.data());
+    // execvp: an emulator may be given by name, as CMake allows.
+    execvp(args[0], args.data());
     _exit(127);
   }
 

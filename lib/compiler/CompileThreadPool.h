@@ -25,9 +25,10 @@ namespace wasmrt::internal {
 // - urgent: compiles someone waits for (a call reaching a body that is not
 //   compiled yet, eager compilation);
 // - background: speculative compiles of lazy mode. Their workers run at a
-//   lower scheduling priority (nice kBackgroundNice), so speculation takes
-//   the cores the guest leaves idle, and a call that waits for a body never
-//   queues behind speculation.
+//   lower scheduling priority (kBackgroundNice above the nice value of the
+//   thread that started them), so speculation takes the cores the guest
+//   leaves idle, and a call that waits for a body never queues behind
+//   speculation.
 class CompileThreadPool {
 public:
   enum class Lane { Urgent, Background };

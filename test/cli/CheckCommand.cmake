@@ -1,8 +1,9 @@
 # Runs COMMAND (a ;-list) and checks its exit status against EXPECTED_STATUS
 # and, optionally, its combined output against EXPECTED_OUTPUT (a regex) and
-# its wall-clock time against MAX_SECONDS.
+# its wall-clock time against MAX_SECONDS. EMULATOR (a ;-list, optional) is put
+# in front of COMMAND: CMAKE_CROSSCOMPILING_EMULATOR in cross builds.
 string(TIMESTAMP started "%s" UTC)
-execute_process(COMMAND ${COMMAND}
+execute_process(COMMAND ${EMULATOR} ${COMMAND}
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 string(TIMESTAMP finished "%s" UTC)
 math(EXPR elapsed "${finished} - ${started}")

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 using namespace wasmrt::internal;
@@ -76,6 +77,33 @@ TEST_CASE("Background workers run at a lower priority", "[compiler][pool]") {
   int expected = std::min(own + CompileThreadPool::kBackgroundNice, 19);
   CHECK(background.get_future().get() == expected);
   CHECK(urgent.get_future().get() == own);
+}
+
+// Whatever nice value the process was started with (`nice -n 5 ctest` made
+// an absolute setpriority(10) look like +5), background workers are
+// kBackgroundNice below the thread that starts them.
+TEST_CASE("Background workers are niced relative to the thread that starts them",
+          "[compiler][pool]") {
+  auto niceOfThisThread = [] {
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)));
+    return errno == 0 ? std::optional<int>(nice) : std::nullopt;
+  };
+  std::optional<int> starter, background;
+  std::thread([&] {
+    // Lowering a thread's own priority needs no privilege.
+    std::optional<int> own = niceOfThisThread();
+    if (!own || setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), std::min(*own + 3, 19)) != 0)
+      return;
+    starter = niceOfThisThread();
+    CompileThreadPool pool(1);
+    std::promise<std::optional<int>> seen;
+    pool.run([&] { seen.set_value(niceOfThisThread()); }, Lane::Background);
+    background = seen.get_future().get();
+  }).join();
+  REQUIRE(starter);
+  REQUIRE(background);
+  CHECK(*background == std::min(*starter + CompileThreadPool::kBackgroundNice, 19));
 }
 
 TEST_CASE("Dispatch lane follows SpeculativeDispatchScope and background workers",

@@ -1,5 +1,7 @@
 # Runs one WASI program under `wasmrt run` in a fresh scratch tree and checks it.
 #   WASMRT, WORKDIR: the CLI and a scratch directory (wiped first)
+#   EMULATOR: a ;-list run with WASMRT as its argument (optional; in cross builds
+#     CMAKE_CROSSCOMPILING_EMULATOR)
 #   COMMAND: arguments after `wasmrt` (a ;-list, run from WORKDIR)
 #   EXPECTED_STATUS, EXPECTED_STDOUT (a file compared byte for byte; optional),
 #   EXPECTED_STDERR (a regex; optional), STDIN (a file; optional)
@@ -22,7 +24,7 @@ set(input "")
 if(DEFINED STDIN)
   set(input INPUT_FILE ${STDIN})
 endif()
-execute_process(COMMAND ${WASMRT} ${COMMAND} WORKING_DIRECTORY ${WORKDIR} ${input}
+execute_process(COMMAND ${EMULATOR} ${WASMRT} ${COMMAND} WORKING_DIRECTORY ${WORKDIR} ${input}
   TIMEOUT 100 RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 set(report "stdout:\n${out}\nstderr:\n${err}")
 if(NOT status STREQUAL EXPECTED_STATUS)
