@@ -43,8 +43,9 @@ struct Config {
   unsigned optLevel = 2;                // 0 (fast compile) .. 3
   MemoryMode memoryMode = MemoryMode::Default;
   // 0: all hardware threads. Calls waiting for a lazily compiled body and
-  // eager compilation use up to this many threads at normal priority;
-  // speculative background compiles up to this many more at nice +10.
+  // eager compilation use up to this many threads; speculative background
+  // compiles up to this many minus one (at least one), leaving a core to
+  // the guests.
   unsigned compileThreads = 0;
   CompilationMode compilation = CompilationMode::Lazy;
   size_t wasmStackSize = 512 * 1024;    // deeper recursion traps with CallStackExhausted

@@ -1,20 +1,10 @@
 #include "compiler/CompileThreadPool.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-
 namespace wasmrt::internal {
 
 namespace {
 
 thread_local bool tDispatchInBackground = false;
-
-// Linux's largest nice value; setpriority clamps to it anyway.
-constexpr int kLowestPriority = 19;
 
 } // namespace
 
@@ -52,19 +42,8 @@ void CompileThreadPool::run(std::function<void()> job, Lane lane) {
 }
 
 void CompileThreadPool::work(Workers &workers, Lane lane) {
-  if (lane == Lane::Background) {
+  if (lane == Lane::Background)
     tDispatchInBackground = true;
-    // Per thread on Linux (the "process" is the thread id). Lowering the
-    // priority needs no privilege; failing to is harmless. Relative to the
-    // nice value inherited from the starting thread: under `nice -n 5 wasmrt`
-    // an absolute 10 would put speculation only 5 below the guest, and under
-    // `nice -n 15` level with it (going back to 10 needs privilege).
-    auto tid = id_t(syscall(SYS_gettid));
-    errno = 0;
-    int inherited = getpriority(PRIO_PROCESS, tid);
-    if (errno == 0)
-      setpriority(PRIO_PROCESS, tid, std::min(inherited + kBackgroundNice, kLowestPriority));
-  }
   std::unique_lock lock(mutex_);
   while (true) {
     ++workers.idle;

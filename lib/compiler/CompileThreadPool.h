@@ -22,17 +22,20 @@ namespace wasmrt::internal {
 // done, and the threads belong to the pool, shared by many sessions.
 //
 // Two lanes, each of up to `threads` workers started on demand:
-// - urgent: compiles someone waits for (a call reaching a body that is not
-//   compiled yet, eager compilation);
-// - background: speculative compiles of lazy mode. Their workers run at a
-//   lower scheduling priority (kBackgroundNice above the nice value of the
-//   thread that started them), so speculation takes the cores the guest
-//   leaves idle, and a call that waits for a body never queues behind
-//   speculation.
+// - urgent: compiles someone waits for or is about to (a call reaching a
+//   body that is not compiled yet, a lazy module's entry points, eager
+//   compilation);
+// - background: speculative compiles of lazy mode.
+// A call that waits for a body therefore never queues behind speculation.
+// Both lanes run at the process's own priority: background workers at a
+// lower one (tried: nice +10) leave a call that waits for a body being
+// compiled speculatively starved whenever other processes load the machine
+// (a spec script took 15 s instead of 2.8 s next to two busy loops), and an
+// unprivileged thread cannot raise its priority back. How much speculation
+// runs at once is the speculator's bound (lib/compiler/Compiler.cpp).
 class CompileThreadPool {
 public:
   enum class Lane { Urgent, Background };
-  static constexpr int kBackgroundNice = 10;
 
   explicit CompileThreadPool(unsigned threads) : maxThreads_(std::max(threads, 1u)) {}
   ~CompileThreadPool();

@@ -30,6 +30,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace wasmrt::internal {
@@ -126,12 +127,15 @@ void defineLazyFailureHandler(llvm::Module &out) {
   b.CreateUnreachable();
 }
 
-// Background compilation for lazy mode. Whenever a function is taken for
-// speculation or starts compiling on demand, the functions it calls directly
-// (known from validation) are queued; `maxInFlight` of them compile at a time on the
-// compile pool's background lane, in breadth-first call-graph order from
-// the code that runs first. Calls waiting for a body use the pool's urgent
-// lane (CompileThreadPool.h), so speculation may use every thread.
+// Background compilation for lazy mode. The module's entry points compile at
+// once on the compile pool's urgent lane: they are about to be called.
+// Whenever a function is taken for compilation or starts compiling on
+// demand, the functions it calls directly (known from validation) are
+// queued; `maxInFlight` of them compile at a time on the background lane, in
+// breadth-first call-graph order from the code that runs first. Calls waiting
+// for a body use the urgent lane (CompileThreadPool.h), so they never queue
+// behind speculation; bounding speculation (to threads - 1) leaves a core to
+// the guest.
 class Speculator {
 public:
   Speculator(orc::LLJIT &jit, orc::JITDylib &bodies, const Module &module, unsigned maxInFlight)
@@ -139,14 +143,23 @@ public:
         queued_(std::make_unique<std::atomic<bool>[]>(module.numDefinedFuncs())),
         maxInFlight_(std::max(maxInFlight, 1u)) {}
 
-  // Functions known to run first (start function, exports).
-  void enqueue(const std::vector<uint32_t> &funcIndices) {
+  // Functions that run first (start function, _start, a library's exports).
+  // The first `maxInFlight + 1` (the thread count) compile at once on the
+  // urgent lane: the guest is about to wait for them. More would make real
+  // calls queue behind them, so the rest are speculated.
+  void enqueueEntries(const std::vector<uint32_t> &funcIndices) {
     std::lock_guard lock(mutex_);
+    unsigned urgent = 0;
     for (uint32_t funcIndex : funcIndices) {
       if (funcIndex < module_.numImportedFuncs ||
           queued_[funcIndex - module_.numImportedFuncs].exchange(true, std::memory_order_relaxed))
         continue;
-      pending_.push_back(funcIndex);
+      if (urgent++ > maxInFlight_) {
+        pending_.push_back(funcIndex);
+        continue;
+      }
+      queueCalleesLocked(funcIndex);
+      lookUpLocked(funcIndex, /*speculative=*/false);
     }
     pumpLocked();
   }
@@ -179,7 +192,7 @@ public:
 
 private:
   void pumpLocked() {
-    while (!stopped_ && inFlight_ < maxInFlight_ && (!pending_.empty() || !later_.empty())) {
+    while (!stopped_ && speculating_ < maxInFlight_ && (!pending_.empty() || !later_.empty())) {
       uint32_t funcIndex = 0;
       if (!pending_.empty()) {
         funcIndex = pending_.front();
@@ -194,32 +207,42 @@ private:
       // Queued before the next one is taken, so that what this function
       // calls comes before the `later_` list.
       queueCalleesLocked(funcIndex);
-      ++inFlight_;
-      // The callback may run on this thread before lookup() returns, so
-      // it must not take mutex_ here; it re-enters through done().
-      SpeculativeDispatchScope background;
-      jit_.getExecutionSession().lookup(
-          orc::LookupKind::Static, orc::makeJITDylibSearchOrder(&bodies_),
-          orc::SymbolLookupSet(jit_.mangleAndIntern(functionBodySymbol(funcIndex))),
-          orc::SymbolState::Ready,
-          [this](llvm::Expected<orc::SymbolMap> result) {
-            // A failed speculation is reported again if the function is called.
-            if (!result)
-              llvm::consumeError(result.takeError());
-            done();
-          },
-          orc::NoDependenciesToRegister);
+      lookUpLocked(funcIndex, /*speculative=*/true);
     }
   }
+  void lookUpLocked(uint32_t funcIndex, bool speculative) {
+    ++inFlight_;
+    speculating_ += speculative;
+    // The callback may run on this thread before lookup() returns, so it
+    // must not take mutex_ here; it re-enters through done().
+    std::optional<SpeculativeDispatchScope> background;
+    if (speculative)
+      background.emplace();
+    jit_.getExecutionSession().lookup(
+        orc::LookupKind::Static, orc::makeJITDylibSearchOrder(&bodies_),
+        orc::SymbolLookupSet(jit_.mangleAndIntern(functionBodySymbol(funcIndex))),
+        orc::SymbolState::Ready,
+        [this, speculative](llvm::Expected<orc::SymbolMap> result) {
+          // A failed compile is reported again if the function is called.
+          if (!result)
+            llvm::consumeError(result.takeError());
+          done(speculative);
+        },
+        orc::NoDependenciesToRegister);
+  }
+  const std::vector<uint32_t> &callees(uint32_t funcIndex) const {
+    return module_.functionFacts[funcIndex - module_.numImportedFuncs].directCallees;
+  }
   void queueCalleesLocked(uint32_t funcIndex) {
-    for (uint32_t callee : module_.functionFacts[funcIndex - module_.numImportedFuncs].directCallees)
+    for (uint32_t callee : callees(funcIndex))
       if (callee >= module_.numImportedFuncs &&
           !queued_[callee - module_.numImportedFuncs].exchange(true, std::memory_order_relaxed))
         pending_.push_back(callee);
   }
-  void done() {
+  void done(bool speculative) {
     std::lock_guard lock(mutex_);
     --inFlight_;
+    speculating_ -= speculative;
     pumpLocked();
     if (inFlight_ == 0)
       idle_.notify_all();
@@ -234,7 +257,8 @@ private:
   std::condition_variable_any idle_;
   std::deque<uint32_t> pending_; // breadth-first from code that ran or runs first
   std::deque<uint32_t> later_;   // queued_ is set when taken, not when added
-  unsigned inFlight_ = 0;
+  unsigned inFlight_ = 0;    // lookups not finished, entries included
+  unsigned speculating_ = 0; // of those, on the background lane
   bool stopped_ = false;
 };
 
@@ -464,7 +488,7 @@ Expected<void> JitCompiledModule::defineLazyStubs(const Module &module,
   for (const Export &e : module.exports)
     if (e.kind == ExternKind::Func && e.name != "_start" && e.name != "_initialize")
       (library ? entries : later).push_back(e.index);
-  speculator_->enqueue(entries);
+  speculator_->enqueueEntries(entries);
   std::vector<uint32_t> &elements = later;
   for (const ElementSegment &segment : module.elements)
     elements.insert(elements.end(), segment.funcIndices.begin(), segment.funcIndices.end());
@@ -509,7 +533,7 @@ Expected<void> JitCompiledModule::build(const Module &module) {
   if (options_.lazy) {
     bodies_ = &jit_->getExecutionSession().createBareJITDylib("wasm-function-bodies");
     bodies_->addToLinkOrder(jit_->getMainJITDylib());
-    speculator_ = std::make_unique<Speculator>(*jit_, *bodies_, module, threads);
+    speculator_ = std::make_unique<Speculator>(*jit_, *bodies_, module, threads - 1);
     std::vector<std::string> glue;
     if (auto defined = defineUnit(jit_->getMainJITDylib(), module, Chunk{0, 0, true}, glue);
         !defined)
