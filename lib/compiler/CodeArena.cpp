@@ -77,17 +77,21 @@ private:
 };
 
 CodeArena::~CodeArena() {
-  for (Chunk &chunk : chunks_) {
-    if (chunk.writableCode)
-      munmap(chunk.writableCode, size_t(chunk.end[Code] - chunk.begin[Code]));
-    munmap(chunk.reservation, chunk.bytes);
-  }
+  for (const Chunk &chunk : chunks_)
+    unmap(chunk);
+}
+
+void CodeArena::unmap(const Chunk &chunk) {
+  if (chunk.writableCode)
+    munmap(chunk.writableCode, size_t(chunk.end[Code] - chunk.begin[Code]));
+  munmap(chunk.reservation, chunk.bytes);
 }
 
 size_t CodeArena::footprint(size_t bytes, size_t alignment) const {
-  // Packed (dual mapping): the worst-case padding before the segment.
-  // Otherwise whole pages.
-  return dualMapping_ ? bytes + alignment - 1 : llvm::alignTo(bytes, pageSize_);
+  // Enough for either kind of chunk: packed (dual mapping) needs the segment
+  // plus the worst-case padding before it, paged needs whole pages. The kind
+  // of the next chunk is only known once it is mapped (memfd may fail).
+  return std::max(bytes + alignment - 1, size_t(llvm::alignTo(bytes, pageSize_)));
 }
 
 llvm::Expected<CodeArena::Chunk> CodeArena::mapChunk(const size_t (&sizes)[kRegionCount]) {
@@ -100,12 +104,16 @@ llvm::Expected<CodeArena::Chunk> CodeArena::mapChunk(const size_t (&sizes)[kRegi
   Chunk chunk;
   chunk.reservation = static_cast<char *>(reserved);
   chunk.bytes = total;
-  char *code = chunk.reservation, *data = code + sizes[Code];
+  char *at = chunk.reservation;
+  for (int region = 0; region < kRegionCount; ++region) {
+    chunk.begin[region] = chunk.next[region] = at;
+    at += sizes[region];
+    chunk.end[region] = at;
+  }
+  char *code = chunk.begin[Code], *data = chunk.begin[Data];
   auto fail = [&](const char *what) {
     llvm::Error error = systemError(what);
-    if (chunk.writableCode)
-      munmap(chunk.writableCode, sizes[Code]);
-    munmap(reserved, total);
+    unmap(chunk);
     return error;
   };
   if (mmap(data, sizes[Data], PROT_READ | PROT_WRITE,
@@ -133,12 +141,6 @@ llvm::Expected<CodeArena::Chunk> CodeArena::mapChunk(const size_t (&sizes)[kRegi
       mmap(code, sizes[Code], PROT_READ | PROT_WRITE,
            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
     return fail("cannot map JIT code memory");
-  char *at = chunk.reservation;
-  for (int region = 0; region < kRegionCount; ++region) {
-    chunk.begin[region] = chunk.next[region] = at;
-    at += sizes[region];
-    chunk.end[region] = at;
-  }
   return chunk;
 }
 
@@ -149,8 +151,6 @@ llvm::Expected<CodeArena::Chunk *> CodeArena::chunkWithRoom(const size_t (&neede
         return false;
     return true;
   };
-  // Chunks of either kind fit the footprint computed for the current kind:
-  // the kind only changes from packed to paged, whose footprint is larger.
   if (!chunks_.empty() && fits(chunks_.back()))
     return &chunks_.back();
 
@@ -166,9 +166,7 @@ llvm::Expected<CodeArena::Chunk *> CodeArena::chunkWithRoom(const size_t (&neede
   if (onCodeRegion_) {
     if (llvm::Error error =
             onCodeRegion_(uintptr_t(chunk->begin[Code]), uintptr_t(chunk->end[Code]))) {
-      if (chunk->writableCode)
-        munmap(chunk->writableCode, sizes[Code]);
-      munmap(chunk->reservation, chunk->bytes);
+      unmap(*chunk);
       return error;
     }
   }

@@ -73,8 +73,9 @@ private:
     char *end[kRegionCount] = {};
   };
 
-  // Bytes a segment takes in its region (alignment padding included).
+  // Bytes a segment may take in its region (alignment padding included).
   size_t footprint(size_t bytes, size_t alignment) const;
+  static void unmap(const Chunk &chunk);
   // A chunk with room for `needed` bytes in each region, mapping a new one
   // (sized to fit) when the current one is full.
   llvm::Expected<Chunk *> chunkWithRoom(const size_t (&needed)[kRegionCount]);
