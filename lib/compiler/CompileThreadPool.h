@@ -46,7 +46,6 @@ public:
   // Where work dispatched from the calling thread belongs (see
   // SpeculativeDispatchScope).
   static Lane currentDispatchLane();
-  unsigned threadsPerLane() const { return maxThreads_; }
 
 private:
   struct Workers {

@@ -151,8 +151,7 @@ public:
     std::lock_guard lock(mutex_);
     unsigned urgent = 0;
     for (uint32_t funcIndex : funcIndices) {
-      if (funcIndex < module_.numImportedFuncs ||
-          queued_[funcIndex - module_.numImportedFuncs].exchange(true, std::memory_order_relaxed))
+      if (!claim(funcIndex))
         continue;
       if (urgent++ > maxInFlight_) {
         pending_.push_back(funcIndex);
@@ -200,8 +199,7 @@ private:
       } else {
         funcIndex = later_.front();
         later_.pop_front();
-        if (queued_[funcIndex - module_.numImportedFuncs].exchange(true,
-                                                                   std::memory_order_relaxed))
+        if (!claim(funcIndex))
           continue;
       }
       // Queued before the next one is taken, so that what this function
@@ -233,10 +231,15 @@ private:
   const std::vector<uint32_t> &callees(uint32_t funcIndex) const {
     return module_.functionFacts[funcIndex - module_.numImportedFuncs].directCallees;
   }
+  // Whether `funcIndex` is a defined function nobody has queued or compiled
+  // yet; marks it queued.
+  bool claim(uint32_t funcIndex) {
+    return funcIndex >= module_.numImportedFuncs &&
+           !queued_[funcIndex - module_.numImportedFuncs].exchange(true, std::memory_order_relaxed);
+  }
   void queueCalleesLocked(uint32_t funcIndex) {
     for (uint32_t callee : callees(funcIndex))
-      if (callee >= module_.numImportedFuncs &&
-          !queued_[callee - module_.numImportedFuncs].exchange(true, std::memory_order_relaxed))
+      if (claim(callee))
         pending_.push_back(callee);
   }
   void done(bool speculative) {
@@ -478,21 +481,23 @@ Expected<void> JitCompiledModule::defineLazyStubs(const Module &module,
   // library whose exports are its entry points. Compiling them now overlaps
   // with instantiation. Other exports of a command come later, with the
   // table elements.
+  auto isEntryName = [](const std::string &name) {
+    return name == "_start" || name == "_initialize";
+  };
   std::vector<uint32_t> entries, later;
   if (module.startFunc)
     entries.push_back(*module.startFunc);
   for (const Export &e : module.exports)
-    if (e.kind == ExternKind::Func && (e.name == "_start" || e.name == "_initialize"))
+    if (e.kind == ExternKind::Func && isEntryName(e.name))
       entries.push_back(e.index);
   bool library = entries.empty();
   for (const Export &e : module.exports)
-    if (e.kind == ExternKind::Func && e.name != "_start" && e.name != "_initialize")
+    if (e.kind == ExternKind::Func && !isEntryName(e.name))
       (library ? entries : later).push_back(e.index);
   speculator_->enqueueEntries(entries);
-  std::vector<uint32_t> &elements = later;
   for (const ElementSegment &segment : module.elements)
-    elements.insert(elements.end(), segment.funcIndices.begin(), segment.funcIndices.end());
-  speculator_->enqueueLater(elements);
+    later.insert(later.end(), segment.funcIndices.begin(), segment.funcIndices.end());
+  speculator_->enqueueLater(later);
   return {};
 }
 

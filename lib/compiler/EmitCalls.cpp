@@ -50,9 +50,7 @@ void FunctionTranslator::emitCallIndirect(uint32_t typeIndex, uint32_t tableInde
   llvm::MDNode *likely = llvm::MDBuilder(context_).createBranchWeights(1u << 10, 1);
   b_.CreateCondBr(b_.CreateICmpEQ(calleeContext, ctx_), sameInstance, otherInstance, likely);
 
-  std::span<llvm::Value *const> params = top(m_.wasm().types[typeIndex].params.size());
-  llvm::SmallVector<llvm::Value *, 8> args(params.begin(), params.end());
-  stack_.resize(stack_.size() - args.size());
+  llvm::SmallVector<llvm::Value *, 8> args = popCallArgs(typeIndex);
   b_.SetInsertPoint(sameInstance);
   llvm::CallInst *sameCall = createCall(typeIndex, code, ctx_, args);
   // Distinct call-site attributes keep SimplifyCFG from merging the two calls
@@ -75,10 +73,14 @@ void FunctionTranslator::emitCallIndirect(uint32_t typeIndex, uint32_t tableInde
 
 void FunctionTranslator::emitCallThrough(uint32_t typeIndex, llvm::Value *callee,
                                          llvm::Value *calleeContext) {
+  pushCallResults(typeIndex, createCall(typeIndex, callee, calleeContext, popCallArgs(typeIndex)));
+}
+
+llvm::SmallVector<llvm::Value *, 8> FunctionTranslator::popCallArgs(uint32_t typeIndex) {
   std::span<llvm::Value *const> params = top(m_.wasm().types[typeIndex].params.size());
   llvm::SmallVector<llvm::Value *, 8> args(params.begin(), params.end());
   stack_.resize(stack_.size() - args.size());
-  pushCallResults(typeIndex, createCall(typeIndex, callee, calleeContext, args));
+  return args;
 }
 
 llvm::CallInst *FunctionTranslator::createCall(uint32_t typeIndex, llvm::Value *callee,

@@ -188,6 +188,8 @@ private:
   void emitCall(uint32_t funcIndex);
   void emitCallIndirect(uint32_t typeIndex, uint32_t tableIndex);
   void emitCallThrough(uint32_t typeIndex, llvm::Value *callee, llvm::Value *calleeContext);
+  // Pops the parameters of a call of type `typeIndex`, first one first.
+  llvm::SmallVector<llvm::Value *, 8> popCallArgs(uint32_t typeIndex);
   llvm::CallInst *createCall(uint32_t typeIndex, llvm::Value *callee, llvm::Value *calleeContext,
                              std::span<llvm::Value *const> params);
   // Pushes a call's results (null when there are none).

@@ -126,12 +126,13 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLe
   llvm::FunctionAnalysisManager functionAnalyses;
   llvm::CGSCCAnalysisManager cgsccAnalyses;
   llvm::ModuleAnalysisManager moduleAnalyses;
-  llvm::PipelineTuningOptions tuning;
+  // Read only by LLVM's own pipeline (-O3); ours choose their passes above.
   // The host tuning unrolls small loops several times: a large compile-time
   // cost for little gain on Wasm code (see docs/toolchain notes).
+  llvm::PipelineTuningOptions tuning;
   tuning.LoopUnrolling = false;
-  tuning.LoopVectorization = optLevel >= 2;
-  tuning.SLPVectorization = optLevel >= 2;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
   llvm::PassBuilder builder(&machine, tuning);
   llvm::TargetLibraryInfoImpl library = libraryInfo(module);
   functionAnalyses.registerPass([&] { return llvm::TargetLibraryAnalysis(library); });
