@@ -140,6 +140,9 @@ struct Module {
 
   // Owns the bytes the spans above point into, when the module owns them.
   std::shared_ptr<const std::vector<uint8_t>> storage;
+  // Or keeps them alive when they live elsewhere (e.g. the mapped file of a
+  // precompiled artifact, which embeds the module).
+  std::shared_ptr<const void> externalStorage;
 
   uint32_t numDefinedFuncs() const { return uint32_t(code.size()); }
   const FuncType &funcType(uint32_t funcIndex) const { return types[funcs[funcIndex]]; }

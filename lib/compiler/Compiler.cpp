@@ -38,9 +38,6 @@ namespace wasmrt::internal {
 CompiledModule::~CompiledModule() = default;
 
 namespace compiler {
-namespace {
-
-namespace orc = llvm::orc;
 
 // Chunk sizing. A chunk is one LLVM module: calls inside it can be inlined,
 // and chunks compile in parallel. ~48 KiB of Wasm code per chunk keeps the
@@ -50,12 +47,6 @@ namespace orc = llvm::orc;
 // functions, which are the most likely to call each other.
 constexpr size_t kChunkCodeBytes = 48 * 1024;
 constexpr size_t kMinSplitBytes = 8 * 1024;
-
-struct Chunk {
-  uint32_t first = 0; // defined function indices [first, end)
-  uint32_t end = 0;
-  bool withGlue = false;
-};
 
 std::vector<Chunk> partition(const Module &module, unsigned threads) {
   uint32_t count = module.numDefinedFuncs();
@@ -85,6 +76,10 @@ std::vector<Chunk> partition(const Module &module, unsigned threads) {
   result.front().withGlue = true;
   return result;
 }
+
+namespace {
+
+namespace orc = llvm::orc;
 
 // Errors from translation on compile threads; ORC itself only reports that
 // materialization failed.

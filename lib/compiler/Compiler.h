@@ -25,6 +25,7 @@
 #include "compiler/RuntimeAbi.h"
 #include "wasmrt/Error.h"
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -136,6 +137,29 @@ public:
 };
 // Uses `options` except lazy and threads (glue compiles on the calling thread).
 Expected<std::unique_ptr<GlueCompiler>> createGlueCompiler(const CompileOptions &options);
+
+// Ahead-of-time compilation of a whole module into an artifact (the format
+// of abi/ArtifactFormat.h, described in docs/AOT.md) that the runtime maps
+// and runs without LLVM.
+struct ArtifactOptions {
+  // "": the host, with its CPU's features; the artifact then loads only on a
+  // CPU with the same fingerprint. "x86_64" or "aarch64": portable code for
+  // that architecture's baseline (x86-64-v2; Armv8-A with NEON).
+  std::string targetArch;
+  std::array<uint8_t, 32> sourceHash{};     // SHA-256 of the module bytes, recorded
+  std::array<uint8_t, 32> cpuFingerprint{}; // the host's (runtime/CpuFingerprint.h); host code only
+  // Functions compiled so far and in all, from compile threads (one at a time).
+  std::function<void(uint32_t done, uint32_t total)> onProgress;
+};
+
+// `module` must have passed validateModule() and `wasmBytes` be the bytes it
+// was decoded from (the artifact embeds them). Uses options.optLevel, the
+// memory mode, fuel and epoch settings and options.threads; ignores the
+// rest (no JIT is involved).
+Expected<std::vector<uint8_t>> compileArtifact(const Module &module,
+                                               std::span<const uint8_t> wasmBytes,
+                                               const CompileOptions &options,
+                                               const ArtifactOptions &artifact);
 
 // `module` must have passed validateModule(). On x86-64 the generated SIMD
 // code needs SSSE3 (the JIT targets the host CPU).

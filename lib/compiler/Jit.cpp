@@ -1,5 +1,6 @@
 #include "compiler/Jit.h"
 
+#include "abi/LibraryRoutines.h"
 #include "compiler/CodeArena.h"
 #include "compiler/CompileThreadPool.h"
 #include "compiler/ModuleEmitter.h"
@@ -192,6 +193,8 @@ private:
   std::map<orc::MaterializationResponsibility *, std::vector<CodeMap::Function>> linking_;
 };
 
+} // namespace
+
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> emitObject(llvm::Module &module,
                                                                llvm::TargetMachine &machine) {
   llvm::SmallVector<char, 0> buffer;
@@ -207,7 +210,7 @@ llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> emitObject(llvm::Module &mod
       std::move(buffer), module.getModuleIdentifier() + "-object", false);
 }
 
-llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel);
+namespace {
 
 // IR -> object for one unit, on whichever compile thread materializes it.
 // A module may lower its own level with the kOptLevelFlag module flag (the
@@ -266,6 +269,8 @@ private:
   std::vector<std::unique_ptr<llvm::TargetMachine>> idleMachines_[4]; // per opt level
 };
 
+} // namespace
+
 llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel) {
   switch (optLevel) {
   case 0: return llvm::CodeGenOptLevel::None;
@@ -282,17 +287,6 @@ bool initializeNativeTarget() {
   return initialized;
 }
 
-// Routines code generation may call where the target lacks an instruction
-// (e.g. roundeven without SSE4.1). Never linked otherwise.
-bool isAllowedLibraryRoutine(llvm::StringRef name) {
-  static const llvm::StringRef allowed[] = {
-      "ceil",  "ceilf",  "floor",     "floorf",     "trunc", "truncf", "roundeven",
-      "roundevenf", "rint", "rintf", "nearbyint", "nearbyintf", "sqrt", "sqrtf",
-      "fmin", "fminf", "fmax", "fmaxf", "memcpy", "memmove", "memset"};
-  return std::find(std::begin(allowed), std::end(allowed), name) != std::end(allowed);
-}
-
-} // namespace
 
 Expected<void> defineRuntimeSymbols(orc::LLJIT &jit, const CompileOptions &options) {
   orc::SymbolMap symbols;
@@ -377,7 +371,9 @@ Expected<std::unique_ptr<orc::LLJIT>> createJit(const CompileOptions &options, u
 
   auto routines = orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
       (*jit)->getDataLayout().getGlobalPrefix(),
-      [](const orc::SymbolStringPtr &name) { return isAllowedLibraryRoutine(*name); });
+      [](const orc::SymbolStringPtr &name) {
+        return abi::isLibraryRoutine({(*name).data(), (*name).size()});
+      });
   if (!routines)
     return toError(routines.takeError(), ErrorKind::Internal, "cannot search process symbols");
   (*jit)->getMainJITDylib().addGenerator(std::move(*routines));

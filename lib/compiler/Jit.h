@@ -107,6 +107,14 @@ Expected<void> defineRuntimeSymbols(llvm::orc::LLJIT &jit, const CompileOptions 
 llvm::Expected<llvm::orc::SymbolMap> lookupAll(llvm::orc::LLJIT &jit, llvm::orc::JITDylib &dylib,
                                                const std::vector<std::string> &names);
 
+// Object code (ELF) for `module`, with the library-call restrictions of
+// libraryInfo().
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> emitObject(llvm::Module &module,
+                                                               llvm::TargetMachine &machine);
+llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel);
+// Registers the host's target with LLVM, once; false if that failed.
+bool initializeNativeTarget();
+
 // Turns an llvm::Error into a wasmrt Error of `kind`.
 Error toError(llvm::Error error, ErrorKind kind, std::string_view context);
 

@@ -101,4 +101,15 @@ Expected<void> translateChunk(const Module &wasm, const CompileOptions &options,
                               llvm::Module &out, uint32_t firstDefined, uint32_t endDefined,
                               bool withGlue);
 
+// A run of neighbouring defined functions compiled as one LLVM module; the
+// chunk with glue also holds the entry trampolines and host adapters.
+struct Chunk {
+  uint32_t first = 0; // defined function indices [first, end)
+  uint32_t end = 0;
+  bool withGlue = false;
+};
+// The module's functions in chunks for `threads` compile threads (eager and
+// AOT compilation); the first chunk has the glue.
+std::vector<Chunk> partition(const Module &module, unsigned threads);
+
 } // namespace wasmrt::internal::compiler

@@ -128,6 +128,33 @@ Expected<std::shared_ptr<const LoadedModule>> Engine::load(std::shared_ptr<const
   return compileAndRegister(std::move(module), compileOptions(), std::move(typeIds));
 }
 
+Expected<std::shared_ptr<const LoadedModule>>
+Engine::loadPrecompiled(std::shared_ptr<const Module> module, std::unique_ptr<CompiledModule> code) {
+  auto loaded = std::make_shared<LoadedModule>();
+  loaded->typeIds.reserve(module->types.size());
+  for (const FuncType &type : module->types)
+    loaded->typeIds.push_back(internType(type));
+  loaded->codeRegions = std::make_shared<LoadedModule::CodeRegions>();
+  for (auto [begin, end] : code->codeRanges()) {
+    auto region = registerJitCode(reinterpret_cast<const void *>(begin), end - begin);
+    if (!region)
+      return std::move(region).error();
+    loaded->codeRegions->regions.push_back(std::move(*region));
+  }
+  loaded->module = std::move(module);
+  loaded->compiled = std::move(code);
+  std::lock_guard lock(glueMutex_);
+  bool provides = false;
+  for (uint32_t type = 0; type < loaded->typeIds.size(); ++type) {
+    TypeGlue glue{loaded->compiled->hostAdapter(type), loaded->compiled->entryTrampoline(type)};
+    if (glue.hostAdapter && glue.entryTrampoline && glue_.emplace(loaded->typeIds[type], glue).second)
+      provides = true;
+  }
+  if (provides)
+    glueModules_.push_back(loaded);
+  return std::shared_ptr<const LoadedModule>(std::move(loaded));
+}
+
 Expected<Engine::TypeGlue> Engine::glue(uint32_t typeId) {
   std::lock_guard lock(glueMutex_);
   auto found = glue_.find(typeId);

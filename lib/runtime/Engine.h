@@ -98,6 +98,13 @@ public:
   // Compiles a validated module (all of Wasm 2.0, SIMD included).
   Expected<std::shared_ptr<const LoadedModule>> load(std::shared_ptr<const Module> module);
 
+  // A module whose code was compiled ahead of time (runtime/Artifact.h); no
+  // compiler is involved. Its entry trampolines and host adapters serve as
+  // the engine's glue for its types, so a precompiled program's host calls
+  // need no compiler either (the engine then keeps that module's code).
+  Expected<std::shared_ptr<const LoadedModule>> loadPrecompiled(std::shared_ptr<const Module> module,
+                                                                std::unique_ptr<CompiledModule> code);
+
   // Glue for functions of canonical type `typeId`: the adapter that calls an
   // abi::HostFunctionContext, and the entry trampoline (compiled once per type).
   using TypeGlue = GlueCompiler::Glue;
@@ -129,6 +136,7 @@ private:
   std::shared_ptr<LoadedModule::CodeRegions> glueRegions_;
   std::unique_ptr<GlueCompiler> glueCompiler_; // created on first use
   std::map<uint32_t, TypeGlue> glue_;          // canonical type id -> its glue
+  std::vector<std::shared_ptr<const LoadedModule>> glueModules_; // precompiled glue's code
 };
 
 } // namespace wasmrt::internal
