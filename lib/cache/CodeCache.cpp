@@ -80,6 +80,8 @@ bool needsScan(const UsageRecord &usage, uint64_t maxSizeBytes) {
 Expected<CodeCache> CodeCache::open(std::string directory, CacheOptions options) {
   if (directory.empty())
     return Error(ErrorKind::Usage, "the code cache directory is an empty path");
+  while (directory.size() > 1 && directory.back() == '/') // keeps entry paths free of "//"
+    directory.pop_back();
   if (options.maxSizeBytes == 0)
     return Error(ErrorKind::Usage, "the code cache size bound must be positive");
   if (auto made = makeDirectories(directory, 0700); !made)

@@ -63,6 +63,7 @@ TEST_CASE("Entries live in DIR/v1/<first two digits>/<key>.cwasm") {
                                     ".cwasm");
   REQUIRE(cache.store(key, testContents(2)));
   CHECK(fs::is_regular_file(cache.entryPath(key)));
+  CHECK(openCache(scratch.sub("cache") + "//").entryPath(key) == cache.entryPath(key));
 }
 
 TEST_CASE("Looking up a key never stored is a miss, not an error") {
