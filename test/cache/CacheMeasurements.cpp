@@ -3,6 +3,7 @@
 #include "CacheTestUtil.h"
 #include "cache/CacheUsage.h"
 #include "cache/CodeCache.h"
+#include "cache/Sha256.h"
 
 #include <catch2/catch.hpp>
 
@@ -129,4 +130,16 @@ TEST_CASE("Measure: eviction scan", "[.][measure]") {
                 entries, median(scans), median(scanCpu), stats->entriesRemoved, evicting,
                 evictingCpu);
   }
+}
+
+TEST_CASE("Measure: SHA-256 throughput (the cost of a key)", "[.][measure]") {
+  std::vector<uint8_t> wasm = testContents(1, 16 << 20);
+  std::vector<double> samples;
+  for (int i = 0; i < 5; ++i) {
+    auto start = Clock::now();
+    Sha256().update(wasm).digest();
+    samples.push_back(millisecondsSince(start));
+  }
+  std::printf("SHA-256 of 16 MiB: %.1f ms = %.0f MB/s (median of 5)\n", median(samples),
+              16.0 * 1.048576 / (median(samples) / 1000));
 }
