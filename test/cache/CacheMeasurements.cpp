@@ -28,7 +28,9 @@ double millisecondsSince(Clock::time_point start) {
 double cpuMilliseconds() {
   struct rusage usage;
   ::getrusage(RUSAGE_SELF, &usage);
-  auto ms = [](const struct timeval &t) { return double(t.tv_sec) * 1e3 + double(t.tv_usec) / 1e3; };
+  auto ms = [](const struct timeval &t) {
+    return double(t.tv_sec) * 1e3 + double(t.tv_usec) / 1e3;
+  };
   return ms(usage.ru_utime) + ms(usage.ru_stime);
 }
 

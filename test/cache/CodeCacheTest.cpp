@@ -166,6 +166,20 @@ TEST_CASE("A cache directory other users can write to is refused") {
   CHECK(CodeCache::open(directory));
 }
 
+TEST_CASE("A cache directory owned by another user is refused") {
+  if (::geteuid() != 0) {
+    WARN("skipped: only root can give a directory to another user");
+    return;
+  }
+  ScratchDirectory scratch;
+  std::string directory = scratch.sub("theirs");
+  REQUIRE(::mkdir(directory.c_str(), 0700) == 0);
+  REQUIRE(::chown(directory.c_str(), 65534, 65534) == 0);
+  auto cache = CodeCache::open(directory);
+  REQUIRE_FALSE(cache);
+  CHECK_THAT(cache.error().message(), Catch::Contains(directory) && Catch::Contains("uid 65534"));
+}
+
 TEST_CASE("A truncated entry is returned as it is, and remove() deletes it") {
   ScratchDirectory scratch;
   CodeCache cache = openCache(scratch.sub("cache"));
