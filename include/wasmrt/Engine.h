@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace wasmrt {
 
@@ -39,6 +40,23 @@ enum class CompilationMode : uint8_t {
   Eager,
 };
 
+// The persistent code cache (docs/CACHE.md): Module::compile() reuses native
+// code compiled for the same module, wasmrt build, CPU and code-generation
+// settings by an earlier compile, in this process or another.
+struct CacheConfig {
+  bool enabled = false;
+  // Empty: $WASMRT_CACHE_DIR, else $XDG_CACHE_HOME/wasmrt, else ~/.cache/wasmrt.
+  std::string directory;
+  // 0: $WASMRT_CACHE_MAX_SIZE, else 1 GiB. Least recently used entries go first.
+  uint64_t maxSize = 0;
+  // On a miss, Module::compile() compiles the whole module ahead of time at
+  // optLevel, stores it and runs that code (true), or compiles as
+  // `compilation` says and leaves the cache alone (false; a caller such as the
+  // CLI then fills the cache itself, e.g. with Module::precompile in another
+  // process, see docs/CACHE.md).
+  bool fillOnMiss = true;
+};
+
 struct Config {
   unsigned optLevel = 2;                // 0 (fast compile) .. 3
   MemoryMode memoryMode = MemoryMode::Default;
@@ -55,6 +73,7 @@ struct Config {
   // Compile fuel metering (one unit per wasm instruction); see Store::setFuel.
   bool consumeFuel = false;
   Features features;
+  CacheConfig cache;
 };
 
 class Engine {

@@ -181,6 +181,9 @@ Expected<internal::Module> decodeAndValidate(const Engine &engine,
 } // namespace
 
 Expected<Module> Module::compile(const Engine &engine, std::span<const uint8_t> bytes) {
+  if (engine.config().cache.enabled)
+    if (std::optional<Expected<Module>> cached = compileWithCache(engine, bytes))
+      return std::move(*cached);
   auto module = decodeAndValidate(engine, bytes);
   if (!module)
     return std::move(module).error();

@@ -28,6 +28,7 @@ struct Engine::Impl {
 struct Module::Impl {
   Engine engine; // first: destroyed after the code
   std::shared_ptr<const internal::LoadedModule> loaded;
+  const char *codeSource = "jit";
 };
 
 namespace detail {
@@ -62,6 +63,10 @@ Error recordTrap(StoreState *store, const internal::Trap &trap);
 // Runs `func` with `args`, recording a trap in the store.
 Expected<std::vector<Val>> callFunc(StoreState *store, const abi::FuncRef *func,
                                     std::span<const Val> args);
+// Module::compile() with Config::cache enabled: a cache hit, or the module
+// compiled ahead of time and stored; nullopt to compile without the cache
+// (cache unavailable, or fillOnMiss off and no entry).
+std::optional<Expected<Module>> compileWithCache(const Engine &engine, std::span<const uint8_t> wasm);
 Expected<Func> createHostFunc(StoreState *store, const FuncType &type, HostCallback callback);
 
 } // namespace detail

@@ -269,11 +269,11 @@ private:
 
 class ArtifactCode final : public CompiledModule {
 public:
-  ArtifactCode(std::shared_ptr<const Bytes> file, std::unique_ptr<Image> image,
-               const art::ArtifactHeader &h, uint32_t numImportedFuncs)
+  ArtifactCode(std::shared_ptr<const void> file, std::span<const uint8_t> fileBytes,
+               std::unique_ptr<Image> image, const art::ArtifactHeader &h, uint32_t numImportedFuncs)
       : file_(std::move(file)), image_(std::move(image)), numImportedFuncs_(numImportedFuncs),
         numDefinedFuncs_(h.numDefinedFuncs), numTypes_(h.numTypes), textSize_(h.textSize) {
-    const uint8_t *bytes = file_->span().data();
+    const uint8_t *bytes = fileBytes.data();
     functions_ = reinterpret_cast<const art::FunctionEntry *>(bytes + h.functionsOffset);
     glue_ = reinterpret_cast<const art::TypeGlueEntry *>(bytes + h.typeGlueOffset);
   }
@@ -324,7 +324,7 @@ public:
   }
 
 private:
-  std::shared_ptr<const Bytes> file_;
+  std::shared_ptr<const void> file_; // keeps the metadata tables mapped
   std::unique_ptr<Image> image_;
   uint32_t numImportedFuncs_, numDefinedFuncs_, numTypes_;
   uint64_t textSize_;
@@ -334,9 +334,8 @@ private:
   mutable std::vector<uint32_t> byAddress_;
 };
 
-Expected<LoadedArtifact> finishLoad(std::shared_ptr<const Bytes> file, int fd,
-                                    const ArtifactRequirements &requirements) {
-  std::span<const uint8_t> bytes = file->span();
+Expected<LoadedArtifact> finishLoad(std::shared_ptr<const void> file, std::span<const uint8_t> bytes,
+                                    int fd, const ArtifactRequirements &requirements) {
   auto header = checkHeader(bytes, requirements);
   if (!header)
     return std::move(header).error();
@@ -359,7 +358,8 @@ Expected<LoadedArtifact> finishLoad(std::shared_ptr<const Bytes> file, int fd,
   std::memcpy(loaded.sourceHash.data(), h.sourceHash, loaded.sourceHash.size());
   loaded.description.assign(reinterpret_cast<const char *>(bytes.data() + h.descriptionOffset),
                             h.descriptionSize);
-  loaded.code = std::make_unique<ArtifactCode>(file, std::move(image), h, module->numImportedFuncs);
+  loaded.code =
+      std::make_unique<ArtifactCode>(file, bytes, std::move(image), h, module->numImportedFuncs);
   module->externalStorage = std::move(file);
   loaded.module = std::make_shared<const Module>(std::move(*module));
   return loaded;
@@ -394,7 +394,8 @@ Expected<LoadedArtifact> loadArtifactFile(const std::string &path,
     return Error(ErrorKind::Io, fmt::format("cannot map {}: {}", path, std::strerror(error)));
   }
   auto file = std::make_shared<const Bytes>(mapped, size);
-  auto loaded = finishLoad(std::move(file), fd, requirements);
+  std::span<const uint8_t> bytes = file->span();
+  auto loaded = finishLoad(std::move(file), bytes, fd, requirements);
   close(fd); // the mappings keep the file
   if (!loaded)
     return Error(loaded.error().kind(), fmt::format("{}: {}", path, loaded.error().message()));
@@ -403,7 +404,15 @@ Expected<LoadedArtifact> loadArtifactFile(const std::string &path,
 
 Expected<LoadedArtifact> loadArtifactBytes(std::span<const uint8_t> bytes,
                                            const ArtifactRequirements &requirements) {
-  return finishLoad(std::make_shared<const Bytes>(bytes), -1, requirements);
+  auto copy = std::make_shared<const Bytes>(bytes);
+  std::span<const uint8_t> copied = copy->span();
+  return finishLoad(std::move(copy), copied, -1, requirements);
+}
+
+Expected<LoadedArtifact> loadArtifactMapped(std::shared_ptr<const void> owner,
+                                            std::span<const uint8_t> bytes, int fd,
+                                            const ArtifactRequirements &requirements) {
+  return finishLoad(std::move(owner), bytes, fd, requirements);
 }
 
 void *libraryRoutineAddress(std::string_view name) {

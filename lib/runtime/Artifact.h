@@ -52,6 +52,13 @@ Expected<LoadedArtifact> loadArtifactFile(const std::string &path,
 Expected<LoadedArtifact> loadArtifactBytes(std::span<const uint8_t> bytes,
                                            const ArtifactRequirements &requirements);
 
+// An artifact already mapped read-only (e.g. by the code cache): `owner`
+// keeps `bytes` mapped for as long as the result lives; the code pages are
+// mapped from `fd`, which the caller may close afterwards.
+Expected<LoadedArtifact> loadArtifactMapped(std::shared_ptr<const void> owner,
+                                            std::span<const uint8_t> bytes, int fd,
+                                            const ArtifactRequirements &requirements);
+
 // The address of a library routine generated code may call
 // (abi/LibraryRoutines.h), or nullptr.
 void *libraryRoutineAddress(std::string_view name);

@@ -2,6 +2,10 @@
 
 #include "support/File.h"
 #include "text/WatParser.h"
+#include "wasmrt/Module.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <string_view>
@@ -28,6 +32,16 @@ Expected<std::vector<uint8_t>> loadModuleBinary(const std::string &path) {
   if (!encoded)
     return Error(encoded.error().kind(), path + ":" + encoded.error().message());
   return std::move(*encoded);
+}
+
+bool isArtifactFile(const std::string &path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  uint8_t head[8];
+  ssize_t got = read(fd, head, sizeof head);
+  close(fd);
+  return got > 0 && Module::isArtifact(std::span<const uint8_t>(head, size_t(got)));
 }
 
 } // namespace wasmrt::cli

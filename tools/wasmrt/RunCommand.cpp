@@ -2,6 +2,7 @@
 // export named by --invoke), through the public embedding API only. Options and
 // exit statuses are documented in docs/CLI.md.
 #include "Commands.h"
+#include "ModuleInput.h"
 #include "RunOptions.h"
 
 #include "support/File.h"
@@ -10,7 +11,10 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <condition_variable>
@@ -215,8 +219,11 @@ std::optional<int> callIfExported(const Session &session, const Instance &instan
   return std::nullopt;
 }
 
-// The file as a compiled module: binary, or text when it lacks the "\0asm" magic.
+// The file as a compiled module: a precompiled artifact (mapped, nothing
+// compiled), binary, or text when it lacks the "\0asm" magic.
 Expected<Module> loadModule(const Engine &engine, const std::string &path) {
+  if (isArtifactFile(path))
+    return Module::deserializeFile(engine, path);
   auto bytes = internal::readFileBytes(path);
   if (!bytes)
     return std::move(bytes).error();
@@ -227,6 +234,47 @@ Expected<Module> loadModule(const Engine &engine, const std::string &path) {
   if (!module && module.error().kind() == ErrorKind::Malformed)
     return Error(ErrorKind::Malformed, path + ":" + module.error().message());
   return module;
+}
+
+// On a cache miss the program runs on JIT-compiled code at once, while a
+// detached `wasmrt compile --cache` (niced, in its own session, stdio on
+// /dev/null) compiles the whole module for the runs that follow: the first
+// run is not slowed by compiling code it never calls (docs/CACHE.md).
+void startCacheFill(const RunOptions &options, const Config &config) {
+  std::vector<std::string> args = {"wasmrt", "compile", "--cache", "-O",
+                                   std::to_string(config.optLevel)};
+  if (config.memoryMode == MemoryMode::BoundsChecked)
+    args.push_back("--bounds-checks");
+  if (config.consumeFuel)
+    args.push_back("--consume-fuel");
+  if (config.epochInterruption)
+    args.push_back("--epoch-interruption");
+  if (!config.cache.directory.empty())
+    args.insert(args.end(), {"--cache-dir", config.cache.directory});
+  args.push_back("--");
+  args.push_back(options.file);
+  std::vector<char *> argv;
+  for (std::string &arg : args)
+    argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t files;
+  posix_spawnattr_t attributes;
+  posix_spawn_file_actions_init(&files);
+  for (int fd : {0, 1, 2})
+    posix_spawn_file_actions_addopen(&files, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
+  pid_t child = 0;
+  // Best effort: without a fill the next run simply misses again.
+  (void)posix_spawn(&child, "/proc/self/exe", &files, &attributes, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&files);
+  posix_spawnattr_destroy(&attributes);
+}
+
+// WASMRT_CACHE=off (or 0) turns the cache off like --no-cache.
+bool cacheWanted(const RunOptions &options) {
+  const char *setting = std::getenv("WASMRT_CACHE");
+  return options.cache && !(setting && (std::strcmp(setting, "off") == 0 || std::strcmp(setting, "0") == 0));
 }
 
 WasiConfig wasiConfigFor(const RunOptions &options) {
@@ -242,6 +290,9 @@ WasiConfig wasiConfigFor(const RunOptions &options) {
 
 int runModule(const RunOptions &options) {
   Config config;
+  config.cache.enabled = cacheWanted(options);
+  config.cache.directory = options.cacheDir;
+  config.cache.fillOnMiss = false; // filled in the background, see startCacheFill
   config.optLevel = options.optLevel;
   config.compilation = options.compilation;
   if (options.boundsChecks)
@@ -253,8 +304,15 @@ int runModule(const RunOptions &options) {
   auto module = loadModule(engine, options.file);
   if (!module) {
     fmt::print(stderr, "{}: {}\n", options.file, module.error().describe());
+    if (module.error().kind() == ErrorKind::Unsupported && isArtifactFile(options.file))
+      fmt::print(stderr, "(compile it again with 'wasmrt compile' and the run's code-generation "
+                         "options: --bounds-checks, --consume-fuel for --fuel, "
+                         "--epoch-interruption for --timeout)\n");
     return kRejected;
   }
+  if (config.cache.enabled && std::string_view(module->codeSource()) == "jit" &&
+      !isArtifactFile(options.file))
+    startCacheFill(options, config);
 
   Store store(engine);
   if (options.maxMemory)

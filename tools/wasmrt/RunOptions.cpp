@@ -13,7 +13,7 @@ constexpr const char *kRunUsage =
     "usage: wasmrt run [--dir HOST[::GUEST]] [--dir-ro HOST[::GUEST]] [--env NAME[=VALUE]]\n"
     "                  [--tcplisten HOST:PORT] [--invoke FUNC] [-O LEVEL] [--bounds-checks]\n"
     "                  [--timeout DURATION] [--fuel N] [--max-memory SIZE]\n"
-    "                  [--compilation lazy|eager]\n"
+    "                  [--compilation lazy|eager] [--cache-dir DIR] [--no-cache]\n"
     "                  FILE.wasm|FILE.wat [ARGS...]\n";
 
 // "HOST", "HOST::GUEST", either with a ":ro" suffix.
@@ -47,7 +47,7 @@ std::optional<uint64_t> leadingNumber(const std::string &text, std::string &unit
 bool takesValue(const std::string &name) {
   for (const char *known : {"--dir", "--dir-ro", "--env", "--invoke", "--tcplisten", "-O",
                             "--opt-level", "--timeout", "--fuel", "--max-memory",
-                            "--compilation"})
+                            "--compilation", "--cache-dir"})
     if (name == known)
       return true;
   return false;
@@ -85,6 +85,8 @@ std::optional<int> applyOption(const std::string &name, const std::string &v,
     if (!options.maxMemory)
       return usageError(fmt::format(
           "--max-memory '{}': expected a size in bytes, optionally with KiB, MiB or GiB", v));
+  } else if (name == "--cache-dir") {
+    options.cacheDir = v;
   } else if (name == "--compilation") {
     if (v != "lazy" && v != "eager")
       return usageError(fmt::format("--compilation must be lazy or eager, got '{}'", v));
@@ -167,6 +169,10 @@ std::optional<int> parseRunOptions(std::span<const std::string> args, RunOptions
     }
     if (name == "--bounds-checks" && !hasInline) {
       options.boundsChecks = true;
+      continue;
+    }
+    if (name == "--no-cache" && !hasInline) {
+      options.cache = false;
       continue;
     }
     if (!takesValue(name))

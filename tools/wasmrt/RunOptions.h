@@ -28,6 +28,10 @@ struct RunOptions {
   std::string timeoutText; // as given, for messages
   std::optional<uint64_t> fuel;
   std::optional<uint64_t> maxMemory; // bytes
+  // The code cache (docs/CACHE.md): on unless --no-cache; --cache-dir or
+  // WASMRT_CACHE_DIR, else the default directory.
+  bool cache = true;
+  std::string cacheDir;
   std::string file;
   std::vector<std::string> args; // guest argv after argv[0], or --invoke arguments
 };

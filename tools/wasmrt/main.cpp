@@ -20,6 +20,8 @@ Usage:
   wasmrt run [OPTIONS] FILE [ARGS...]
                                run a WASI program (or --invoke an export)
   wasmrt FILE [ARGS...]        shorthand for 'wasmrt run FILE [ARGS...]'
+  wasmrt compile [OPTIONS] FILE [-o FILE.cwasm]
+                               precompile a module to native code (an artifact)
   wasmrt validate FILE...      check that modules (.wasm or .wat) are valid
   wasmrt wast [--verbose] FILE...
                                run WebAssembly spec-test scripts (.wast)
@@ -37,6 +39,17 @@ run options:
   --timeout DURATION           stop the guest after 200ms, 5s, 1m, ... (plain: seconds)
   --fuel N                     stop the guest after N wasm instructions
   --max-memory SIZE            limit linear memory to SIZE bytes (KiB, MiB, GiB)
+  --cache-dir DIR              the code cache's directory (default: $WASMRT_CACHE_DIR,
+                               $XDG_CACHE_HOME/wasmrt or ~/.cache/wasmrt)
+  --no-cache                   neither use nor fill the code cache
+
+compile options:
+  -o FILE                      output (default: FILE with .cwasm)
+  -O LEVEL                     optimization level 0..3 (default 2)
+  --target x86_64|aarch64      portable code for that architecture (default: this CPU)
+  --bounds-checks              explicit bounds checks (run it with --bounds-checks)
+  --consume-fuel               fuel metering (to run it with --fuel)
+  --epoch-interruption         interruption checks (to run it with --timeout)
 
 Exit status: 0 on success, 1 when a module is rejected or a test fails,
 2 for usage errors; 'run' exits with the guest's exit code, 134 on a trap,
@@ -64,6 +77,8 @@ int main(int argc, char **argv) {
   }
   if (command == "run")
     return wasmrt::cli::runRunCommand(rest);
+  if (command == "compile")
+    return wasmrt::cli::runCompileCommand(rest);
   if (command == "validate")
     return wasmrt::cli::runValidateCommand(rest);
   if (command == "wast")
