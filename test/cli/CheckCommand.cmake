@@ -2,6 +2,12 @@
 # and, optionally, its combined output against EXPECTED_OUTPUT (a regex) and
 # its wall-clock time against MAX_SECONDS. EMULATOR (a ;-list, optional) is put
 # in front of COMMAND: CMAKE_CROSSCOMPILING_EMULATOR in cross builds.
+# The code cache stays off unless a test turns it on: a cache miss starts a
+# background compile, and tests must neither leave work behind nor depend on
+# what an earlier test left in the user's cache.
+if(NOT DEFINED ENV{WASMRT_CACHE})
+  set(ENV{WASMRT_CACHE} off)
+endif()
 string(TIMESTAMP started "%s" UTC)
 execute_process(COMMAND ${EMULATOR} ${COMMAND}
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)

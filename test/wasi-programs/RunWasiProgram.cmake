@@ -10,6 +10,12 @@
 # out: up_link -> ../outside.txt, abs_link -> WORKDIR/outside.txt, dir_up -> ..
 # Afterwards outside.txt and ro/ must be as they were and nothing new may appear
 # next to them, whatever the guest did.
+# The code cache stays off unless a test turns it on: a cache miss starts a
+# background compile, and tests must neither leave work behind nor depend on
+# what an earlier test left in the user's cache.
+if(NOT DEFINED ENV{WASMRT_CACHE})
+  set(ENV{WASMRT_CACHE} off)
+endif()
 file(REMOVE_RECURSE ${WORKDIR})
 file(MAKE_DIRECTORY ${WORKDIR}/box ${WORKDIR}/box2 ${WORKDIR}/ro/subdir)
 file(WRITE ${WORKDIR}/outside.txt "secret\n")

@@ -310,6 +310,9 @@ int runModule(const RunOptions &options) {
                          "--epoch-interruption for --timeout)\n");
     return kRejected;
   }
+  // WASMRT_LOG=cache says where the code came from (tests, troubleshooting).
+  if (const char *log = std::getenv("WASMRT_LOG"); log && std::string_view(log) == "cache")
+    fmt::print(stderr, "wasmrt: code: {}\n", module->codeSource());
   if (config.cache.enabled && std::string_view(module->codeSource()) == "jit" &&
       !isArtifactFile(options.file))
     startCacheFill(options, config);
