@@ -12,8 +12,8 @@
 // Usage: bench_process [KERNEL...]    (default: all kernels)
 // Environment: WASMRT_PROCESS_RUNS, WASMRT_PROCESS_SCALE (multiplies every
 // kernel's scale; default 1: ~0.2-0.5 s natively on the development machine).
-#include <spawn.h>
-#include <sys/wait.h>
+#include "ProcessRunner.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,8 +25,7 @@
 #include <string>
 #include <vector>
 
-extern char **environ;
-
+namespace wasmrt {
 namespace {
 
 struct Kernel {
@@ -81,44 +80,8 @@ struct Geomean {
   }
 };
 
-struct RunResult {
-  double seconds = 0;
-  std::string output;
-};
-
-// Runs argv[0] with stdout captured; nullopt if it could not start or exited non-zero.
-std::optional<RunResult> runProcess(const std::vector<std::string> &args) {
-  std::vector<char *> argv;
-  for (const std::string &arg : args)
-    argv.push_back(const_cast<char *>(arg.c_str()));
-  argv.push_back(nullptr);
-  int pipeFds[2];
-  if (pipe(pipeFds) != 0)
-    return std::nullopt;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipeFds[1], 1);
-  posix_spawn_file_actions_addclose(&actions, pipeFds[0]);
-  auto start = std::chrono::steady_clock::now();
-  pid_t pid = 0;
-  int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(pipeFds[1]);
-  RunResult result;
-  char buffer[4096];
-  ssize_t got = 0;
-  while (spawned == 0 && (got = read(pipeFds[0], buffer, sizeof buffer)) > 0)
-    result.output.append(buffer, size_t(got));
-  close(pipeFds[0]);
-  if (spawned != 0)
-    return std::nullopt;
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return std::nullopt;
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
-}
+using bench::RunResult;
+using bench::runProcess;
 
 // Median wall time of `runs` runs, with the output of the last one.
 std::optional<RunResult> measure(const std::vector<std::string> &args, int runs) {
@@ -164,6 +127,9 @@ int envInt(const char *name, int fallback) {
 }
 
 } // namespace
+} // namespace wasmrt
+
+using namespace wasmrt;
 
 int main(int argc, char **argv) {
   int runs = envInt("WASMRT_PROCESS_RUNS", 5);
