@@ -14,7 +14,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 dest=${1:-$here/bench/large/src}
-packages=(lua5.4 sqlite3 zstd xz-utils wabt)
+packages=(lua5.4 sqlite3 zstd wabt)
 
 if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null; then sudo=(sudo); else
   echo "fetch-large-programs: adding apt source entries needs root (or sudo)" >&2; exit 1; fi

@@ -6,6 +6,7 @@
 #ifdef __wasi__
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <stdio.h> /* some programs get FILE from headers that wasi-libc does not chain */
 static inline int chmod(const char *path, mode_t mode) { (void)path; (void)mode; return 0; }
 static inline int fchmod(int fd, mode_t mode) { (void)fd; (void)mode; return 0; }
 static inline int chown(const char *path, uid_t u, gid_t g) { (void)path; (void)u; (void)g; return 0; }
