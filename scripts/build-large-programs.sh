@@ -124,6 +124,7 @@ build_sqlite3() {
   if [ ! -s "$obj/amalgamation/sqlite3.c" ] || [ ! -s "$obj/amalgamation/shell.c" ]; then
     command -v tclsh >/dev/null || { log "sqlite3: skipped: making the amalgamation needs tclsh (apt-get install tcl)"; return 0; }
     log "sqlite3: making the amalgamation (sqlite3.c, shell.c)"
+    rm -rf "$obj/amalgamation" && mkdir -p "$obj/amalgamation" # no state of an interrupted run
     (cd "$obj/amalgamation" && "$dir/configure" --disable-tcl >configure.log 2>&1 &&
        make -j"$jobs" sqlite3.c shell.c >make.log 2>&1) ||
       { echo "build-large-programs: sqlite3: amalgamation failed, see $obj/amalgamation/*.log" >&2; return 1; }
