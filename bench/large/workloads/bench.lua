@@ -158,7 +158,9 @@ collatz = memo(function(n)
   return 1 + collatz(3 * n + 1)
 end)
 local best, bestn = 0, 0
-for i = 1, 100000 * scale do
+-- Not scaled: with 200000 numbers (scale 2) node 20 crashes with SIGSEGV after
+-- the script has finished (seen with node v20.20.2; wasmrt and native are fine).
+for i = 1, 100000 do
   local c = collatz(i)
   if c > best then best, bestn = c, i end
 end
