@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shlex
 import shutil
 import signal
@@ -295,7 +296,8 @@ def main():
     parser.add_argument("--wasmrt-args", action="append", metavar="ARGS",
                         help="extra `wasmrt run` options, e.g. \"--compilation eager\"; "
                              "repeat to compare several configurations in one run "
-                             "(use \"\" for the defaults)")
+                             "(\"\" for the defaults); NAME=ARGS names the column, "
+                             "e.g. \"lazy=\" \"eager=--compilation eager\"")
     parser.add_argument("--node", default="node", help="node binary (default: %(default)s)")
     parser.add_argument("--no-node", action="store_true", help="leave node out")
     parser.add_argument("--no-native", action="store_true", help="leave the native builds out")
@@ -356,6 +358,9 @@ def main():
     wasmrt_runners = []
     for i, extra in enumerate(configs):
         label = "wasmrt" if len(configs) == 1 else f"wasmrt{i + 1}"
+        named = re.match(r"^([A-Za-z][\w.+-]*)=(.*)$", extra, re.S)
+        if named:  # "lazy=", "eager=--compilation eager"
+            label, extra = named.group(1), named.group(2)
         wasmrt_runners.append(Runner(label, "wasmrt",
                                      [options.wasmrt, "run"] + shlex.split(extra)))
     runners += wasmrt_runners
