@@ -150,27 +150,29 @@ def run_once(argv, workdir, stdin_name, outputs, timeout):
         except FileNotFoundError:
             pass
     stdin = open(os.path.join(workdir, stdin_name), "rb") if stdin_name else subprocess.DEVNULL
-    digest = hashlib.sha256()
+    # stdout goes to a regular file, not a pipe: node makes its stdio pipes
+    # non-blocking, and node:wasi then hands EAGAIN to the guest (zstd fails
+    # with "Write error : Resource temporarily unavailable"). A file treats every
+    # runner alike. It lives next to the work directory, outside the preopen.
+    stdout_path = workdir.rstrip("/") + ".stdout"
+    stdout = open(stdout_path, "wb")
     stderr_tail = []
     start = time.perf_counter()
     try:
-        proc = subprocess.Popen(argv, cwd=workdir, stdin=stdin, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(argv, cwd=workdir, stdin=stdin, stdout=stdout,
                                 stderr=subprocess.PIPE, start_new_session=True)
     except OSError as error:
         return Result(0, 0, 0, None, None, error=f"cannot start {argv[0]}: {error}")
     finally:
         if stdin_name:
             stdin.close()
-
-    def read_stdout():
-        for block in iter(lambda: proc.stdout.read(1 << 16), b""):
-            digest.update(block)
+        stdout.close()
 
     def read_stderr():
         data = proc.stderr.read()
         stderr_tail.append(data[-2000:].decode(errors="replace"))
 
-    readers = [threading.Thread(target=read_stdout), threading.Thread(target=read_stderr)]
+    readers = [threading.Thread(target=read_stderr)]
     for reader in readers:
         reader.start()
     timed_out = []
@@ -192,8 +194,14 @@ def run_once(argv, workdir, stdin_name, outputs, timeout):
         reader.join()
     cpu = usage.ru_utime + usage.ru_stime
     if timed_out:
+        os.unlink(stdout_path)
         return Result(wall, cpu, usage.ru_maxrss, None, None, timed_out=True,
                       error=f"timed out after {timeout:g} s")
+    digest = hashlib.sha256()
+    with open(stdout_path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    os.unlink(stdout_path)
     for name in outputs:
         path = os.path.join(workdir, name)
         digest.update(f"\0{name}\0".encode())
