@@ -6,7 +6,7 @@
 
 Runs `perf record` (no call graphs: Debian's libLLVM has no frame pointers) on
 `wasmrt run RUN-OPTIONS... FILE.wasm ARGS...` in the current directory (stdin
-and stdout are passed through; stdout goes to /dev/null unless --show-output),
+from --stdin FILE; stdout goes to /dev/null unless --show-output),
 then sorts every sample by thread (the main thread runs the guest; the other
 threads are the compile threads) and by what the sampled code is:
 
@@ -100,7 +100,7 @@ ORDER = ["guest code", "LLVM codegen", "LLVM IR passes", "LLVM IR/core", "LLVM u
          "malloc", "libc other", "kernel", "other"]
 
 
-def count_bodies(wasmrt, run_argv, stdout):
+def count_bodies(wasmrt, run_argv, stdout, stdin_path):
     """Counts translateChunk calls with a uprobe; returns None if that fails."""
     nm = subprocess.run(["nm", wasmrt], capture_output=True, text=True)
     symbol = next((line.split()[2] for line in nm.stdout.splitlines()
@@ -120,8 +120,9 @@ def count_bodies(wasmrt, run_argv, stdout):
     match = re.search(r"(\S+:translate)\s", groups)
     event = match.group(1) if match else "probe_wasmrt:translate"
     try:
-        stat = subprocess.run(["perf", "stat", "-x", ",", "-e", event, "--"] + run_argv,
-                              stdout=stdout, stderr=subprocess.PIPE, text=True)
+        with open(stdin_path or os.devnull, "rb") as stdin:
+            stat = subprocess.run(["perf", "stat", "-x", ",", "-e", event, "--"] + run_argv,
+                                  stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True)
         for line in stat.stderr.splitlines():
             if event in line:
                 return int(line.split(",")[0])
@@ -137,6 +138,8 @@ def main():
     parser.add_argument("--count-bodies", action="store_true",
                         help="also count translator runs with a uprobe (root)")
     parser.add_argument("--show-output", action="store_true", help="keep the guest's stdout")
+    parser.add_argument("--stdin", metavar="FILE",
+                        help="the guest's stdin (opened afresh for each run; default: none)")
     parser.add_argument("run_args", nargs=argparse.REMAINDER,
                         help="-- then `wasmrt run` options, module and arguments")
     options = parser.parse_args()
@@ -154,8 +157,9 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="profile-wasmrt-") as tmp:
         data = os.path.join(tmp, "perf.data")
-        record = subprocess.run(["perf", "record", "-q", "-F", str(options.freq), "-o", data, "--"]
-                                + run_argv, stdout=stdout)
+        with open(options.stdin or os.devnull, "rb") as stdin:
+            record = subprocess.run(["perf", "record", "-q", "-F", str(options.freq), "-o", data,
+                                     "--"] + run_argv, stdin=stdin, stdout=stdout)
         if not os.path.exists(data):
             print("profile-wasmrt: perf record failed", file=sys.stderr)
             return 1
@@ -203,7 +207,7 @@ def main():
         print(f"  {b}: " + "; ".join(f"{s[:60]} {100 * n / total:.1f}%"
                                       for s, n in top_syms[b].most_common(4)))
     if options.count_bodies:
-        n = count_bodies(options.wasmrt, run_argv, subprocess.DEVNULL)
+        n = count_bodies(options.wasmrt, run_argv, subprocess.DEVNULL, options.stdin)
         if n is not None:
             print(f"\ntranslator runs (translateChunk calls, separate run): {n}")
     return 0
