@@ -169,6 +169,10 @@ build_zstd() {
 }
 
 wabt_tools=(wat2wasm wasm2wat wasm-interp wasm2c spectest-interp)
+# wasm-ld's default stack is 64 KiB; wasm2c recurses deeper than that and then
+# writes below the stack into static data (a trap, "memory access out of
+# bounds", under node and wasmrt alike). 8 MiB, as a native main thread has.
+wabt_stack=8388608
 build_wabt() {
   local dir; dir=$(source_dir wabt) || { skip_missing wabt wabt; return 0; }
   local outputs=() t
@@ -186,7 +190,8 @@ build_wabt() {
     -DUSE_INTERNAL_SHA256=ON -DCMAKE_C_COMPILER_LAUNCHER= -DCMAKE_CXX_COMPILER_LAUNCHER=)
   log "wabt: configuring and building (${wabt_tools[*]}; a few minutes at -j$jobs)"
   cmake -S "$dir" -B "$obj/wasm" "${common[@]}" -DCMAKE_TOOLCHAIN_FILE="$here/bench/large/wasm32-wasi.cmake" \
-      -DCMAKE_C_FLAGS="$wflags" -DCMAKE_CXX_FLAGS="$wflags" -DCMAKE_EXE_LINKER_FLAGS="$WASM_LIBS" \
+      -DCMAKE_C_FLAGS="$wflags" -DCMAKE_CXX_FLAGS="$wflags" \
+      -DCMAKE_EXE_LINKER_FLAGS="$WASM_LIBS -Wl,-z,stack-size=$wabt_stack" \
       >"$obj.wasm-configure.log" 2>&1 &&
     cmake --build "$obj/wasm" -j "$jobs" --target "${wabt_tools[@]}" >"$obj.wasm-build.log" 2>&1 ||
     { echo "build-large-programs: wabt (wasm) failed, see $obj.wasm-*.log" >&2; return 1; }
