@@ -1,6 +1,7 @@
 #include "spec-tests/WastRunner.h"
 
 #include "binary/Decoder.h"
+#include "loader/CompilerLoader.h"
 #include "spec-tests/RuntimeExecutor.h"
 #include "support/File.h"
 #include "text/WatParser.h"
@@ -392,7 +393,9 @@ int runWastCommand(std::span<const std::string> args, std::ostream &out, std::os
   config.optLevel = options.optLevel;
   config.lazyCompilation = options.lazyCompilation;
   config.memoryMode = options.boundsChecks ? MemoryMode::BoundsChecked : MemoryMode::Guarded;
-  Engine engine(config); // shared by all files: compiled glue and type ids are reused
+  // Shared by all files: compiled glue and type ids are reused. The compiler
+  // plugin is loaded when the first module is compiled.
+  Engine engine(config, loadCompilerBackend);
   WastSummary total;
   bool unreadable = false;
   for (const std::string &file : files) {

@@ -1,0 +1,29 @@
+// createCompilerBackend(): the compiler's entry points behind the
+// CompilerBackend interface the runtime uses (Compiler.h).
+#include "compiler/Compiler.h"
+
+namespace wasmrt::internal {
+
+namespace {
+
+class JitCompilerBackend final : public CompilerBackend {
+public:
+  std::shared_ptr<CompileThreadPool> createThreadPool(unsigned threads) override {
+    return createCompileThreadPool(threads);
+  }
+  Expected<std::unique_ptr<CompiledModule>> compileModule(const Module &module,
+                                                          const CompileOptions &options) override {
+    return internal::compileModule(module, options);
+  }
+  Expected<std::unique_ptr<GlueCompiler>> createGlueCompiler(const CompileOptions &options) override {
+    return internal::createGlueCompiler(options);
+  }
+};
+
+} // namespace
+
+std::unique_ptr<CompilerBackend> createCompilerBackend() {
+  return std::make_unique<JitCompilerBackend>();
+}
+
+} // namespace wasmrt::internal
