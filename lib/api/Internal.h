@@ -20,7 +20,7 @@ namespace wasmrt {
 
 struct Engine::Impl {
   Impl(const Config &config, const internal::EngineConfig &internalConfig)
-      : config(config), engine(internalConfig, loadCompilerBackend) {}
+      : config(config), engine(internalConfig, internal::loadCompilerBackend) {}
   Config config;
   internal::Engine engine;
   internal::Features features;
