@@ -29,7 +29,8 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E env LD_DEBUG=files ${ENV} ${EMULATOR
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 string(REGEX MATCHALL "file=[^ \t\n]+" loads "${err}")
 list(REMOVE_DUPLICATES loads)
-string(REGEX REPLACE "[^\n]*file=[^\n]*\n" "" output "${out}${err}") # without LD_DEBUG's lines
+# The program's own output, without LD_DEBUG's lines ("<pid>:<tab>...").
+string(REGEX REPLACE "(^|\n) *[0-9]+:\t[^\n]*" "" output "${out}${err}")
 if(NOT status STREQUAL EXPECTED_STATUS)
   message(FATAL_ERROR "${COMMAND}: exit status ${status}, expected ${EXPECTED_STATUS}\n${output}")
 endif()

@@ -64,8 +64,8 @@ int main() {
   check(memory && memory->write(100, std::vector<uint8_t>{1, 2, 3}) &&
             memory->load<uint8_t>(102) && *memory->load<uint8_t>(102) == 3,
         "a host memory can be created, written and read");
-  auto global = wasmrt::Global::create(store, {wasmrt::ValType::I32, true}, wasmrt::Val::i32(5));
-  check(global && global->set(wasmrt::Val::i32(6)) && global->get().i32() == 6,
+  auto global = wasmrt::Global::create(store, {wasmrt::ValType::I32, true}, wasmrt::Val(int32_t(5)));
+  check(global && global->set(wasmrt::Val(int32_t(6))) && global->get().i32() == 6,
         "a host global can be created and set");
 
   auto compiled = wasmrt::Module::compile(engine, bytes);
