@@ -180,6 +180,9 @@ std::unique_ptr<CompilerBackend> createCompilerBackend();
 // checked by `interfaceId`: the loader passes the id it was built with, and
 // the plugin returns a new backend (owned by the caller) only if the id is its
 // own. Otherwise it returns null and sets *pluginInterfaceId to its own id.
+// Adding a virtual function to CompilerBackend (or changing any type it
+// passes) needs no new name: the id changes with the headers. A new name
+// (wasmrt_compiler_backend_v2) is for a change of this function's signature.
 extern "C" wasmrt::internal::CompilerBackend *
 wasmrt_compiler_backend_v1(const char *interfaceId, const char **pluginInterfaceId);
 

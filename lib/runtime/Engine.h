@@ -115,6 +115,12 @@ public:
   // The type of a canonical id (the reference stays valid for the engine's lifetime).
   const FuncType &typeOf(uint32_t typeId) const;
 
+  // The backend, asked of the supplier on the first call (which also creates
+  // the engine's compile threads through it); an error if it cannot be had.
+  // For everything that compiles: load(), glue(), and compilations done
+  // outside the engine (with its compileOptions()).
+  Expected<CompilerBackend *> compiler();
+
   // Compiles a validated module (all of Wasm 2.0, SIMD included). Fails if
   // the compiler cannot be had (e.g. the plugin cannot be loaded).
   Expected<std::shared_ptr<const LoadedModule>> load(std::shared_ptr<const Module> module);
@@ -137,10 +143,6 @@ public:
   }
 
 private:
-  // The backend, and the engine's compile threads created through it, on
-  // first need.
-  Expected<CompilerBackend *> compiler();
-
   static_assert(sizeof(std::atomic<uint64_t>) == sizeof(uint64_t) &&
                 std::atomic<uint64_t>::is_always_lock_free);
   std::atomic<uint64_t> epoch_{0};
