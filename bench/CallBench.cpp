@@ -158,7 +158,7 @@ int main(int argc, char **argv) {
   config.lazyCompilation = false; // nothing compiles inside the timed loops
   if (const char *opt = std::getenv("WASMRT_BENCH_OPT"))
     config.optLevel = unsigned(std::atoi(opt));
-  Engine engine(config);
+  Engine engine(config, createCompilerBackend()); // linked in: see CMakeLists.txt
   Store store(engine);
   auto module = bench::moduleFromWat(kWat);
   if (!module) {

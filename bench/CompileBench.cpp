@@ -36,7 +36,7 @@ void compile(benchmark::State &state, const Input *input, unsigned optLevel, uns
   config.optLevel = optLevel;
   config.compileThreads = threads;
   config.lazyCompilation = false; // the whole module, as before anything runs
-  Engine engine(config);
+  Engine engine(config, createCompilerBackend()); // linked in: see CMakeLists.txt
   for (auto _ : state) {
     auto loaded = engine.load(input->module);
     if (!loaded) {

@@ -210,7 +210,7 @@ int main(int argc, char **argv) {
     config.optLevel = unsigned(std::atoi(opt));
   if (std::getenv("WASMRT_BENCH_BOUNDS_CHECKS"))
     config.memoryMode = MemoryMode::BoundsChecked;
-  Engine engine(config);
+  Engine engine(config, createCompilerBackend()); // linked in: see CMakeLists.txt
   std::vector<std::string> paths; // kept alive for the registered lambdas
   paths.reserve(std::size(kKernels) * 2);
   for (const Kernel &kernel : kKernels) {

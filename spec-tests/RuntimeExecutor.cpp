@@ -1,5 +1,8 @@
 #include "spec-tests/RuntimeExecutor.h"
 
+#include "runtime/Artifact.h"
+#include "runtime/CpuFingerprint.h"
+
 #include <fmt/format.h>
 
 namespace wasmrt::internal::spectest {
@@ -111,9 +114,37 @@ Expected<void> defineSpectestModule(Store &store, Linker &linker) {
   return {};
 }
 
-RuntimeExecutor::RuntimeExecutor(Engine &engine) : engine_(engine), store_(engine) {
+RuntimeExecutor::RuntimeExecutor(Engine &engine, bool viaArtifact)
+    : engine_(engine), viaArtifact_(viaArtifact), store_(engine) {
   if (auto defined = defineSpectestModule(store_, linker_); !defined)
     setupError_ = std::move(defined).error();
+}
+
+Expected<std::shared_ptr<const LoadedModule>>
+RuntimeExecutor::load(std::shared_ptr<const Module> module) {
+  if (!viaArtifact_)
+    return engine_.load(std::move(module));
+  if (!module->storage)
+    return Error(ErrorKind::Internal, "a script module without its bytes");
+  auto compiler = engine_.compiler();
+  if (!compiler)
+    return std::move(compiler).error();
+  ArtifactOptions options;
+  options.cpuFingerprint = hostCpuFingerprint();
+  auto artifact =
+      (*compiler)->compileArtifact(*module, *module->storage, engine_.compileOptions(), options);
+  if (!artifact)
+    return std::move(artifact).error();
+  ArtifactRequirements requirements;
+  requirements.explicitBoundsChecks = engine_.memoryMode() == MemoryMode::BoundsChecked;
+  requirements.epochInterruption = engine_.config().epochInterruption;
+  requirements.consumeFuel = engine_.config().consumeFuel;
+  // The copy the loader decodes and maps is what runs: nothing of the
+  // original compilation survives the round trip.
+  auto loaded = loadArtifactBytes(*artifact, requirements);
+  if (!loaded)
+    return std::move(loaded).error();
+  return engine_.loadPrecompiled(loaded->module, std::move(loaded->code));
 }
 
 Expected<void> RuntimeExecutor::instantiate(const text::ScriptModule &script, Module &&module) {
@@ -131,7 +162,7 @@ Expected<void> RuntimeExecutor::instantiate(const text::ScriptModule &script, Mo
     if (auto skipped = unsupportedNames_.find(import.module); skipped != unsupportedNames_.end())
       return unsupported(skipped->second);
   auto shared = std::make_shared<const Module>(std::move(module));
-  auto loaded = engine_.load(shared);
+  auto loaded = load(shared);
   if (!loaded) {
     if (loaded.error().kind() == ErrorKind::Unsupported)
       return unsupported(std::move(loaded).error());

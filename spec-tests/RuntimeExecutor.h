@@ -25,7 +25,8 @@ uint64_t payloadFromExternRef(const void *ref);
 
 class RuntimeExecutor final : public ScriptExecutor {
 public:
-  explicit RuntimeExecutor(Engine &engine);
+  // `viaArtifact`: compile each module into an artifact and run it from there.
+  explicit RuntimeExecutor(Engine &engine, bool viaArtifact = false);
 
   Expected<void> instantiate(const text::ScriptModule &script, Module &&module) override;
   Expected<void> instantiateDefinition(const std::optional<std::string> &instanceName,
@@ -43,7 +44,11 @@ private:
   };
   Expected<Instance *> find(const std::optional<std::string> &name) const;
 
+  // The module's code: JIT-compiled, or through an artifact (viaArtifact_).
+  Expected<std::shared_ptr<const LoadedModule>> load(std::shared_ptr<const Module> module);
+
   Engine &engine_;
+  bool viaArtifact_ = false;
   Store store_;
   Linker linker_;
   std::optional<Error> setupError_;

@@ -1,6 +1,7 @@
 #include "spec-tests/WastRunner.h"
 
 #include "binary/Decoder.h"
+#include "loader/CompilerLoader.h"
 #include "spec-tests/RuntimeExecutor.h"
 #include "support/File.h"
 #include "text/WatParser.h"
@@ -302,7 +303,7 @@ std::string formatSummary(const WastSummary &summary) {
 }
 
 constexpr std::string_view kUsage =
-    "usage: wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] [--compilation lazy|eager] "
+    "usage: wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] [--compilation lazy|eager|aot] "
     "FILE...\n";
 
 } // namespace
@@ -369,11 +370,12 @@ int runWastCommand(std::span<const std::string> args, std::ostream &out, std::os
       options.optLevel = unsigned(level[0] - '0');
     } else if (arg == "--compilation") {
       std::string mode = i + 1 < args.size() ? args[++i] : "";
-      if (mode != "lazy" && mode != "eager") {
-        err << "wasmrt wast: --compilation needs lazy or eager\n" << kUsage;
+      if (mode != "lazy" && mode != "eager" && mode != "aot") {
+        err << "wasmrt wast: --compilation needs lazy, eager or aot\n" << kUsage;
         return 2;
       }
       options.lazyCompilation = mode == "lazy";
+      options.viaArtifact = mode == "aot";
     } else if (arg == "--help" || arg == "-h") {
       out << kUsage;
       return 0;
@@ -392,7 +394,9 @@ int runWastCommand(std::span<const std::string> args, std::ostream &out, std::os
   config.optLevel = options.optLevel;
   config.lazyCompilation = options.lazyCompilation;
   config.memoryMode = options.boundsChecks ? MemoryMode::BoundsChecked : MemoryMode::Guarded;
-  Engine engine(config); // shared by all files: compiled glue and type ids are reused
+  // Shared by all files: compiled glue and type ids are reused. The compiler
+  // plugin is loaded when the first module is compiled.
+  Engine engine(config, loadCompilerBackend);
   WastSummary total;
   bool unreadable = false;
   for (const std::string &file : files) {
@@ -403,7 +407,7 @@ int runWastCommand(std::span<const std::string> args, std::ostream &out, std::os
       continue;
     }
     std::string_view source(reinterpret_cast<const char *>(bytes->data()), bytes->size());
-    RuntimeExecutor executor(engine); // every script starts without instances
+    RuntimeExecutor executor(engine, options.viaArtifact); // every script starts without instances
     WastSummary summary = runWastSource(source, file, executor, options, out);
     out << file << ": " << formatSummary(summary) << "\n";
     total += summary;

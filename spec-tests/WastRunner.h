@@ -65,6 +65,10 @@ struct WastOptions {
   bool boundsChecks = false; // explicit bounds checks instead of guard pages
   unsigned optLevel = 2;     // -O LEVEL, 0..3
   bool lazyCompilation = true; // --compilation lazy|eager
+  // --compilation aot: every module is compiled ahead of time into an
+  // artifact, which is then loaded and run (a round trip through the
+  // artifact format, docs/AOT.md).
+  bool viaArtifact = false;
 };
 
 // Runs one script's source. Failures are printed to `out` as

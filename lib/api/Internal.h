@@ -4,6 +4,7 @@
 
 #include "binary/Features.h"
 #include "binary/Module.h"
+#include "loader/CompilerLoader.h"
 #include "runtime/Engine.h"
 #include "runtime/Instance.h"
 #include "runtime/Store.h"
@@ -19,7 +20,7 @@ namespace wasmrt {
 
 struct Engine::Impl {
   Impl(const Config &config, const internal::EngineConfig &internalConfig)
-      : config(config), engine(internalConfig) {}
+      : config(config), engine(internalConfig, internal::loadCompilerBackend) {}
   Config config;
   internal::Engine engine;
   internal::Features features;

@@ -61,7 +61,11 @@ Expected<std::vector<uint8_t>> precompileValidated(const Engine &engine,
   artifact.sourceHash = sourceHash;
   artifact.cpuFingerprint = internal::hostCpuFingerprint();
   artifact.onProgress = options.onProgress;
-  return internal::compileArtifact(module, wasm, engine.impl()->engine.compileOptions(), artifact);
+  internal::Engine &internalEngine = engine.impl()->engine;
+  auto compiler = internalEngine.compiler();
+  if (!compiler)
+    return std::move(compiler).error();
+  return (*compiler)->compileArtifact(module, wasm, internalEngine.compileOptions(), artifact);
 }
 
 cache::Sha256::Digest sha256(std::span<const uint8_t> bytes) {

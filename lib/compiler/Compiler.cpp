@@ -35,7 +35,6 @@
 
 namespace wasmrt::internal {
 
-CompiledModule::~CompiledModule() = default;
 
 namespace compiler {
 

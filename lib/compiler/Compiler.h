@@ -7,7 +7,7 @@
 // instances and threads once created. No LLVM type appears in this header, so
 // the runtime layer (which never includes LLVM headers) uses it directly.
 //
-// Generated code follows lib/compiler/RuntimeAbi.h: it reaches instance data
+// Generated code follows lib/abi/RuntimeAbi.h: it reaches instance data
 // only through the InstanceContext passed to every function, and the runtime
 // only through the named entry points of WASMRT_RUNTIME_ENTRY_POINTS, whose
 // addresses the runtime supplies in CompileOptions::runtimeSymbols. Nothing in
@@ -19,10 +19,19 @@
 // are plain LLVM calls that the inliner may inline; calls across chunks are
 // resolved by the JIT linker. Chunks are translated, optimised and code-
 // generated in parallel on the JIT's thread pool (see Jit.cpp for the sizing).
+//
+// This header is also the seam between runtime and compiler: the runtime
+// includes it (and no other compiler header) but does not link
+// wasmrt_compiler. It reaches the compiler only through a CompilerBackend
+// (end of this file), which comes either from createCompilerBackend() in a
+// program that links wasmrt_compiler, or from libwasmrt-compiler.so, this
+// library built as a plugin (CompilerPlugin.cpp) that lib/loader dlopens on
+// first need, so that a process that only runs precompiled code never maps
+// LLVM. Everything declared here must therefore stay free of LLVM types.
 #pragma once
 
+#include "abi/RuntimeAbi.h"
 #include "binary/Module.h"
-#include "compiler/RuntimeAbi.h"
 #include "wasmrt/Error.h"
 
 #include <array>
@@ -98,7 +107,7 @@ struct CompileOptions {
 
 class CompiledModule {
 public:
-  virtual ~CompiledModule();
+  virtual ~CompiledModule() = default;
   // Code of a defined function (module function index space, calling
   // convention of RuntimeAbi.h); nullptr for imports and out-of-range indices.
   // In lazy mode this is the function's stub, stable for the module's life.
@@ -166,4 +175,46 @@ Expected<std::vector<uint8_t>> compileArtifact(const Module &module,
 Expected<std::unique_ptr<CompiledModule>> compileModule(const Module &module,
                                                         const CompileOptions &options);
 
+// The compiler as the runtime sees it: the three entry points above, behind
+// virtual calls, so that the runtime can use a compiler it does not link.
+// Objects a backend returns may be used and destroyed on any thread; the code
+// behind them stays mapped as long as the process lives (the plugin is loaded
+// with RTLD_NODELETE), so they may outlive the backend. Thread-safe.
+class CompilerBackend {
+public:
+  virtual ~CompilerBackend() = default;
+  virtual std::shared_ptr<CompileThreadPool> createThreadPool(unsigned threads) = 0;
+  virtual Expected<std::unique_ptr<CompiledModule>> compileModule(const Module &module,
+                                                                  const CompileOptions &options) = 0;
+  virtual Expected<std::unique_ptr<GlueCompiler>>
+  createGlueCompiler(const CompileOptions &options) = 0;
+  // Ahead-of-time compilation into an artifact (compileArtifact() above).
+  virtual Expected<std::vector<uint8_t>> compileArtifact(const Module &module,
+                                                         std::span<const uint8_t> wasmBytes,
+                                                         const CompileOptions &options,
+                                                         const ArtifactOptions &artifact) = 0;
+};
+
+// The backend over createCompileThreadPool(), compileModule() and
+// createGlueCompiler(), for programs that link wasmrt_compiler (as the plugin
+// does). The runtime never calls this or the functions above: it does not
+// link them.
+std::unique_ptr<CompilerBackend> createCompilerBackend();
+
+} // namespace wasmrt::internal
+
+// The plugin's one exported symbol, looked up by name (kCompilerBackendFactory)
+// by lib/loader. The name carries the version of this protocol; the layout of
+// every type that crosses the seam (this header, binary/Module.h, ...) is
+// checked by `interfaceId`: the loader passes the id it was built with, and
+// the plugin returns a new backend (owned by the caller) only if the id is its
+// own. Otherwise it returns null and sets *pluginInterfaceId to its own id.
+// Adding a virtual function to CompilerBackend (or changing any type it
+// passes) needs no new name: the id changes with the headers. A new name
+// (wasmrt_compiler_backend_v2) is for a change of this function's signature.
+extern "C" wasmrt::internal::CompilerBackend *
+wasmrt_compiler_backend_v1(const char *interfaceId, const char **pluginInterfaceId);
+
+namespace wasmrt::internal {
+inline constexpr const char kCompilerBackendFactory[] = "wasmrt_compiler_backend_v1";
 } // namespace wasmrt::internal

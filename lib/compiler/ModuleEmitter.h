@@ -5,7 +5,7 @@
 
 #include "binary/Module.h"
 #include "compiler/Compiler.h"
-#include "compiler/RuntimeAbi.h"
+#include "abi/RuntimeAbi.h"
 #include "wasmrt/Error.h"
 
 #include <llvm/IR/DerivedTypes.h>

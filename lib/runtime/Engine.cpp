@@ -38,8 +38,8 @@ void registerLinkedCode(CompileOptions &options,
 }
 
 Expected<std::shared_ptr<const LoadedModule>>
-compileAndRegister(std::shared_ptr<const Module> module, CompileOptions options,
-                   std::vector<uint32_t> typeIds) {
+compileAndRegister(CompilerBackend &compiler, std::shared_ptr<const Module> module,
+                   CompileOptions options, std::vector<uint32_t> typeIds) {
   auto regions = std::make_shared<LoadedModule::CodeRegions>();
   registerLinkedCode(options, regions);
   std::shared_ptr<LazyBodies> lazyBodies;
@@ -49,7 +49,7 @@ compileAndRegister(std::shared_ptr<const Module> module, CompileOptions options,
       lazyBodies->ready(funcIndex, body);
     };
   }
-  auto compiled = compileModule(*module, options);
+  auto compiled = compiler.compileModule(*module, options);
   if (!compiled)
     return std::move(compiled).error();
   auto loaded = std::make_shared<LoadedModule>();
@@ -87,12 +87,31 @@ void LazyBodies::detach(std::vector<abi::FuncRef> &funcRefs) {
   std::erase(attached_, &funcRefs);
 }
 
-Engine::Engine(EngineConfig config)
-    : config_(config),
-      compileThreads_(createCompileThreadPool(
-          config.compileThreads ? config.compileThreads : std::thread::hardware_concurrency())) {}
+Engine::Engine(EngineConfig config, CompilerSupplier compiler)
+    : config_(config), supplyCompiler_(std::move(compiler)) {}
+
+Engine::Engine(EngineConfig config, std::shared_ptr<CompilerBackend> compiler)
+    : config_(config), compiler_(std::move(compiler)) {}
 
 Engine::~Engine() = default;
+
+Expected<CompilerBackend *> Engine::compiler() {
+  std::lock_guard lock(compilerMutex_);
+  if (!compiler_) {
+    if (!supplyCompiler_)
+      return Error(ErrorKind::Usage, "this engine was created without a compiler");
+    auto supplied = supplyCompiler_();
+    if (!supplied)
+      return std::move(supplied).error();
+    if (!*supplied)
+      return Error(ErrorKind::Internal, "the engine's compiler supplier returned no compiler");
+    compiler_ = std::move(*supplied);
+  }
+  if (!compileThreads_)
+    compileThreads_ = compiler_->createThreadPool(
+        config_.compileThreads ? config_.compileThreads : std::thread::hardware_concurrency());
+  return compiler_.get();
+}
 
 CompileOptions Engine::compileOptions() const {
   CompileOptions options;
@@ -100,7 +119,10 @@ CompileOptions Engine::compileOptions() const {
   options.explicitBoundsChecks = config_.memoryMode == MemoryMode::BoundsChecked;
   options.threads = config_.compileThreads;
   options.lazy = config_.lazyCompilation;
-  options.threadPool = compileThreads_;
+  {
+    std::lock_guard lock(compilerMutex_);
+    options.threadPool = compileThreads_;
+  }
   options.epochInterruption = config_.epochInterruption;
   options.consumeFuel = config_.consumeFuel;
   options.runtimeSymbols = runtimeSymbols();
@@ -121,11 +143,14 @@ const FuncType &Engine::typeOf(uint32_t typeId) const {
 }
 
 Expected<std::shared_ptr<const LoadedModule>> Engine::load(std::shared_ptr<const Module> module) {
+  auto compiler = this->compiler();
+  if (!compiler)
+    return std::move(compiler).error();
   std::vector<uint32_t> typeIds;
   typeIds.reserve(module->types.size());
   for (const FuncType &type : module->types)
     typeIds.push_back(internType(type));
-  return compileAndRegister(std::move(module), compileOptions(), std::move(typeIds));
+  return compileAndRegister(**compiler, std::move(module), compileOptions(), std::move(typeIds));
 }
 
 Expected<std::shared_ptr<const LoadedModule>>
@@ -161,12 +186,15 @@ Expected<Engine::TypeGlue> Engine::glue(uint32_t typeId) {
   if (found != glue_.end())
     return found->second;
   if (!glueCompiler_) {
+    auto backend = compiler();
+    if (!backend)
+      return std::move(backend).error();
     CompileOptions options = compileOptions();
     // Straight-line loads, a call and stores: O0 code is as good.
     options.optLevel = 0;
     glueRegions_ = std::make_shared<LoadedModule::CodeRegions>();
     registerLinkedCode(options, glueRegions_);
-    auto compiler = createGlueCompiler(options);
+    auto compiler = (*backend)->createGlueCompiler(options);
     if (!compiler)
       return std::move(compiler).error();
     glueCompiler_ = std::move(*compiler);

@@ -4,11 +4,17 @@
 //
 // An Engine is thread-safe: any number of threads may load modules and create
 // stores on it concurrently. It must outlive its stores and loaded modules.
+//
+// The engine does not link the compiler: whoever creates it supplies a
+// CompilerBackend (compiler/Compiler.h), which the engine asks for the first
+// time it must compile something (a module, or glue for host functions).
+// Creating an engine, and everything that needs no compilation, therefore
+// never loads the compiler or LLVM.
 #pragma once
 
+#include "abi/RuntimeAbi.h"
 #include "binary/Module.h"
 #include "compiler/Compiler.h"
-#include "compiler/RuntimeAbi.h"
 #include "runtime/LinearMemory.h"
 #include "runtime/TrapHandler.h"
 #include "wasmrt/Error.h"
@@ -16,6 +22,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -60,6 +67,14 @@ private:
   std::vector<std::vector<abi::FuncRef> *> attached_;
 };
 
+// Where an engine gets its compiler, called on first need (at most once if it
+// succeeds; a failure is returned to that caller and the next need asks
+// again): e.g. loadCompilerBackend (lib/loader), which dlopens the compiler
+// plugin, or a lambda returning createCompilerBackend() in a program that
+// links wasmrt_compiler. The backend returned keeps what it needs alive (the
+// plugin's handle) for as long as the engine holds it.
+using CompilerSupplier = std::function<Expected<std::shared_ptr<CompilerBackend>>()>;
+
 // A compiled module, ready to be instantiated any number of times.
 struct LoadedModule {
   std::shared_ptr<const Module> module;
@@ -81,13 +96,18 @@ struct LoadedModule {
 
 class Engine {
 public:
-  explicit Engine(EngineConfig config = {});
+  Engine(EngineConfig config, CompilerSupplier compiler);
+  // A backend at hand (a program that links wasmrt_compiler passes
+  // createCompilerBackend()).
+  Engine(EngineConfig config, std::shared_ptr<CompilerBackend> compiler);
   ~Engine();
   Engine(const Engine &) = delete;
   Engine &operator=(const Engine &) = delete;
 
   const EngineConfig &config() const { return config_; }
   MemoryMode memoryMode() const { return config_.memoryMode; }
+  // The options modules are compiled with; threadPool is null until the
+  // first compilation created it.
   CompileOptions compileOptions() const;
 
   // The canonical id of a function type: equal types get equal ids.
@@ -95,7 +115,14 @@ public:
   // The type of a canonical id (the reference stays valid for the engine's lifetime).
   const FuncType &typeOf(uint32_t typeId) const;
 
-  // Compiles a validated module (all of Wasm 2.0, SIMD included).
+  // The backend, asked of the supplier on the first call (which also creates
+  // the engine's compile threads through it); an error if it cannot be had.
+  // For everything that compiles: load(), glue(), and compilations done
+  // outside the engine (with its compileOptions()).
+  Expected<CompilerBackend *> compiler();
+
+  // Compiles a validated module (all of Wasm 2.0, SIMD included). Fails if
+  // the compiler cannot be had (e.g. the plugin cannot be loaded).
   Expected<std::shared_ptr<const LoadedModule>> load(std::shared_ptr<const Module> module);
 
   // A module whose code was compiled ahead of time (runtime/Artifact.h); no
@@ -127,6 +154,10 @@ private:
                 std::atomic<uint64_t>::is_always_lock_free);
   std::atomic<uint64_t> epoch_{0};
   EngineConfig config_;
+  mutable std::mutex compilerMutex_;
+  CompilerSupplier supplyCompiler_;
+  // Declared before everything the backend created, so destroyed after it.
+  std::shared_ptr<CompilerBackend> compiler_;
   // Compile threads shared by every module of this engine (started on use).
   std::shared_ptr<CompileThreadPool> compileThreads_;
   mutable std::mutex typesMutex_;

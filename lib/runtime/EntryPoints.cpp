@@ -6,7 +6,7 @@
 //
 // A trap leaves these functions by siglongjmp, so nothing here may own a
 // resource when it traps.
-#include "compiler/RuntimeAbi.h"
+#include "abi/RuntimeAbi.h"
 #include "runtime/Engine.h"
 #include "runtime/Instance.h"
 #include "runtime/TrapHandler.h"

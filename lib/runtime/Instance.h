@@ -4,7 +4,7 @@
 #pragma once
 
 #include "binary/Module.h"
-#include "compiler/RuntimeAbi.h"
+#include "abi/RuntimeAbi.h"
 #include "runtime/Engine.h"
 #include "runtime/Store.h"
 #include "runtime/Value.h"

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "binary/Module.h"
-#include "compiler/RuntimeAbi.h"
+#include "abi/RuntimeAbi.h"
 #include "runtime/Engine.h"
 #include "runtime/LinearMemory.h"
 #include "runtime/TrapKind.h"

@@ -1,9 +1,9 @@
 // Why wasm execution stopped abnormally. The one definition is abi::TrapKind in
-// compiler/RuntimeAbi.h (generated code passes these values to wasmrt_trap), so the
+// abi/RuntimeAbi.h (generated code passes these values to wasmrt_trap), so the
 // runtime uses it directly. RuntimeAbi.h includes no LLVM header.
 #pragma once
 
-#include "compiler/RuntimeAbi.h"
+#include "abi/RuntimeAbi.h"
 
 namespace wasmrt::internal {
 

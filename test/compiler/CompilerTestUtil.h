@@ -6,7 +6,7 @@
 
 #include "binary/Module.h"
 #include "compiler/Compiler.h"
-#include "compiler/RuntimeAbi.h"
+#include "abi/RuntimeAbi.h"
 
 #include <csetjmp>
 #include <csignal>

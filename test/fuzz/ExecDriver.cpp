@@ -153,7 +153,7 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "usage: wasmrt_exec_driver [--bounds-checks] [-O N] FILE.wasm...\n");
     return 2;
   }
-  Engine engine(config);
+  Engine engine(config, createCompilerBackend()); // linked in: see CMakeLists.txt
   int status = 0;
   for (const std::string &file : files)
     status |= runFile(engine, file);

@@ -70,7 +70,7 @@ EngineConfig config(MemoryMode mode, unsigned optLevel = 2) {
 } // namespace
 
 TEST_CASE("Instantiation runs globals then element and data segments in order then start") {
-  Engine engine(config(ANY_MODE));
+  Engine engine(config(ANY_MODE), createCompilerBackend());
   Store store(engine);
   Linker linker;
   Instance &instance = mustInstantiate(store, linker, R"(
@@ -92,7 +92,7 @@ TEST_CASE("Instantiation runs globals then element and data segments in order th
 }
 
 TEST_CASE("Linking errors are unlinkable with the spec's wording") {
-  Engine engine(config(MemoryMode::BoundsChecked));
+  Engine engine(config(MemoryMode::BoundsChecked), createCompilerBackend());
   Store store(engine);
   Linker linker;
   Instance &exporter = mustInstantiate(store, linker, R"(
@@ -129,7 +129,7 @@ TEST_CASE("Linking errors are unlinkable with the spec's wording") {
 }
 
 TEST_CASE("Memories and tables and globals are shared between instances") {
-  Engine engine(config(ANY_MODE));
+  Engine engine(config(ANY_MODE), createCompilerBackend());
   Store store(engine);
   Linker linker;
   Instance &exporter = mustInstantiate(store, linker, R"(
@@ -170,7 +170,7 @@ TEST_CASE("Memories and tables and globals are shared between instances") {
 }
 
 TEST_CASE("call_indirect runs a callee of another instance with that instance's state") {
-  Engine engine(config(ANY_MODE));
+  Engine engine(config(ANY_MODE), createCompilerBackend());
   Store store(engine);
   Linker linker;
   // Both modules have their own memory and global; each table slot's
@@ -205,7 +205,7 @@ TEST_CASE("call_indirect runs a callee of another instance with that instance's 
 }
 
 TEST_CASE("A trapping segment keeps earlier writes and the failed instance stays callable") {
-  Engine engine(config(ANY_MODE));
+  Engine engine(config(ANY_MODE), createCompilerBackend());
   Store store(engine);
   Linker linker;
   Instance &exporter = mustInstantiate(store, linker, R"(
@@ -241,7 +241,7 @@ TEST_CASE("A trapping segment keeps earlier writes and the failed instance stays
 }
 
 TEST_CASE("Host functions get arguments and caller and return results or traps") {
-  Engine engine(config(MemoryMode::Guarded, 0));
+  Engine engine(config(MemoryMode::Guarded, 0), createCompilerBackend());
   Store store(engine);
   Linker linker;
   Instance *seenCaller = nullptr;
@@ -289,7 +289,7 @@ TEST_CASE("Host functions get arguments and caller and return results or traps")
 }
 
 TEST_CASE("Traps carry their kind and a named wasm backtrace") {
-  Engine engine(config(ANY_MODE, 0));
+  Engine engine(config(ANY_MODE, 0), createCompilerBackend());
   Store store(engine);
   Linker linker;
   Instance &instance = mustInstantiate(store, linker, R"(
@@ -320,7 +320,7 @@ TEST_CASE("Traps carry their kind and a named wasm backtrace") {
 }
 
 TEST_CASE("Re-entrancy host to wasm to host to wasm with inner traps") {
-  Engine engine(config(ANY_MODE));
+  Engine engine(config(ANY_MODE), createCompilerBackend());
   Store store(engine);
   Linker linker;
   Instance *instance = nullptr;
@@ -355,7 +355,7 @@ TEST_CASE("Re-entrancy host to wasm to host to wasm with inner traps") {
 }
 
 TEST_CASE("Runaway recursion is call stack exhausted and the store stays usable") {
-  Engine engine(config(ANY_MODE));
+  Engine engine(config(ANY_MODE), createCompilerBackend());
   Store store(engine);
   Linker linker;
   Instance &instance = mustInstantiate(store, linker, R"(
@@ -375,7 +375,7 @@ TEST_CASE("Runaway recursion is call stack exhausted and the store stays usable"
 
 TEST_CASE("Memory modes agree on grow and bounds and bulk operations at the exact end") {
   MemoryMode mode = ANY_MODE;
-  Engine engine(config(mode));
+  Engine engine(config(mode), createCompilerBackend());
   Store store(engine);
   Linker linker;
   Instance &instance = mustInstantiate(store, linker, R"(
@@ -409,7 +409,7 @@ TEST_CASE("Memory modes agree on grow and bounds and bulk operations at the exac
 }
 
 TEST_CASE("Function types are interned engine-wide") {
-  Engine engine;
+  Engine engine({}, createCompilerBackend());
   uint32_t a = engine.internType(FuncType{{ValType::I32}, {}});
   uint32_t b = engine.internType(FuncType{{ValType::I64}, {}});
   CHECK(a != b);
@@ -417,10 +417,50 @@ TEST_CASE("Function types are interned engine-wide") {
   CHECK(engine.typeOf(b) == FuncType{{ValType::I64}, {}});
 }
 
+TEST_CASE("An engine asks for its compiler when it first compiles, and again after a failure") {
+  int asked = 0;
+  Engine engine(config(MemoryMode::Guarded),
+                [&]() -> Expected<std::shared_ptr<CompilerBackend>> {
+                  ++asked;
+                  return std::shared_ptr<CompilerBackend>(createCompilerBackend());
+                });
+  Store store(engine);
+  engine.internType(FuncType{{ValType::I32}, {}});
+  CHECK(asked == 0);
+  Linker linker;
+  constexpr std::string_view wat = R"((module (func (export "f") (result i32) (i32.const 7))))";
+  CHECK(callI32(mustInstantiate(store, linker, wat), "f") == 7);
+  CHECK(callI32(mustInstantiate(store, linker, wat), "f") == 7);
+  CHECK(asked == 1);
+
+  int failed = 0;
+  Engine without(config(MemoryMode::Guarded), [&]() -> Expected<std::shared_ptr<CompilerBackend>> {
+    ++failed;
+    return Error(ErrorKind::Io, "compiler not available: for the test");
+  });
+  auto bytes = text::parseWat(wat);
+  REQUIRE(bytes);
+  auto module = decodeModule(std::move(*bytes));
+  REQUIRE(module);
+  REQUIRE(validateModule(*module));
+  auto shared = std::make_shared<const Module>(std::move(*module));
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    auto loaded = without.load(shared);
+    REQUIRE_FALSE(loaded);
+    CHECK(loaded.error().kind() == ErrorKind::Io);
+    CHECK(loaded.error().message() == "compiler not available: for the test");
+    CHECK(failed == attempt);
+  }
+  Store storeWithout(without);
+  auto glue = without.glue(without.internType(FuncType{{}, {}}));
+  REQUIRE_FALSE(glue);
+  CHECK(glue.error().message() == "compiler not available: for the test");
+}
+
 TEST_CASE("Lazily compiled bodies replace their stubs in instance FuncRefs") {
   EngineConfig lazy = config(MemoryMode::Guarded);
   lazy.lazyCompilation = true;
-  Engine engine(lazy);
+  Engine engine(lazy, createCompilerBackend());
   Store store(engine);
   Linker linker;
   Instance &first = mustInstantiate(store, linker, R"(

@@ -1,3 +1,4 @@
+#include "loader/CompilerLoader.h"
 #include "spec-tests/RuntimeExecutor.h"
 #include "spec-tests/WastRunner.h"
 
@@ -36,7 +37,7 @@ Run runWith(ScriptExecutor &executor, std::string_view source, bool verbose) {
 Run runSource(std::string_view source, bool verbose = false, bool boundsChecks = false) {
   EngineConfig config;
   config.memoryMode = boundsChecks ? MemoryMode::BoundsChecked : MemoryMode::Guarded;
-  Engine engine(config);
+  Engine engine(config, loadCompilerBackend); // as runWastCommand does
   RuntimeExecutor executor(engine);
   return runWith(executor, source, verbose);
 }
