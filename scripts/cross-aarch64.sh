@@ -47,20 +47,25 @@ install_packages() {
   "${sudo[@]}" apt-get install -y --no-install-recommends \
     cmake ninja-build pkg-config g++ clang-19 lld-19 llvm-19-dev \
     libclang-rt-19-dev-wasm32 wasi-libc libzstd-dev zlib1g-dev libuv1-dev libfmt-dev \
-    catch2 wabt \
+    libxxhash-dev nettle-dev catch2 wabt \
     g++-aarch64-linux-gnu qemu-user
   local llvm_version
   llvm_version="$(dpkg-query -W -f='${Version}' llvm-19-dev)"
   "${sudo[@]}" apt-get install -y --no-install-recommends \
-    "libllvm19:arm64=$llvm_version" libuv1-dev:arm64 libfmt-dev:arm64 libc6:arm64
+    "libllvm19:arm64=$llvm_version" libuv1-dev:arm64 libfmt-dev:arm64 nettle-dev:arm64 libc6:arm64
 }
 
 # ---- 2./3. configure and build ----------------------------------------------------------
 configure_and_build() {
   # WERROR on, as in CI: warnings that only the aarch64 compiler reports fail the build.
+  # A native wasmrt (the x86-64 build next to this one, if there is one)
+  # compiles `--target aarch64` artifacts for the cli/aot-cross-target test.
+  local host_wasmrt="${WASMRT_HOST_WASMRT:-$root/build/tools/wasmrt/wasmrt}"
+  local host_option=()
+  [[ -x "$host_wasmrt" ]] && host_option=(-DWASMRT_HOST_WASMRT="$host_wasmrt")
   cmake -S "$root" -B "$build" -G Ninja \
     -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/aarch64-linux-gnu.cmake" \
-    -DWASMRT_WERROR=ON -DWASMRT_BUILD_BENCHMARKS=OFF
+    -DWASMRT_WERROR=ON -DWASMRT_BUILD_BENCHMARKS=OFF "${host_option[@]}"
   local start=$SECONDS
   ninja -C "$build" -j "$jobs"
   echo "build time: $((SECONDS - start)) s (-j $jobs)"
@@ -92,6 +97,19 @@ smoke() {
     { echo "$wasmrt is not an aarch64 binary" >&2; exit 1; }
   run 0 "$wasmrt" --version
   run 0 "$wasmrt" validate "$root/examples/hello.wat"
+  # An artifact compiled on this x86-64 host for aarch64 runs on the cross-built
+  # runtime (docs/AOT.md): no compiler involved under qemu.
+  local host_wasmrt="${WASMRT_HOST_WASMRT:-$root/build/tools/wasmrt/wasmrt}"
+  local hello="$root/build/test/programs/hello_O2.wasm"
+  if [[ -x "$host_wasmrt" && -f "$hello" ]]; then
+    local artifact
+    artifact="$(mktemp --suffix=.cwasm)"
+    "$host_wasmrt" compile --target aarch64 "$hello" -o "$artifact"
+    run 0 "$wasmrt" run "$artifact"
+    rm -f "$artifact"
+  else
+    echo "WARNING: no native wasmrt at $host_wasmrt (set WASMRT_HOST_WASMRT): aarch64 artifact smoke skipped"
+  fi
   local suite="${WASMRT_TESTSUITE_DIR:-$root/../shared/wasm-testsuite}/core-2.0"
   if [[ ! -d "$suite" ]]; then
     echo "WARNING: no spec test suite at $suite (set WASMRT_TESTSUITE_DIR): spec smoke skipped"

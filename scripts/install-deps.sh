@@ -2,6 +2,11 @@
 # Installs every Debian 12 package wasmrt needs to build and test.
 # Run as root (or through sudo). See docs/DEPENDENCIES.md for why each is needed.
 set -euo pipefail
+# Root runs apt-get directly (a fresh container has no sudo); anyone else
+# through sudo.
+if [ "$(id -u)" != 0 ]; then
+  exec sudo "$0" "$@"
+fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends \

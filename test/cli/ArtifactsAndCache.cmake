@@ -2,7 +2,9 @@
 #   WASMRT: the CLI; EMULATOR: a ;-list put in front of it (cross builds)
 #   PROGRAM: a WASI hello world (.wasm) that prints "hello from wasm" and its args
 #   WORKDIR: scratch directory (wiped first and last)
-#   PART: which part to run: artifact | cache | concurrent | damaged-cache
+#   PART: which part to run: artifact | cache | concurrent | damaged-cache | target
+#   HOST_WASMRT, TARGET (PART target): a wasmrt for the build machine that compiles
+#     portable TARGET code, which WASMRT (through EMULATOR) then runs
 cmake_policy(SET CMP0054 NEW)
 file(REMOVE_RECURSE ${WORKDIR})
 file(MAKE_DIRECTORY ${WORKDIR})
@@ -127,6 +129,16 @@ elseif(PART STREQUAL "damaged-cache")
   execute_process(COMMAND head -c 1000 ${entries} OUTPUT_FILE ${WORKDIR}/cut)
   file(RENAME ${WORKDIR}/cut ${entries})
   run(0 "hello from wasm.*code: jit" run --cache-dir ${cache} ${PROGRAM})
+elseif(PART STREQUAL "target")
+  # Portable code for the architecture WASMRT runs on, compiled by HOST_WASMRT:
+  # in a cross build the build machine's wasmrt, run under the emulator.
+  execute_process(COMMAND ${HOST_WASMRT} compile --target ${TARGET} ${PROGRAM}
+                          -o ${WORKDIR}/portable.cwasm
+                  RESULT_VARIABLE status ERROR_VARIABLE err)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "${HOST_WASMRT} compile --target ${TARGET}: ${status}\n${err}")
+  endif()
+  run(0 "hello from wasm\narg 1: portable.*code: artifact" run ${WORKDIR}/portable.cwasm portable)
 else()
   message(FATAL_ERROR "unknown PART '${PART}'")
 endif()
