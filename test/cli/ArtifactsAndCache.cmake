@@ -2,7 +2,8 @@
 #   WASMRT: the CLI; EMULATOR: a ;-list put in front of it (cross builds)
 #   PROGRAM: a WASI hello world (.wasm) that prints "hello from wasm" and its args
 #   WORKDIR: scratch directory (wiped first and last)
-#   PART: which part to run: artifact | cache | concurrent | damaged-cache | target
+#   PART: which part to run: artifact | cache | concurrent | damaged-cache | target |
+#     no-llvm
 #   HOST_WASMRT, TARGET (PART target): a wasmrt for the build machine that compiles
 #     portable TARGET code, which WASMRT (through EMULATOR) then runs
 cmake_policy(SET CMP0054 NEW)
@@ -129,6 +130,25 @@ elseif(PART STREQUAL "damaged-cache")
   execute_process(COMMAND head -c 1000 ${entries} OUTPUT_FILE ${WORKDIR}/cut)
   file(RENAME ${WORKDIR}/cut ${entries})
   run(0 "hello from wasm.*code: jit" run --cache-dir ${cache} ${PROGRAM})
+elseif(PART STREQUAL "no-llvm")
+  # Running an artifact or a cache hit loads neither the compiler plugin nor
+  # libLLVM (the dynamic loader lists every object it loads under
+  # LD_DEBUG=files); compiling does, which shows the check can see it.
+  run(0 "" compile ${PROGRAM} -o ${WORKDIR}/hello.cwasm)
+  run(0 "" compile --cache --cache-dir ${cache} ${PROGRAM})
+  set(ENV{LD_DEBUG} files)
+  run(0 "libLLVM" run --no-cache ${PROGRAM})
+  foreach(source artifact cache-hit)
+    if(source STREQUAL "artifact")
+      run(0 "hello from wasm.*code: artifact" run ${WORKDIR}/hello.cwasm)
+    else()
+      run(0 "hello from wasm.*code: cache-hit" run --cache-dir ${cache} ${PROGRAM})
+    endif()
+    if(output MATCHES "libLLVM|libwasmrt-compiler")
+      message(FATAL_ERROR "running from ${source} loaded the compiler:\n${output}")
+    endif()
+  endforeach()
+  unset(ENV{LD_DEBUG})
 elseif(PART STREQUAL "target")
   # Portable code for the architecture WASMRT runs on, compiled by HOST_WASMRT:
   # in a cross build the build machine's wasmrt, run under the emulator.
