@@ -288,7 +288,18 @@ WasiConfig wasiConfigFor(const RunOptions &options) {
   return config;
 }
 
-int runModule(const RunOptions &options) {
+// What a run creates that is costly to tear down: the engine (JIT sessions,
+// compile threads), the module's code and the store (linear memories in
+// 8 GiB reservations). runRunCommand never destroys it: the process exits
+// right after the guest, and the kernel reclaims all of it faster than
+// destructors can (and without waiting for speculative compiles in flight).
+struct RunState {
+  std::optional<Engine> engine;
+  std::optional<Module> module;
+  std::optional<Store> store;
+};
+
+int runModule(const RunOptions &options, RunState &state) {
   Config config;
   config.cache.enabled = cacheWanted(options);
   config.cache.directory = options.cacheDir;
@@ -300,7 +311,7 @@ int runModule(const RunOptions &options) {
   // Metering and interruption cost time in every loop: compiled in only when asked for.
   config.epochInterruption = options.timeout.has_value();
   config.consumeFuel = options.fuel.has_value();
-  Engine engine(config);
+  Engine &engine = state.engine.emplace(config);
   auto module = loadModule(engine, options.file);
   if (!module) {
     fmt::print(stderr, "{}: {}\n", options.file, module.error().describe());
@@ -316,8 +327,9 @@ int runModule(const RunOptions &options) {
   if (config.cache.enabled && std::string_view(module->codeSource()) == "jit" &&
       !isArtifactFile(options.file))
     startCacheFill(options, config);
+  state.module.emplace(*module);
 
-  Store store(engine);
+  Store &store = state.store.emplace(engine);
   if (options.maxMemory)
     store.setLimits({.maxMemoryBytes = *options.maxMemory});
   if (options.fuel)
@@ -361,10 +373,12 @@ int runRunCommand(std::span<const std::string> args) {
     return *status;
   // A guest writing to a closed pipe gets EPIPE from fd_write instead of killing us.
   signal(SIGPIPE, SIG_IGN);
-  int status = runModule(options);
+  // Deliberately never destroyed; see RunState.
+  auto *state = new RunState;
+  int status = runModule(options, *state);
   std::fflush(stdout);
   std::fflush(stderr);
-  return status;
+  std::_Exit(status);
 }
 
 } // namespace wasmrt::cli
