@@ -10,24 +10,6 @@
 
 namespace wasmrt::internal::cache {
 
-Expected<std::optional<MappedFile>> MappedFile::open(const std::string &path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT)
-      return std::optional<MappedFile>();
-    return osError("open", path, errno);
-  }
-  struct stat info;
-  if (::fstat(fd.get(), &info) != 0)
-    return osError("inspect", path, errno);
-  if (!S_ISREG(info.st_mode))
-    return Error(ErrorKind::Io, fmt::format("cannot map '{}': not a regular file", path));
-  auto mapped = map(path, std::move(fd), size_t(info.st_size));
-  if (!mapped)
-    return std::move(mapped).error();
-  return std::optional<MappedFile>(std::move(*mapped));
-}
-
 Expected<MappedFile> MappedFile::map(std::string path, UniqueFd fd, size_t size) {
   if (size == 0)
     return MappedFile(std::move(path), std::move(fd), nullptr, 0);

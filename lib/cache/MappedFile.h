@@ -17,9 +17,6 @@ namespace wasmrt::internal::cache {
 
 class MappedFile {
 public:
-  // Maps `path`; nullopt if it does not exist. A directory or other non-regular file
-  // is an error.
-  static Expected<std::optional<MappedFile>> open(const std::string &path);
   // Maps the first `size` bytes of the open regular file `fd` (named `path` in errors).
   static Expected<MappedFile> map(std::string path, UniqueFd fd, size_t size);
 
