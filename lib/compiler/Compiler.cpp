@@ -35,8 +35,6 @@
 
 namespace wasmrt::internal {
 
-CompiledModule::~CompiledModule() = default;
-
 namespace compiler {
 namespace {
 

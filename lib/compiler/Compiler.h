@@ -104,9 +104,12 @@ struct CompileOptions {
   bool consumeFuel = false;
 };
 
+// The destructors of the interface classes here are inline, so that every
+// user of the header has their type information: the runtime does not link
+// the compiler, and UBSan's vptr checks need it at each virtual call.
 class CompiledModule {
 public:
-  virtual ~CompiledModule();
+  virtual ~CompiledModule() = default;
   // Code of a defined function (module function index space, calling
   // convention of RuntimeAbi.h); nullptr for imports and out-of-range indices.
   // In lazy mode this is the function's stub, stable for the module's life.
@@ -139,7 +142,7 @@ public:
     void *hostAdapter = nullptr;
     abi::EntryTrampoline entryTrampoline = nullptr;
   };
-  virtual ~GlueCompiler();
+  virtual ~GlueCompiler() = default;
   // The glue of each type, in order.
   virtual Expected<std::vector<Glue>> compile(std::span<const FuncType> types) = 0;
 };
