@@ -35,7 +35,6 @@
 
 namespace wasmrt::internal {
 
-
 namespace compiler {
 
 // Chunk sizing. A chunk is one LLVM module: calls inside it can be inlined,

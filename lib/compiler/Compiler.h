@@ -105,6 +105,9 @@ struct CompileOptions {
   bool consumeFuel = false;
 };
 
+// The destructors of the interface classes here are inline, so that every
+// user of the header has their type information: the runtime does not link
+// the compiler, and UBSan's vptr checks need it at each virtual call.
 class CompiledModule {
 public:
   virtual ~CompiledModule() = default;
@@ -140,7 +143,7 @@ public:
     void *hostAdapter = nullptr;
     abi::EntryTrampoline entryTrampoline = nullptr;
   };
-  virtual ~GlueCompiler();
+  virtual ~GlueCompiler() = default;
   // The glue of each type, in order.
   virtual Expected<std::vector<Glue>> compile(std::span<const FuncType> types) = 0;
 };

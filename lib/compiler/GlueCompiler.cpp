@@ -15,8 +15,6 @@
 
 namespace wasmrt::internal {
 
-GlueCompiler::~GlueCompiler() = default;
-
 namespace compiler {
 namespace {
 
