@@ -8,7 +8,8 @@
 
 #include <sys/stat.h>
 
-#include <iostream>
+#include <ext/stdio_sync_filebuf.h>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,19 @@ Exit status: 0 on success, 1 when a module is rejected or a test fails,
 See docs/CLI.md.
 )";
 
+// The spec runner writes to std::ostreams. They are made here, over stdio,
+// rather than taken from <iostream>: its static initialisation (std::cout,
+// locales) would run in every process, and a precompiled program's whole run
+// takes about a millisecond.
+int runWast(std::span<const std::string> args) {
+  __gnu_cxx::stdio_sync_filebuf<char> outBuffer(stdout), errBuffer(stderr);
+  std::ostream out(&outBuffer), err(&errBuffer);
+  int status = wasmrt::internal::spectest::runWastCommand(args, out, err);
+  out.flush();
+  err.flush();
+  return status;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -82,7 +96,7 @@ int main(int argc, char **argv) {
   if (command == "validate")
     return wasmrt::cli::runValidateCommand(rest);
   if (command == "wast")
-    return wasmrt::internal::spectest::runWastCommand(rest, std::cout, std::cerr);
+    return runWast(rest);
   // `wasmrt FILE ...` runs FILE when it is not a command but an existing file.
   if (struct stat info; command[0] != '-' && stat(command.c_str(), &info) == 0 &&
                         S_ISREG(info.st_mode))
