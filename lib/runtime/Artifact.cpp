@@ -73,7 +73,8 @@ Expected<const art::ArtifactHeader *> checkHeader(std::span<const uint8_t> file,
   if (file.size() < sizeof(art::ArtifactHeader) ||
       std::memcmp(file.data(), art::kMagic, sizeof art::kMagic) != 0)
     return malformed("not a wasmrt artifact (no artifact header)");
-  // The file may be mapped at any address; copy to read the fields aligned.
+  // Mappings are page-aligned and copies come from operator new: the header
+  // is suitably aligned to be read in place.
   const auto *header = reinterpret_cast<const art::ArtifactHeader *>(file.data());
   if (header->formatVersion != art::kFormatVersion)
     return Error(ErrorKind::Unsupported,
