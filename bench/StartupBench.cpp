@@ -23,6 +23,7 @@ using namespace wasmrt::bench;
 namespace {
 
 struct Variant {
+  Variant(const char *name, std::vector<std::string> args) : name(name), args(std::move(args)) {}
   const char *name;
   std::vector<std::string> args;
   std::vector<double> seconds;
