@@ -63,9 +63,17 @@ configure_and_build() {
   local host_wasmrt="${WASMRT_HOST_WASMRT:-$root/build/tools/wasmrt/wasmrt}"
   local host_option=()
   [[ -x "$host_wasmrt" ]] && host_option=(-DWASMRT_HOST_WASMRT="$host_wasmrt")
+  # A compiler launcher from the environment (CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  # scripts/cross-aarch64.sh ...), as CMake itself would take it on a first configure;
+  # passed explicitly so a re-configure of an existing build directory picks it up too.
+  local launcher_options=() language
+  for language in C CXX; do
+    local variable="CMAKE_${language}_COMPILER_LAUNCHER"
+    [[ -n "${!variable:-}" ]] && launcher_options+=("-D$variable=${!variable}")
+  done
   cmake -S "$root" -B "$build" -G Ninja \
     -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/aarch64-linux-gnu.cmake" \
-    -DWASMRT_WERROR=ON -DWASMRT_BUILD_BENCHMARKS=OFF "${host_option[@]}"
+    -DWASMRT_WERROR=ON -DWASMRT_BUILD_BENCHMARKS=OFF "${host_option[@]}" "${launcher_options[@]}"
   local start=$SECONDS
   ninja -C "$build" -j "$jobs"
   echo "build time: $((SECONDS - start)) s (-j $jobs)"

@@ -69,7 +69,7 @@ TEST_CASE("Cache sizes take bytes or binary K/M/G/T suffixes") {
   }
 }
 
-TEST_CASE("WASMRT_CACHE_MAX_SIZE sets the bound; a bad value is a usage error") {
+TEST_CASE("WASMRT_CACHE_MAX_SIZE sets the bound, a bad value is a usage error") {
   CacheEnvironment env;
   CHECK(cacheOptionsFromEnvironment(env)->maxSizeBytes == kDefaultMaxCacheSize);
   env.maxSize = "256M";

@@ -89,7 +89,7 @@ TEST_CASE("An empty entry round-trips") {
   CHECK((*found)->bytes().empty());
 }
 
-TEST_CASE("Storing a key again replaces the entry; a reader keeps what it mapped") {
+TEST_CASE("Storing a key again replaces the entry, a reader keeps what it mapped") {
   ScratchDirectory scratch;
   CodeCache cache = openCache(scratch.sub("cache"));
   CacheKey key = testKey(6);
@@ -113,7 +113,7 @@ TEST_CASE("Stores leave no temp files behind") {
   CHECK(filesEndingWith(scratch.path(), ".cwasm").size() == 7);
 }
 
-TEST_CASE("The cache directory is 0700 and entries are 0600; missing parents are created") {
+TEST_CASE("The cache directory is 0700 and entries are 0600, missing parents are created") {
   ScratchDirectory scratch;
   mode_t umaskNow = ::umask(022);
   ::umask(umaskNow);

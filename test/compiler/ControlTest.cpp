@@ -140,7 +140,7 @@ TEST_CASE("br_table dispatches, including to the function label", "[compiler][co
   CHECK(m->call("loop", {i32(7)}).i32() == 7);
 }
 
-TEST_CASE("unreachable traps; select picks by condition", "[compiler][control]") {
+TEST_CASE("unreachable traps, select picks by condition", "[compiler][control]") {
   auto m = make(R"((module
     (func (export "trap") (unreachable))
     (func (export "select") (param i32) (result i64)

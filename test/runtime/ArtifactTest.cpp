@@ -245,7 +245,7 @@ TEST_CASE("An artifact runs from a file and from memory like JIT code") {
   }
 }
 
-TEST_CASE("Portable artifacts for this architecture run; other architectures are refused") {
+TEST_CASE("Portable artifacts for this architecture run, other architectures are refused") {
   Source source = parse(kModule);
   CompileOptions options = compileOptions(MemoryMode::Guarded);
   bool x86 = hostArch() == art::TargetArch::X86_64;

@@ -140,7 +140,7 @@ TEST_CASE("fdstat: flags, append mode and shrinking rights") {
   CHECK(fdFdstatGet(f.ctx(), g.mem(), 99, 0) == errno_::kBadf);
 }
 
-TEST_CASE("fd_tell works with only the tell right; seek needs seek") {
+TEST_CASE("fd_tell works with only the tell right, seek needs seek") {
   WasiFixture f;
   Guest &g = f.g;
   writeHostFile(f.sandbox() / "t", "0123456789");
