@@ -40,6 +40,29 @@ enum class CompilationMode : uint8_t {
   Eager,
 };
 
+// Which code lazily compiled functions run (docs/COMPILER.md, "Tiers").
+enum class Tiering : uint8_t {
+  // A cheap baseline compile on a function's first call; functions that turn
+  // out hot (calls plus loop iterations reach tierUpThreshold) are recompiled
+  // at optLevel in the background and replace the baseline code everywhere,
+  // including a loop that is running at the time (on-stack replacement).
+  Tiered,
+  // The baseline compiler only: the fastest start, slower code.
+  Baseline,
+  // Every function compiled at optLevel on its first call.
+  Optimized,
+};
+
+struct TieringConfig {
+  Tiering mode = Tiering::Tiered;
+  // Tiered: a function is recompiled once its calls plus loop back-edges
+  // (counted per module, across instances and threads) reach this.
+  uint32_t tierUpThreshold = 10000;
+  // Tiered: once a function is hot, a loop running in baseline code checks
+  // every this many iterations whether optimized code for it is ready.
+  uint32_t osrCheckInterval = 1000;
+};
+
 // The persistent code cache (docs/CACHE.md): Module::compile() reuses native
 // code compiled for the same module, wasmrt build, CPU and code-generation
 // settings by an earlier compile, in this process or another.
@@ -66,6 +89,9 @@ struct Config {
   // the guests.
   unsigned compileThreads = 0;
   CompilationMode compilation = CompilationMode::Lazy;
+  // Lazy compilation only; eager compilation compiles every function at
+  // optLevel (Tiered, Optimized) or with the baseline compiler (Baseline).
+  TieringConfig tiering;
   size_t wasmStackSize = 512 * 1024;    // deeper recursion traps with CallStackExhausted
   // Compile epoch checks into function entries and loop headers, so that
   // Store::setEpochDeadline + Engine::incrementEpoch can interrupt guests.

@@ -148,6 +148,17 @@ Engine::Engine(const Config &config) {
     internalConfig.memoryMode = internal::MemoryMode::BoundsChecked;
   internalConfig.compileThreads = config.compileThreads;
   internalConfig.lazyCompilation = config.compilation == CompilationMode::Lazy;
+  switch (config.tiering.mode) {
+  case Tiering::Tiered: internalConfig.tiering = internal::CompileOptions::Tiering::Tiered; break;
+  case Tiering::Baseline:
+    internalConfig.tiering = internal::CompileOptions::Tiering::Baseline;
+    break;
+  case Tiering::Optimized:
+    internalConfig.tiering = internal::CompileOptions::Tiering::Optimized;
+    break;
+  }
+  internalConfig.tierUpThreshold = std::max(config.tiering.tierUpThreshold, 1u);
+  internalConfig.osrCheckInterval = std::max(config.tiering.osrCheckInterval, 1u);
   internalConfig.entry.wasmStackSize = config.wasmStackSize;
   internalConfig.epochInterruption = config.epochInterruption;
   internalConfig.consumeFuel = config.consumeFuel;

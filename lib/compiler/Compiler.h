@@ -87,7 +87,8 @@ struct CompileOptions {
   std::function<Expected<void>(uintptr_t begin, uintptr_t end)> onCodeLinked;
   // Lazy mode: called (from a compile thread) once the body of defined
   // function `funcIndex` is linked and executable, with its address, so
-  // that FuncRefs can point at it instead of at the stub. May be empty.
+  // that FuncRefs can point at it instead of at the stub; called again
+  // with the optimized body when a tiered function tiers up. May be empty.
   std::function<void(uint32_t funcIndex, void *body)> onBodyReady;
   // Addresses of the runtime entry points named in RuntimeAbi.h
   // (WASMRT_RUNTIME_ENTRY_POINTS), supplied by the runtime layer (the compiler
@@ -103,6 +104,25 @@ struct CompileOptions {
   // instruction count from *InstanceContext::fuelCounter before the control
   // instruction that ends it; below zero traps with TrapKind::OutOfFuel.
   bool consumeFuel = false;
+  // Lazy mode: which code a function runs (docs/COMPILER.md, "Tiers").
+  //   Optimized: each body is compiled once, at optLevel.
+  //   Baseline:  each body is compiled once, by the baseline pipeline (cheap
+  //              to compile, slower code).
+  //   Tiered:    baseline first; a function whose calls plus loop iterations
+  //              reach tierUpThreshold is recompiled at optLevel in the
+  //              background and replaces the baseline code everywhere (stub,
+  //              FuncRefs); a loop still running in baseline code moves to
+  //              optimized code at its next iteration check (on-stack
+  //              replacement).
+  // Eager mode compiles every function at optLevel (Optimized, Tiered) or by
+  // the baseline pipeline (Baseline).
+  enum class Tiering : uint8_t { Optimized, Baseline, Tiered };
+  Tiering tiering = Tiering::Optimized;
+  // Tiered: calls + loop back-edges after which a function is recompiled.
+  uint32_t tierUpThreshold = 10000;
+  // Tiered: once hot, how many loop iterations pass between checks whether
+  // optimized code for the running loop is ready (the check is a call).
+  uint32_t osrCheckInterval = 1000;
 };
 
 // The destructors of the interface classes here are inline, so that every

@@ -119,6 +119,9 @@ CompileOptions Engine::compileOptions() const {
   options.explicitBoundsChecks = config_.memoryMode == MemoryMode::BoundsChecked;
   options.threads = config_.compileThreads;
   options.lazy = config_.lazyCompilation;
+  options.tiering = config_.tiering;
+  options.tierUpThreshold = config_.tierUpThreshold;
+  options.osrCheckInterval = config_.osrCheckInterval;
   {
     std::lock_guard lock(compilerMutex_);
     options.threadPool = compileThreads_;

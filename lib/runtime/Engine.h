@@ -39,6 +39,9 @@ struct EngineConfig {
   MemoryMode memoryMode = defaultMemoryMode();
   unsigned compileThreads = 0; // 0 = all hardware threads
   bool lazyCompilation = true; // CompileOptions::lazy
+  CompileOptions::Tiering tiering = CompileOptions::Tiering::Tiered;
+  uint32_t tierUpThreshold = 10000;
+  uint32_t osrCheckInterval = 1000;
   WasmEntryOptions entry;      // stack available to wasm (call stack exhaustion)
   bool epochInterruption = false; // compile epoch checks (CompileOptions)
   bool consumeFuel = false;       // compile fuel metering (CompileOptions)
