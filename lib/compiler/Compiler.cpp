@@ -21,6 +21,7 @@
 #include <llvm/ExecutionEngine/Orc/IndirectionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LazyReexports.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/ADT/StringSet.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
@@ -32,6 +33,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 namespace wasmrt::internal {
 
@@ -129,12 +131,65 @@ void defineLazyFailureHandler(llvm::Module &out) {
 // for a body use the urgent lane (CompileThreadPool.h), so they never queue
 // behind speculation; bounding speculation (to threads - 1) leaves a core to
 // the guest.
+//
+// Tier-up requests (tiered mode) share that bound and come before speculation:
+// code that is known to be hot matters more than code that may run.
 class Speculator {
 public:
   Speculator(orc::LLJIT &jit, orc::JITDylib &bodies, const Module &module, unsigned maxInFlight)
       : jit_(jit), bodies_(bodies), module_(module),
         queued_(std::make_unique<std::atomic<bool>[]>(module.numDefinedFuncs())),
         maxInFlight_(std::max(maxInFlight, 1u)) {}
+
+  // Tiered mode. `define` defines the unit of an optimized body (loop ==
+  // kNoLoop) or of an OSR entry in `optimized` and returns its symbol, or
+  // nothing if that failed; `installed` is told when an optimized body is
+  // ready (OSR entries are handed out by requestTierUp).
+  struct TierUp {
+    orc::JITDylib *optimized = nullptr;
+    std::function<std::optional<std::string>(uint32_t funcIndex, uint32_t loop)> define;
+    std::function<void(uint32_t funcIndex, orc::ExecutorAddr body)> installed;
+  };
+  void enableTierUp(TierUp tierUp) {
+    tierUp_ = std::move(tierUp);
+    tiers_.resize(module_.numDefinedFuncs());
+  }
+
+  // From baseline code running on a guest thread (through kTierUpSymbol):
+  // queues the optimized body of `funcIndex` and, from a loop, that loop's
+  // OSR entry, which it returns once compiled. Never compiles or looks
+  // anything up itself: the guest may be deep in its stack, and must not wait.
+  void *requestTierUp(uint32_t funcIndex, uint32_t loop) {
+    std::lock_guard lock(mutex_);
+    if (stopped_ || funcIndex < module_.numImportedFuncs ||
+        funcIndex - module_.numImportedFuncs >= tiers_.size())
+      return nullptr;
+    FunctionTiers &tiers = tiers_[funcIndex - module_.numImportedFuncs];
+    bool queued = false;
+    if (loop != kNoLoop) {
+      OsrEntry &osr = tiers.osrEntries[loop];
+      if (osr.code)
+        return osr.code;
+      if (!osr.queued) {
+        osr.queued = queued = true;
+        hot_.push_back({funcIndex, loop});
+      }
+    }
+    if (!tiers.optimizedQueued) {
+      tiers.optimizedQueued = queued = true;
+      hot_.push_back({funcIndex, kNoLoop});
+    }
+    if (queued && speculating_ < maxInFlight_) {
+      SpeculativeDispatchScope background;
+      jit_.getExecutionSession().dispatchTask(orc::makeGenericNamedTask(
+          [this] {
+            std::lock_guard lock(mutex_);
+            pumpLocked();
+          },
+          "wasmrt-tier-up"));
+    }
+    return nullptr;
+  }
 
   // Functions that run first (start function, _start, a library's exports).
   // The first `maxInFlight + 1` (the thread count) compile at once on the
@@ -177,6 +232,7 @@ public:
   void stop() {
     std::unique_lock lock(mutex_);
     stopped_ = true;
+    hot_.clear();
     pending_.clear();
     later_.clear();
     idle_.wait(lock, [this] { return inFlight_ == 0; });
@@ -184,8 +240,15 @@ public:
 
 private:
   void pumpLocked() {
-    while (!stopped_ && speculating_ < maxInFlight_ && (!pending_.empty() || !later_.empty())) {
+    while (!stopped_ && speculating_ < maxInFlight_ &&
+           (!hot_.empty() || !pending_.empty() || !later_.empty())) {
       uint32_t funcIndex = 0;
+      if (!hot_.empty()) {
+        auto [hotIndex, loop] = hot_.front();
+        hot_.pop_front();
+        lookUpTierLocked(hotIndex, loop);
+        continue;
+      }
       if (!pending_.empty()) {
         funcIndex = pending_.front();
         pending_.pop_front();
@@ -221,6 +284,34 @@ private:
         },
         orc::NoDependenciesToRegister);
   }
+  void lookUpTierLocked(uint32_t funcIndex, uint32_t loop) {
+    std::optional<std::string> symbol = tierUp_.define(funcIndex, loop);
+    if (!symbol)
+      return;
+    ++inFlight_;
+    ++speculating_;
+    SpeculativeDispatchScope background;
+    jit_.getExecutionSession().lookup(
+        orc::LookupKind::Static, orc::makeJITDylibSearchOrder(tierUp_.optimized),
+        orc::SymbolLookupSet(jit_.mangleAndIntern(*symbol)), orc::SymbolState::Ready,
+        [this, funcIndex, loop](llvm::Expected<orc::SymbolMap> result) {
+          // A failed optimized compile leaves the function in baseline code.
+          if (!result) {
+            llvm::consumeError(result.takeError());
+          } else if (!result->empty()) {
+            orc::ExecutorAddr code = result->begin()->second.getAddress();
+            if (loop == kNoLoop) {
+              tierUp_.installed(funcIndex, code);
+            } else {
+              std::lock_guard lock(mutex_);
+              tiers_[funcIndex - module_.numImportedFuncs].osrEntries[loop].code =
+                  code.toPtr<void *>();
+            }
+          }
+          done(true);
+        },
+        orc::NoDependenciesToRegister);
+  }
   const std::vector<uint32_t> &callees(uint32_t funcIndex) const {
     return module_.functionFacts[funcIndex - module_.numImportedFuncs].directCallees;
   }
@@ -253,9 +344,29 @@ private:
   std::condition_variable_any idle_;
   std::deque<uint32_t> pending_; // breadth-first from code that ran or runs first
   std::deque<uint32_t> later_;   // queued_ is set when taken, not when added
+  // Tiered mode: per defined function, what was asked for and what is ready.
+  struct OsrEntry {
+    bool queued = false;
+    void *code = nullptr;
+  };
+  struct FunctionTiers {
+    bool optimizedQueued = false;
+    std::unordered_map<uint32_t, OsrEntry> osrEntries; // by loop
+  };
+  TierUp tierUp_;
+  std::vector<FunctionTiers> tiers_;
+  std::deque<std::pair<uint32_t, uint32_t>> hot_; // (funcIndex, loop or kNoLoop)
   unsigned inFlight_ = 0;    // lookups not finished, entries included
   unsigned speculating_ = 0; // of those, on the background lane
   bool stopped_ = false;
+};
+
+// What a unit compiles.
+enum class UnitKind : uint8_t {
+  Eager,     // a chunk, under the function symbols
+  LazyBody,  // one function's first body (lazy mode), under its body symbol
+  Optimized, // tiered: a hot function's optimized body
+  OsrEntry,  // tiered: the OSR entry of one loop of a hot function
 };
 
 // Translates its chunk to IR when ORC materializes it, then hands the IR to
@@ -263,9 +374,10 @@ private:
 class ChunkUnit : public orc::MaterializationUnit {
 public:
   ChunkUnit(orc::LLJIT &jit, const Module &module, const CompileOptions &options, Chunk chunk,
-            ErrorSink &errors, Speculator *lazy)
-      : MaterializationUnit(interface(jit, module, chunk, lazy != nullptr)), jit_(jit),
-        module_(module), options_(options), chunk_(chunk), errors_(errors), lazy_(lazy) {}
+            ErrorSink &errors, Speculator *lazy, UnitKind kind, uint32_t loop = kNoLoop)
+      : MaterializationUnit(interface(jit, module, chunk, kind, loop)), jit_(jit),
+        module_(module), options_(options), chunk_(chunk), errors_(errors), lazy_(lazy),
+        kind_(kind), loop_(loop) {}
 
   llvm::StringRef getName() const override { return "wasmrt-chunk"; }
 
@@ -275,42 +387,55 @@ public:
         fmt::format("wasm-functions-{}-{}", chunk_.first, chunk_.end), *context);
     out->setDataLayout(jit_.getDataLayout());
     out->setTargetTriple(jit_.getTargetTriple().str());
-    if (lazy_ && chunk_.first < chunk_.end)
+    if (lazy_ && kind_ == UnitKind::LazyBody && chunk_.first < chunk_.end)
       lazy_->compiling(module_.numImportedFuncs + chunk_.first);
-    auto translated =
-        translateChunk(module_, options_, *out, chunk_.first, chunk_.end, chunk_.withGlue);
+    FunctionVariant variant;
+    variant.countHotness = kind_ == UnitKind::LazyBody &&
+                           options_.tiering == CompileOptions::Tiering::Tiered;
+    if (kind_ == UnitKind::OsrEntry)
+      variant.osrLoop = loop_;
+    auto translated = translateChunk(module_, options_, *out, chunk_.first, chunk_.end,
+                                     chunk_.withGlue, variant);
     if (!translated) {
       errors_.record(std::move(translated).error());
       responsibility->failMaterialization();
       return;
     }
-    if (lazy_)
-      prepareLazy(*out);
+    if (kind_ == UnitKind::LazyBody || kind_ == UnitKind::Optimized)
+      nameBodies(*out);
     jit_.getIRCompileLayer().emit(
         std::move(responsibility),
         orc::ThreadSafeModule(std::move(out), orc::ThreadSafeContext(std::move(context))));
   }
 
-  static std::vector<std::string> symbolNames(const Module &module, Chunk chunk, bool lazy) {
+  static std::vector<std::string> symbolNames(const Module &module, Chunk chunk, UnitKind kind,
+                                              uint32_t loop = kNoLoop) {
     std::vector<std::string> names;
-    for (uint32_t i = chunk.first; i < chunk.end; ++i)
-      names.push_back(lazy ? functionBodySymbol(module.numImportedFuncs + i)
-                           : functionSymbol(module.numImportedFuncs + i));
+    for (uint32_t i = chunk.first; i < chunk.end; ++i) {
+      uint32_t funcIndex = module.numImportedFuncs + i;
+      switch (kind) {
+      case UnitKind::Eager: names.push_back(functionSymbol(funcIndex)); break;
+      case UnitKind::LazyBody: names.push_back(functionBodySymbol(funcIndex)); break;
+      case UnitKind::Optimized: names.push_back(optimizedBodySymbol(funcIndex)); break;
+      case UnitKind::OsrEntry: names.push_back(osrEntrySymbol(funcIndex, loop)); break;
+      }
+    }
     if (chunk.withGlue) {
       for (uint32_t type = 0; type < module.types.size(); ++type) {
         names.push_back(entryTrampolineSymbol(type));
         names.push_back(hostAdapterSymbol(type));
       }
-      if (lazy)
+      if (kind == UnitKind::LazyBody)
         names.push_back(kLazyFailureSymbol);
     }
     return names;
   }
 
 private:
-  static Interface interface(orc::LLJIT &jit, const Module &module, Chunk chunk, bool lazy) {
+  static Interface interface(orc::LLJIT &jit, const Module &module, Chunk chunk, UnitKind kind,
+                             uint32_t loop) {
     orc::SymbolFlagsMap flags;
-    for (const std::string &name : symbolNames(module, chunk, lazy))
+    for (const std::string &name : symbolNames(module, chunk, kind, loop))
       flags[jit.mangleAndIntern(name)] =
           llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable;
     return Interface(std::move(flags), nullptr);
@@ -319,19 +444,23 @@ private:
   void discard(const orc::JITDylib &, const orc::SymbolStringPtr &) override {}
 
   // The translator names a defined function by its function symbol; in lazy
-  // mode that is the stub, so the definition takes the body symbol while
-  // calls keep referring to stubs.
-  void prepareLazy(llvm::Module &out) {
-    if (chunk_.withGlue) {
+  // mode that is the stub, so the definition takes the body (or optimized
+  // body) symbol while calls keep referring to stubs.
+  void nameBodies(llvm::Module &out) {
+    bool baseline = kind_ == UnitKind::LazyBody &&
+                    options_.tiering != CompileOptions::Tiering::Optimized;
+    if (chunk_.withGlue)
       defineLazyFailureHandler(out);
-      // The glue is compiled before anything runs: keep that wait short.
+    // Baseline bodies compile at -O0; so does the glue, compiled before
+    // anything runs (keep that wait short).
+    if (chunk_.withGlue || baseline)
       out.addModuleFlag(llvm::Module::Override, kOptLevelFlag, uint32_t(0));
-    }
     for (llvm::Function &function : out.functions()) {
       llvm::StringRef name = function.getName();
       std::optional<uint32_t> index = parseFunctionSymbol({name.data(), name.size()});
       if (index && !function.isDeclaration())
-        function.setName(functionBodySymbol(*index));
+        function.setName(kind_ == UnitKind::Optimized ? optimizedBodySymbol(*index)
+                                                      : functionBodySymbol(*index));
     }
   }
 
@@ -341,6 +470,49 @@ private:
   Chunk chunk_;
   ErrorSink &errors_;
   Speculator *lazy_;
+  UnitKind kind_;
+  uint32_t loop_;
+};
+
+// Lazy stubs whose pointer, once a tiered function's optimized body is
+// installed, stays on it: ORC's call-through for the baseline body sets the
+// pointer when that body is resolved, which on a multi-threaded guest can
+// happen after another thread already tiered the function up.
+class TieredStubsManager : public orc::IndirectStubsManager {
+public:
+  explicit TieredStubsManager(std::unique_ptr<orc::IndirectStubsManager> stubs)
+      : stubs_(std::move(stubs)) {}
+
+  llvm::Error createStub(llvm::StringRef name, orc::ExecutorAddr address,
+                         llvm::JITSymbolFlags flags) override {
+    return stubs_->createStub(name, address, flags);
+  }
+  llvm::Error createStubs(const StubInitsMap &stubs) override {
+    return stubs_->createStubs(stubs);
+  }
+  orc::ExecutorSymbolDef findStub(llvm::StringRef name, bool exportedOnly) override {
+    return stubs_->findStub(name, exportedOnly);
+  }
+  orc::ExecutorSymbolDef findPointer(llvm::StringRef name) override {
+    return stubs_->findPointer(name);
+  }
+  llvm::Error updatePointer(llvm::StringRef name, orc::ExecutorAddr address) override {
+    std::lock_guard lock(mutex_);
+    if (installed_.count(name))
+      return llvm::Error::success();
+    return stubs_->updatePointer(name, address);
+  }
+  // Points the stub at `address` for good.
+  llvm::Error install(llvm::StringRef name, orc::ExecutorAddr address) {
+    std::lock_guard lock(mutex_);
+    installed_.insert(name);
+    return stubs_->updatePointer(name, address);
+  }
+
+private:
+  std::unique_ptr<orc::IndirectStubsManager> stubs_;
+  std::mutex mutex_;
+  llvm::StringSet<> installed_;
 };
 
 class JitCompiledModule final : public CompiledModule {
@@ -392,6 +564,7 @@ public:
 private:
   Expected<void> defineUnit(orc::JITDylib &dylib, const Module &module, Chunk chunk,
                             std::vector<std::string> &names);
+  Expected<void> enableTierUp(const Module &module);
   Expected<orc::SymbolMap> lookup(orc::JITDylib &dylib, const std::vector<std::string> &names);
   Expected<void> defineLazyStubs(const Module &module, orc::ExecutorAddr failureHandler,
                                  std::vector<std::string> &names);
@@ -409,7 +582,7 @@ private:
   orc::JITDylib *bodies_ = nullptr; // lazy mode: owned by the session
   std::unique_ptr<Speculator> speculator_;
   std::unique_ptr<orc::LazyCallThroughManager> callThrough_;
-  std::unique_ptr<orc::IndirectStubsManager> stubs_;
+  std::unique_ptr<TieredStubsManager> stubs_;
   // Last: destroyed first (it waits for compile threads), while everything
   // its units and plugin use still exists.
   std::unique_ptr<orc::LLJIT> jit_;
@@ -418,9 +591,10 @@ private:
 Expected<void> JitCompiledModule::defineUnit(orc::JITDylib &dylib, const Module &module,
                                              Chunk chunk, std::vector<std::string> &names) {
   Speculator *lazy = options_.lazy ? speculator_.get() : nullptr;
-  for (std::string &name : ChunkUnit::symbolNames(module, chunk, lazy != nullptr))
+  UnitKind kind = lazy ? UnitKind::LazyBody : UnitKind::Eager;
+  for (std::string &name : ChunkUnit::symbolNames(module, chunk, kind))
     names.push_back(std::move(name));
-  auto unit = std::make_unique<ChunkUnit>(*jit_, module, options_, chunk, errors_, lazy);
+  auto unit = std::make_unique<ChunkUnit>(*jit_, module, options_, chunk, errors_, lazy, kind);
   if (auto error = dylib.define(std::move(unit)))
     return toError(std::move(error), ErrorKind::Internal, "cannot define code");
   return {};
@@ -452,7 +626,8 @@ Expected<void> JitCompiledModule::defineLazyStubs(const Module &module,
     return toError(callThrough.takeError(), ErrorKind::Internal,
                    "lazy compilation is not supported on this target");
   callThrough_ = std::move(*callThrough);
-  stubs_ = orc::createLocalIndirectStubsManagerBuilder(triple)();
+  stubs_ = std::make_unique<TieredStubsManager>(
+      orc::createLocalIndirectStubsManagerBuilder(triple)());
 
   orc::JITDylib &bodies = *bodies_;
   orc::SymbolAliasMap aliases;
@@ -510,9 +685,60 @@ void JitCompiledModule::storeAddresses(const Module &module, const orc::SymbolMa
   }
 }
 
+// Baseline code calls this (kTierUpSymbol) with the session's Speculator
+// as `state` (kTierUpStateSymbol is defined at its address).
+extern "C" void *wasmrtTierUp(void *state, uint32_t funcIndex, uint32_t loop) {
+  return static_cast<Speculator *>(state)->requestTierUp(funcIndex, loop);
+}
+
+// Tiered mode: optimized bodies and OSR entries go into a third JITDylib and
+// link against the main one (their calls go through the stubs too); the
+// symbols baseline code calls to ask for them are absolute. An optimized
+// body, once ready, takes over the function's stub; the runtime hears of it
+// through the code map (onBodyReady), as of any body, and points the
+// FuncRefs at it.
+Expected<void> JitCompiledModule::enableTierUp(const Module &module) {
+  orc::JITDylib &optimized = jit_->getExecutionSession().createBareJITDylib("wasm-optimized");
+  optimized.addToLinkOrder(jit_->getMainJITDylib());
+  orc::SymbolMap symbols;
+  symbols[jit_->mangleAndIntern(kTierUpSymbol)] = {
+      orc::ExecutorAddr::fromPtr(&wasmrtTierUp),
+      llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  symbols[jit_->mangleAndIntern(kTierUpStateSymbol)] = {
+      orc::ExecutorAddr::fromPtr(speculator_.get()), llvm::JITSymbolFlags::Exported};
+  if (auto error = jit_->getMainJITDylib().define(orc::absoluteSymbols(std::move(symbols))))
+    return toError(std::move(error), ErrorKind::Internal, "cannot define tier-up symbols");
+
+  Speculator::TierUp tierUp;
+  tierUp.optimized = &optimized;
+  tierUp.define = [this, &module, &optimized](uint32_t funcIndex,
+                                              uint32_t loop) -> std::optional<std::string> {
+    UnitKind kind = loop == kNoLoop ? UnitKind::Optimized : UnitKind::OsrEntry;
+    uint32_t defined = funcIndex - module.numImportedFuncs;
+    Chunk chunk{defined, defined + 1, false};
+    std::string symbol = ChunkUnit::symbolNames(module, chunk, kind, loop).front();
+    auto unit = std::make_unique<ChunkUnit>(*jit_, module, options_, chunk, errors_, nullptr,
+                                            kind, loop);
+    if (auto error = optimized.define(std::move(unit))) {
+      errors_.record(toError(std::move(error), ErrorKind::Internal, "cannot define tier-up"));
+      return std::nullopt;
+    }
+    return symbol;
+  };
+  tierUp.installed = [this](uint32_t funcIndex, orc::ExecutorAddr body) {
+    if (auto error = stubs_->install(*jit_->mangleAndIntern(functionSymbol(funcIndex)), body))
+      errors_.record(toError(std::move(error), ErrorKind::Internal, "cannot install tier-up"));
+  };
+  speculator_->enableTierUp(std::move(tierUp));
+  return {};
+}
+
 Expected<void> JitCompiledModule::build(const Module &module) {
   unsigned threads = options_.threads ? options_.threads : std::thread::hardware_concurrency();
   threads = std::max(threads, 1u);
+  // Eager compilation has one tier: the baseline pipeline, or optLevel.
+  if (!options_.lazy && options_.tiering == CompileOptions::Tiering::Baseline)
+    options_.optLevel = 0;
   auto jit = createJit(options_, threads, codeMap_);
   if (!jit)
     return std::move(jit).error();
@@ -532,6 +758,9 @@ Expected<void> JitCompiledModule::build(const Module &module) {
     bodies_ = &jit_->getExecutionSession().createBareJITDylib("wasm-function-bodies");
     bodies_->addToLinkOrder(jit_->getMainJITDylib());
     speculator_ = std::make_unique<Speculator>(*jit_, *bodies_, module, threads - 1);
+    if (options_.tiering == CompileOptions::Tiering::Tiered)
+      if (auto enabled = enableTierUp(module); !enabled)
+        return enabled;
     std::vector<std::string> glue;
     if (auto defined = defineUnit(jit_->getMainJITDylib(), module, Chunk{0, 0, true}, glue);
         !defined)

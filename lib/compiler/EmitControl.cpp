@@ -57,18 +57,26 @@ void FunctionTranslator::emitLoop(const Instr &in) {
   blockSignature(in.blockType, params, results);
   Frame &frame = pushFrame(FrameKind::Loop, params, results);
   frame.loopHeader = llvm::BasicBlock::Create(context_, "loop", function_);
-  llvm::BasicBlock *from = b_.GetInsertBlock();
-  for (size_t i = 0; i < params.size(); ++i) {
-    llvm::PHINode *phi =
-        llvm::PHINode::Create(m_.valType(params[i]), 2, "", frame.loopHeader);
-    phi->addIncoming(stack_[frame.height + i], from);
-    frame.loopPhis.push_back(phi);
-    stack_[frame.height + i] = phi;
+  // An OSR entry enters the function here (EmitTiering.cpp).
+  if (variant_.osrLoop == loopsEmitted_) {
+    enterOsrLoop(frame);
+  } else {
+    llvm::BasicBlock *from = b_.GetInsertBlock();
+    for (size_t i = 0; i < params.size(); ++i) {
+      llvm::PHINode *phi =
+          llvm::PHINode::Create(m_.valType(params[i]), 2, "", frame.loopHeader);
+      phi->addIncoming(stack_[frame.height + i], from);
+      frame.loopPhis.push_back(phi);
+      stack_[frame.height + i] = phi;
+    }
+    b_.CreateBr(frame.loopHeader);
   }
-  b_.CreateBr(frame.loopHeader);
+  uint32_t loop = loopsEmitted_++;
   b_.SetInsertPoint(frame.loopHeader);
   if (m_.options().epochInterruption)
     emitEpochCheck();
+  if (variant_.countHotness)
+    emitHotnessCount(loop);
 }
 
 void FunctionTranslator::emitIf(const Instr &in) {

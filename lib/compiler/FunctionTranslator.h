@@ -35,8 +35,9 @@ bool needsStoreProbes(const CompileOptions &options, const std::string &targetTr
 class FunctionTranslator {
 public:
   explicit FunctionTranslator(ModuleEmitter &module);
-  // Translates defined function `definedIndex` into its wasmrt_func_<i>.
-  Expected<void> translate(uint32_t definedIndex);
+  // Translates defined function `definedIndex` into its wasmrt_func_<i>, or
+  // into the OSR entry variant.osrLoop names.
+  Expected<void> translate(uint32_t definedIndex, const FunctionVariant &variant = {});
 
 private:
   enum class FrameKind : uint8_t { Function, Block, Loop, If, Else };
@@ -94,6 +95,14 @@ private:
   void trapIf(llvm::Value *condition, abi::TrapKind kind);
   void callRuntime(RuntimeEntry entry, std::initializer_list<llvm::Value *> args);
   llvm::Value *callRuntimeValue(RuntimeEntry entry, std::initializer_list<llvm::Value *> args);
+
+  // EmitTiering.cpp: hotness counting in baseline code and on-stack
+  // replacement (the transfer in baseline code, the entry in optimized code).
+  void emitHotnessCount(uint32_t loop);
+  void emitOsrTransfer(llvm::Value *osrEntry);
+  void beginOsrEntry();
+  void enterOsrLoop(Frame &loop);
+  llvm::Value *stateSlot(llvm::Value *state, size_t slot);
 
   // EmitControl.cpp
   void blockSignature(const BlockType &type, std::span<const ValType> &params,
@@ -202,6 +211,10 @@ private:
   const bool probeStores_; // guarded mode, target may write part of a faulting store
 
   // Per function.
+  FunctionVariant variant_;
+  uint32_t loopsEmitted_ = 0;                     // ordinal of the next emitted loop
+  llvm::GlobalVariable *hotness_ = nullptr;       // countHotness: calls + iterations left
+  llvm::BasicBlock *osrBlock_ = nullptr;          // OSR entry: loads the stack, enters the loop
   uint32_t funcIndex_ = 0;
   const FuncType *type_ = nullptr;
   const FunctionFacts *facts_ = nullptr;

@@ -64,13 +64,20 @@ std::string functionSymbol(uint32_t funcIndex) {
 std::string functionBodySymbol(uint32_t funcIndex) {
   return functionSymbol(funcIndex) + kFunctionBodySuffix;
 }
+std::string optimizedBodySymbol(uint32_t funcIndex) {
+  return functionSymbol(funcIndex) + kOptimizedBodySuffix;
+}
+std::string osrEntrySymbol(uint32_t funcIndex, uint32_t loop) {
+  return functionSymbol(funcIndex) + kOsrEntryInfix + std::to_string(loop);
+}
 std::optional<uint32_t> parseFunctionSymbol(std::string_view name) {
   std::string_view prefix = abi::kFunctionSymbolPrefix;
   if (!name.starts_with(prefix))
     return std::nullopt;
   name.remove_prefix(prefix.size());
-  if (name.ends_with(kFunctionBodySuffix))
-    name.remove_suffix(std::string_view(kFunctionBodySuffix).size());
+  for (std::string_view suffix : {kFunctionBodySuffix, kOptimizedBodySuffix})
+    if (name.ends_with(suffix))
+      name.remove_suffix(suffix.size());
   uint32_t index = 0;
   auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), index);
   if (error != std::errc() || end != name.data() + name.size() || name.empty())
@@ -161,6 +168,31 @@ llvm::FunctionCallee ModuleEmitter::runtimeEntry(RuntimeEntry entry) {
     }
   }
   return cached;
+}
+
+llvm::Function *ModuleEmitter::defineOsrEntry(uint32_t funcIndex, uint32_t loop) {
+  llvm::FunctionType *wasmType = funcType(wasm_.funcs[funcIndex]);
+  auto *type = llvm::FunctionType::get(wasmType->getReturnType(), {ptrTy, ptrTy}, false);
+  auto *function = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
+                                          osrEntrySymbol(funcIndex, loop), out_);
+  setCommonAttributes(*function);
+  return function;
+}
+
+llvm::FunctionCallee ModuleEmitter::tierUpEntry() {
+  llvm::FunctionCallee entry = out_.getOrInsertFunction(
+      kTierUpSymbol, llvm::FunctionType::get(ptrTy, {ptrTy, i32Ty, i32Ty}, false));
+  if (auto *function = llvm::dyn_cast<llvm::Function>(entry.getCallee())) {
+    function->addFnAttr(llvm::Attribute::NoUnwind);
+    function->addFnAttr(llvm::Attribute::Cold);
+  }
+  return entry;
+}
+
+llvm::Constant *ModuleEmitter::tierUpState() {
+  // Only its address is used: the session defines the symbol at the address
+  // of its tier-up state.
+  return out_.getOrInsertGlobal(kTierUpStateSymbol, i8Ty);
 }
 
 llvm::Value *ModuleEmitter::packResults(llvm::IRBuilderBase &builder,

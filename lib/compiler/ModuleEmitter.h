@@ -42,8 +42,36 @@ std::string functionSymbol(uint32_t funcIndex);
 // functionSymbol() + kFunctionBodySuffix, and functionSymbol() is its stub.
 inline constexpr const char *kFunctionBodySuffix = ".body";
 std::string functionBodySymbol(uint32_t funcIndex);
-// The function index in a function or function-body symbol name.
+// Tiered compilation: the optimized body that replaces a baseline body, and
+// the on-stack-replacement entry of the function's <loop>-th loop (counting
+// the loops translation emits, in order), whose convention is
+// R entry(InstanceContext *, ValueSlot *state): see EmitTiering.cpp.
+inline constexpr const char *kOptimizedBodySuffix = ".opt";
+inline constexpr const char *kOsrEntryInfix = ".osr";
+std::string optimizedBodySymbol(uint32_t funcIndex);
+std::string osrEntrySymbol(uint32_t funcIndex, uint32_t loop);
+// The function index in a function, body or optimized-body symbol name.
+// OSR entries are not functions of their own for backtraces (the baseline
+// frame that entered one stays below it on the stack) and give nullopt.
 std::optional<uint32_t> parseFunctionSymbol(std::string_view name);
+// What baseline code of a tiered function calls when it gets hot:
+// void *wasmrt_tier_up(void *state, uint32_t funcIndex, uint32_t loop),
+// with the address of kTierUpStateSymbol as `state` and kNoLoop from the
+// function entry. It returns the OSR entry for `loop` once it is ready, else
+// null. Both symbols are defined by the JIT session (Compiler.cpp), never by
+// the runtime: tiering exists only in JIT-compiled code.
+inline constexpr const char *kTierUpSymbol = "wasmrt_tier_up";
+inline constexpr const char *kTierUpStateSymbol = "wasmrt_tier_state";
+inline constexpr uint32_t kNoLoop = UINT32_MAX;
+
+// How translateChunk translates each function.
+struct FunctionVariant {
+  // Baseline code of a tiered function: count calls and loop iterations and
+  // call kTierUpSymbol when they reach CompileOptions::tierUpThreshold.
+  bool countHotness = false;
+  // Translate the OSR entry of this loop instead of the function.
+  std::optional<uint32_t> osrLoop;
+};
 std::string entryTrampolineSymbol(uint32_t typeIndex);
 std::string hostAdapterSymbol(uint32_t typeIndex);
 
@@ -65,6 +93,10 @@ public:
   // declaration resolved by the JIT linker.
   llvm::Function *wasmFunction(uint32_t funcIndex);
   llvm::FunctionCallee runtimeEntry(RuntimeEntry entry);
+  // osrEntrySymbol(funcIndex, loop), defined in this module.
+  llvm::Function *defineOsrEntry(uint32_t funcIndex, uint32_t loop);
+  llvm::FunctionCallee tierUpEntry();
+  llvm::Constant *tierUpState();
 
   // Builds `values` into the return value of a function with `results`.
   llvm::Value *packResults(llvm::IRBuilderBase &builder, std::span<llvm::Value *const> values,
@@ -99,7 +131,7 @@ private:
 // entry trampolines and host adapters of all module types when `withGlue`.
 Expected<void> translateChunk(const Module &wasm, const CompileOptions &options,
                               llvm::Module &out, uint32_t firstDefined, uint32_t endDefined,
-                              bool withGlue);
+                              bool withGlue, const FunctionVariant &variant = {});
 
 // A run of neighbouring defined functions compiled as one LLVM module; the
 // chunk with glue also holds the entry trampolines and host adapters.

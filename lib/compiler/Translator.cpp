@@ -23,12 +23,15 @@ bool FunctionTranslator::fail(ErrorKind kind, const Instr &in, std::string_view 
   return false;
 }
 
-Expected<void> FunctionTranslator::translate(uint32_t definedIndex) {
+Expected<void> FunctionTranslator::translate(uint32_t definedIndex,
+                                             const FunctionVariant &variant) {
   const Module &wasm = m_.wasm();
   funcIndex_ = wasm.numImportedFuncs + definedIndex;
   type_ = &wasm.funcType(funcIndex_);
   facts_ = definedIndex < wasm.functionFacts.size() ? &wasm.functionFacts[definedIndex] : nullptr;
-  function_ = m_.wasmFunction(funcIndex_);
+  variant_ = variant;
+  function_ = variant.osrLoop ? m_.defineOsrEntry(funcIndex_, *variant.osrLoop)
+                              : m_.wasmFunction(funcIndex_);
   error_.reset();
 
   beginFunction(definedIndex);
@@ -36,6 +39,9 @@ Expected<void> FunctionTranslator::translate(uint32_t definedIndex) {
   InstrReader reader(body.code, body.codeOffset);
   if (!translateBody(reader))
     return std::move(*error_);
+  if (osrBlock_ && !osrBlock_->getTerminator())
+    return Error(ErrorKind::Internal, fmt::format("function {}: no loop {} to enter",
+                                                  funcIndex_, *variant_.osrLoop));
   finishFunction();
 
   if (m_.options().verifyIR) {
@@ -66,6 +72,9 @@ void FunctionTranslator::beginFunction(uint32_t definedIndex) {
   lastMemoryLoadValue_ = nullptr;
   reachable_ = true;
   skipDepth_ = 0;
+  loopsEmitted_ = 0;
+  hotness_ = nullptr;
+  osrBlock_ = nullptr;
 
   b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", function_));
   ctx_ = function_->getArg(0);
@@ -87,18 +96,31 @@ void FunctionTranslator::beginFunction(uint32_t definedIndex) {
   // Invariant context loads are inserted before this placeholder, so they
   // dominate the whole body; it is erased when the function is done.
   entryPoint_ = b_.CreateAlloca(m_.i8Ty);
-  for (size_t i = 0; i < type_->params.size(); ++i)
-    b_.CreateStore(function_->getArg(unsigned(2 + i)), locals_[i]);
-  for (size_t i = type_->params.size(); i < locals_.size(); ++i)
-    b_.CreateStore(llvm::Constant::getNullValue(localTypes_[i]), locals_[i]);
+  if (variant_.osrLoop) {
+    for (size_t i = 0; i < locals_.size(); ++i)
+      b_.CreateStore(b_.CreateAlignedLoad(localTypes_[i], stateSlot(function_->getArg(1), i),
+                                          llvm::Align(16)),
+                     locals_[i]);
+  } else {
+    for (size_t i = 0; i < type_->params.size(); ++i)
+      b_.CreateStore(function_->getArg(unsigned(2 + i)), locals_[i]);
+    for (size_t i = type_->params.size(); i < locals_.size(); ++i)
+      b_.CreateStore(llvm::Constant::getNullValue(localTypes_[i]), locals_[i]);
+  }
 
   if (!m_.wasm().memories.empty() && (!facts_ || facts_->usesMemory))
     loadMemoryState();
   pushFrame(FrameKind::Function, {}, type_->results);
   emitStackCheck();
   pendingFuel_ = 0;
+  if (variant_.osrLoop) {
+    beginOsrEntry();
+    return;
+  }
   if (m_.options().epochInterruption)
     emitEpochCheck();
+  if (variant_.countHotness)
+    emitHotnessCount(kNoLoop);
 }
 
 void FunctionTranslator::emitEpochCheck() {
@@ -435,11 +457,11 @@ llvm::Value *FunctionTranslator::callRuntimeValue(RuntimeEntry entry,
 
 Expected<void> translateChunk(const Module &wasm, const CompileOptions &options,
                               llvm::Module &out, uint32_t firstDefined, uint32_t endDefined,
-                              bool withGlue) {
+                              bool withGlue, const FunctionVariant &variant) {
   ModuleEmitter emitter(wasm, options, out);
   FunctionTranslator translator(emitter);
   for (uint32_t i = firstDefined; i < endDefined; ++i)
-    if (auto done = translator.translate(i); !done)
+    if (auto done = translator.translate(i, variant); !done)
       return done;
   if (withGlue) {
     for (uint32_t typeIndex = 0; typeIndex < wasm.types.size(); ++typeIndex) {
