@@ -28,6 +28,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <llvm/IR/CFG.h>
 #include <llvm/IR/MDBuilder.h>
 
 namespace wasmrt::internal::compiler {
@@ -135,12 +136,33 @@ void FunctionTranslator::enterOsrLoop(Frame &loop) {
       phi->addIncoming(stack_[i], from);
     phi->addIncoming(loaded, osrBlock_);
     if (i >= loop.height)
-      loop.loopPhis.push_back(phi);
+      loop.loopPhis.push_back(phi); // branches to the loop add their values
+    else
+      invariantPhis_.push_back(phi); // completed by completeOsrPhis()
     stack_[i] = phi;
   }
   b_.CreateBr(loop.loopHeader);
   lastMemoryLoad_ = nullptr;
   lastMemoryLoadValue_ = nullptr;
+}
+
+void FunctionTranslator::completeOsrPhis() {
+  // Entries below the loop's frame are the same on every back-edge.
+  for (llvm::PHINode *phi : invariantPhis_) {
+    llvm::SmallVector<std::pair<llvm::BasicBlock *, llvm::Value *>, 2> entries;
+    for (unsigned i = 0; i < phi->getNumIncomingValues(); ++i)
+      entries.emplace_back(phi->getIncomingBlock(i), phi->getIncomingValue(i));
+    while (phi->getNumIncomingValues())
+      phi->removeIncomingValue(0u, /*DeletePHIIfEmpty=*/false);
+    for (llvm::BasicBlock *pred : llvm::predecessors(phi->getParent())) {
+      llvm::Value *value = phi;
+      for (auto &[block, incoming] : entries)
+        if (block == pred)
+          value = incoming;
+      phi->addIncoming(value, pred);
+    }
+  }
+  invariantPhis_.clear();
 }
 
 } // namespace wasmrt::internal::compiler

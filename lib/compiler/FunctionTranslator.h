@@ -102,6 +102,7 @@ private:
   void emitOsrTransfer(llvm::Value *osrEntry);
   void beginOsrEntry();
   void enterOsrLoop(Frame &loop);
+  void completeOsrPhis();
   llvm::Value *stateSlot(llvm::Value *state, size_t slot);
 
   // EmitControl.cpp
@@ -215,6 +216,7 @@ private:
   uint32_t loopsEmitted_ = 0;                     // ordinal of the next emitted loop
   llvm::GlobalVariable *hotness_ = nullptr;       // countHotness: calls + iterations left
   llvm::BasicBlock *osrBlock_ = nullptr;          // OSR entry: loads the stack, enters the loop
+  std::vector<llvm::PHINode *> invariantPhis_;    // OSR entry: see enterOsrLoop
   uint32_t funcIndex_ = 0;
   const FuncType *type_ = nullptr;
   const FunctionFacts *facts_ = nullptr;

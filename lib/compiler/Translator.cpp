@@ -42,6 +42,7 @@ Expected<void> FunctionTranslator::translate(uint32_t definedIndex,
   if (osrBlock_ && !osrBlock_->getTerminator())
     return Error(ErrorKind::Internal, fmt::format("function {}: no loop {} to enter",
                                                   funcIndex_, *variant_.osrLoop));
+  completeOsrPhis();
   finishFunction();
 
   if (m_.options().verifyIR) {
@@ -75,6 +76,7 @@ void FunctionTranslator::beginFunction(uint32_t definedIndex) {
   loopsEmitted_ = 0;
   hotness_ = nullptr;
   osrBlock_ = nullptr;
+  invariantPhis_.clear();
 
   b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", function_));
   ctx_ = function_->getArg(0);
