@@ -33,7 +33,6 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <unordered_map>
 
 namespace wasmrt::internal {
 
@@ -141,13 +140,13 @@ public:
         queued_(std::make_unique<std::atomic<bool>[]>(module.numDefinedFuncs())),
         maxInFlight_(std::max(maxInFlight, 1u)) {}
 
-  // Tiered mode. `define` defines the unit of an optimized body (loop ==
-  // kNoLoop) or of an OSR entry in `optimized` and returns its symbol, or
-  // nothing if that failed; `installed` is told when an optimized body is
-  // ready (OSR entries are handed out by requestTierUp).
+  // Tiered mode. `define` defines the unit of an optimized body or of an OSR
+  // entry in `optimized` and returns its symbol, or nothing if that failed;
+  // `installed` is told when an optimized body is ready (OSR entries are
+  // handed out by requestTierUp).
   struct TierUp {
     orc::JITDylib *optimized = nullptr;
-    std::function<std::optional<std::string>(uint32_t funcIndex, uint32_t loop)> define;
+    std::function<std::optional<std::string>(uint32_t funcIndex, bool osrEntry)> define;
     std::function<void(uint32_t funcIndex, orc::ExecutorAddr body)> installed;
   };
   void enableTierUp(TierUp tierUp) {
@@ -156,9 +155,9 @@ public:
   }
 
   // From baseline code running on a guest thread (through kTierUpSymbol):
-  // queues the optimized body of `funcIndex` and, from a loop, that loop's
-  // OSR entry, which it returns once compiled. Never compiles or looks
-  // anything up itself: the guest may be deep in its stack, and must not wait.
+  // queues the optimized body of `funcIndex` and, from a loop, its OSR entry,
+  // which it returns once compiled. Never compiles or looks anything up
+  // itself: the guest may be deep in its stack, and must not wait.
   void *requestTierUp(uint32_t funcIndex, uint32_t loop) {
     std::lock_guard lock(mutex_);
     if (stopped_ || funcIndex < module_.numImportedFuncs ||
@@ -167,17 +166,17 @@ public:
     FunctionTiers &tiers = tiers_[funcIndex - module_.numImportedFuncs];
     bool queued = false;
     if (loop != kNoLoop) {
-      OsrEntry &osr = tiers.osrEntries[loop];
-      if (osr.code)
-        return osr.code;
-      if (!osr.queued) {
-        osr.queued = queued = true;
-        hot_.push_back({funcIndex, loop});
+      if (tiers.osrEntry)
+        return tiers.osrEntry;
+      // A loop that keeps running needs its entry first.
+      if (!tiers.osrQueued) {
+        tiers.osrQueued = queued = true;
+        hot_.push_back({funcIndex, true});
       }
     }
     if (!tiers.optimizedQueued) {
       tiers.optimizedQueued = queued = true;
-      hot_.push_back({funcIndex, kNoLoop});
+      hot_.push_back({funcIndex, false});
     }
     if (queued && speculating_ < maxInFlight_) {
       SpeculativeDispatchScope background;
@@ -244,9 +243,9 @@ private:
            (!hot_.empty() || !pending_.empty() || !later_.empty())) {
       uint32_t funcIndex = 0;
       if (!hot_.empty()) {
-        auto [hotIndex, loop] = hot_.front();
+        auto [hotIndex, osrEntry] = hot_.front();
         hot_.pop_front();
-        lookUpTierLocked(hotIndex, loop);
+        lookUpTierLocked(hotIndex, osrEntry);
         continue;
       }
       if (!pending_.empty()) {
@@ -284,8 +283,8 @@ private:
         },
         orc::NoDependenciesToRegister);
   }
-  void lookUpTierLocked(uint32_t funcIndex, uint32_t loop) {
-    std::optional<std::string> symbol = tierUp_.define(funcIndex, loop);
+  void lookUpTierLocked(uint32_t funcIndex, bool osrEntry) {
+    std::optional<std::string> symbol = tierUp_.define(funcIndex, osrEntry);
     if (!symbol)
       return;
     ++inFlight_;
@@ -294,18 +293,17 @@ private:
     jit_.getExecutionSession().lookup(
         orc::LookupKind::Static, orc::makeJITDylibSearchOrder(tierUp_.optimized),
         orc::SymbolLookupSet(jit_.mangleAndIntern(*symbol)), orc::SymbolState::Ready,
-        [this, funcIndex, loop](llvm::Expected<orc::SymbolMap> result) {
+        [this, funcIndex, osrEntry](llvm::Expected<orc::SymbolMap> result) {
           // A failed optimized compile leaves the function in baseline code.
           if (!result) {
             llvm::consumeError(result.takeError());
           } else if (!result->empty()) {
             orc::ExecutorAddr code = result->begin()->second.getAddress();
-            if (loop == kNoLoop) {
+            if (!osrEntry) {
               tierUp_.installed(funcIndex, code);
             } else {
               std::lock_guard lock(mutex_);
-              tiers_[funcIndex - module_.numImportedFuncs].osrEntries[loop].code =
-                  code.toPtr<void *>();
+              tiers_[funcIndex - module_.numImportedFuncs].osrEntry = code.toPtr<void *>();
             }
           }
           done(true);
@@ -345,17 +343,14 @@ private:
   std::deque<uint32_t> pending_; // breadth-first from code that ran or runs first
   std::deque<uint32_t> later_;   // queued_ is set when taken, not when added
   // Tiered mode: per defined function, what was asked for and what is ready.
-  struct OsrEntry {
-    bool queued = false;
-    void *code = nullptr;
-  };
   struct FunctionTiers {
     bool optimizedQueued = false;
-    std::unordered_map<uint32_t, OsrEntry> osrEntries; // by loop
+    bool osrQueued = false;
+    void *osrEntry = nullptr;
   };
   TierUp tierUp_;
   std::vector<FunctionTiers> tiers_;
-  std::deque<std::pair<uint32_t, uint32_t>> hot_; // (funcIndex, loop or kNoLoop)
+  std::deque<std::pair<uint32_t, bool>> hot_; // (funcIndex, OSR entry or optimized body)
   unsigned inFlight_ = 0;    // lookups not finished, entries included
   unsigned speculating_ = 0; // of those, on the background lane
   bool stopped_ = false;
@@ -366,7 +361,7 @@ enum class UnitKind : uint8_t {
   Eager,     // a chunk, under the function symbols
   LazyBody,  // one function's first body (lazy mode), under its body symbol
   Optimized, // tiered: a hot function's optimized body
-  OsrEntry,  // tiered: the OSR entry of one loop of a hot function
+  OsrEntry,  // tiered: the OSR entry (all loops) of a hot function
 };
 
 // Translates its chunk to IR when ORC materializes it, then hands the IR to
@@ -374,10 +369,9 @@ enum class UnitKind : uint8_t {
 class ChunkUnit : public orc::MaterializationUnit {
 public:
   ChunkUnit(orc::LLJIT &jit, const Module &module, const CompileOptions &options, Chunk chunk,
-            ErrorSink &errors, Speculator *lazy, UnitKind kind, uint32_t loop = kNoLoop)
-      : MaterializationUnit(interface(jit, module, chunk, kind, loop)), jit_(jit),
-        module_(module), options_(options), chunk_(chunk), errors_(errors), lazy_(lazy),
-        kind_(kind), loop_(loop) {}
+            ErrorSink &errors, Speculator *lazy, UnitKind kind)
+      : MaterializationUnit(interface(jit, module, chunk, kind)), jit_(jit), module_(module),
+        options_(options), chunk_(chunk), errors_(errors), lazy_(lazy), kind_(kind) {}
 
   llvm::StringRef getName() const override { return "wasmrt-chunk"; }
 
@@ -392,8 +386,7 @@ public:
     FunctionVariant variant;
     variant.countHotness = kind_ == UnitKind::LazyBody &&
                            options_.tiering == CompileOptions::Tiering::Tiered;
-    if (kind_ == UnitKind::OsrEntry)
-      variant.osrLoop = loop_;
+    variant.osrEntry = kind_ == UnitKind::OsrEntry;
     auto translated = translateChunk(module_, options_, *out, chunk_.first, chunk_.end,
                                      chunk_.withGlue, variant);
     if (!translated) {
@@ -408,8 +401,7 @@ public:
         orc::ThreadSafeModule(std::move(out), orc::ThreadSafeContext(std::move(context))));
   }
 
-  static std::vector<std::string> symbolNames(const Module &module, Chunk chunk, UnitKind kind,
-                                              uint32_t loop = kNoLoop) {
+  static std::vector<std::string> symbolNames(const Module &module, Chunk chunk, UnitKind kind) {
     std::vector<std::string> names;
     for (uint32_t i = chunk.first; i < chunk.end; ++i) {
       uint32_t funcIndex = module.numImportedFuncs + i;
@@ -417,7 +409,7 @@ public:
       case UnitKind::Eager: names.push_back(functionSymbol(funcIndex)); break;
       case UnitKind::LazyBody: names.push_back(functionBodySymbol(funcIndex)); break;
       case UnitKind::Optimized: names.push_back(optimizedBodySymbol(funcIndex)); break;
-      case UnitKind::OsrEntry: names.push_back(osrEntrySymbol(funcIndex, loop)); break;
+      case UnitKind::OsrEntry: names.push_back(osrEntrySymbol(funcIndex)); break;
       }
     }
     if (chunk.withGlue) {
@@ -432,10 +424,9 @@ public:
   }
 
 private:
-  static Interface interface(orc::LLJIT &jit, const Module &module, Chunk chunk, UnitKind kind,
-                             uint32_t loop) {
+  static Interface interface(orc::LLJIT &jit, const Module &module, Chunk chunk, UnitKind kind) {
     orc::SymbolFlagsMap flags;
-    for (const std::string &name : symbolNames(module, chunk, kind, loop))
+    for (const std::string &name : symbolNames(module, chunk, kind))
       flags[jit.mangleAndIntern(name)] =
           llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable;
     return Interface(std::move(flags), nullptr);
@@ -471,7 +462,6 @@ private:
   ErrorSink &errors_;
   Speculator *lazy_;
   UnitKind kind_;
-  uint32_t loop_;
 };
 
 // Lazy stubs whose pointer, once a tiered function's optimized body is
@@ -712,13 +702,13 @@ Expected<void> JitCompiledModule::enableTierUp(const Module &module) {
   Speculator::TierUp tierUp;
   tierUp.optimized = &optimized;
   tierUp.define = [this, &module, &optimized](uint32_t funcIndex,
-                                              uint32_t loop) -> std::optional<std::string> {
-    UnitKind kind = loop == kNoLoop ? UnitKind::Optimized : UnitKind::OsrEntry;
+                                              bool osrEntry) -> std::optional<std::string> {
+    UnitKind kind = osrEntry ? UnitKind::OsrEntry : UnitKind::Optimized;
     uint32_t defined = funcIndex - module.numImportedFuncs;
     Chunk chunk{defined, defined + 1, false};
-    std::string symbol = ChunkUnit::symbolNames(module, chunk, kind, loop).front();
-    auto unit = std::make_unique<ChunkUnit>(*jit_, module, options_, chunk, errors_, nullptr,
-                                            kind, loop);
+    std::string symbol = ChunkUnit::symbolNames(module, chunk, kind).front();
+    auto unit =
+        std::make_unique<ChunkUnit>(*jit_, module, options_, chunk, errors_, nullptr, kind);
     if (auto error = optimized.define(std::move(unit))) {
       errors_.record(toError(std::move(error), ErrorKind::Internal, "cannot define tier-up"));
       return std::nullopt;

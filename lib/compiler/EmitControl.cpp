@@ -43,6 +43,14 @@ FunctionTranslator::Frame &FunctionTranslator::pushFrame(FrameKind kind,
   frame.endBlock = llvm::BasicBlock::Create(context_, "end");
   for (ValType result : results)
     frame.endPhis.push_back(llvm::PHINode::Create(m_.valType(result), 2, "", frame.endBlock));
+  if (variant_.osrEntry && kind != FrameKind::Function) {
+    // An OSR entry may enter a loop inside this frame: what lies below the
+    // frame then differs between the ways through it (EmitTiering.cpp).
+    for (size_t i = 0; i < frame.height; ++i)
+      frame.endBelowPhis.push_back(
+          llvm::PHINode::Create(stack_[i]->getType(), 2, "", frame.endBlock));
+    frame.belowAtEntry.assign(stack_.begin(), stack_.begin() + ptrdiff_t(frame.height));
+  }
   return frame;
 }
 
@@ -58,8 +66,8 @@ void FunctionTranslator::emitLoop(const Instr &in) {
   Frame &frame = pushFrame(FrameKind::Loop, params, results);
   frame.loopHeader = llvm::BasicBlock::Create(context_, "loop", function_);
   // An OSR entry enters the function here (EmitTiering.cpp).
-  if (variant_.osrLoop == loopsEmitted_) {
-    enterOsrLoop(frame);
+  if (variant_.osrEntry) {
+    enterOsrLoop(frame, loopsEmitted_);
   } else {
     llvm::BasicBlock *from = b_.GetInsertBlock();
     for (size_t i = 0; i < params.size(); ++i) {
@@ -97,7 +105,7 @@ void FunctionTranslator::emitElse() {
     addIncoming(frame, b_.GetInsertBlock());
     b_.CreateBr(frame.endBlock);
   }
-  stack_.resize(frame.height);
+  restoreBelow(frame);
   stack_.insert(stack_.end(), frame.ifParams.begin(), frame.ifParams.end());
   frame.elseBlock->insertInto(function_);
   b_.SetInsertPoint(frame.elseBlock);
@@ -146,7 +154,7 @@ void FunctionTranslator::emitEnd() {
     // An `if` without `else` passes its parameters through as results.
     frame.elseBlock->insertInto(function_);
     b_.SetInsertPoint(frame.elseBlock);
-    stack_.resize(frame.height);
+    restoreBelow(frame);
     stack_.insert(stack_.end(), frame.ifParams.begin(), frame.ifParams.end());
     addIncoming(frame, frame.elseBlock);
     b_.CreateBr(frame.endBlock);
@@ -164,8 +172,14 @@ void FunctionTranslator::closeFrame(Frame &frame) {
   }
   frame.endBlock->insertInto(function_);
   b_.SetInsertPoint(frame.endBlock);
+  std::copy(frame.endBelowPhis.begin(), frame.endBelowPhis.end(), stack_.begin());
   stack_.insert(stack_.end(), frame.endPhis.begin(), frame.endPhis.end());
   reachable_ = true;
+}
+
+void FunctionTranslator::restoreBelow(const Frame &frame) {
+  stack_.resize(frame.height);
+  std::copy(frame.belowAtEntry.begin(), frame.belowAtEntry.end(), stack_.begin());
 }
 
 llvm::BasicBlock *FunctionTranslator::branchTarget(Frame &frame) {
@@ -177,10 +191,14 @@ void FunctionTranslator::addIncoming(Frame &frame, llvm::BasicBlock *from) {
     std::span<llvm::Value *const> values = top(frame.numParams);
     for (size_t i = 0; i < values.size(); ++i)
       frame.loopPhis[i]->addIncoming(values[i], from);
+    for (size_t i = 0; i < frame.osrBelowPhis.size(); ++i)
+      frame.osrBelowPhis[i]->addIncoming(stack_[i], from);
   } else {
     std::span<llvm::Value *const> values = top(frame.numResults);
     for (size_t i = 0; i < values.size(); ++i)
       frame.endPhis[i]->addIncoming(values[i], from);
+    for (size_t i = 0; i < frame.endBelowPhis.size(); ++i)
+      frame.endBelowPhis[i]->addIncoming(stack_[i], from);
   }
 }
 

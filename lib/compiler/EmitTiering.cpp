@@ -8,27 +8,31 @@
 // to CompileOptions::osrCheckInterval, so a function that stays in baseline
 // code asks again now and then instead of at every call.
 //
-// At a loop header the call also names the loop and returns its on-stack-
-// replacement entry once that is compiled. The baseline code then stores its
-// locals and its operand stack (loop parameters included) into a state
-// buffer, one 16-byte slot each, calls the entry with the instance context
-// and the buffer, and returns whatever the entry returns: the rest of the
-// activation runs in optimized code, and the function's caller gets the
-// results as if the baseline code had finished.
+// At a loop header the call also names the loop and returns the function's
+// on-stack-replacement entry once that is compiled. The baseline code then
+// stores its locals and its operand stack (loop parameters included) into a
+// state buffer, one 16-byte slot each, calls the entry with the instance
+// context, the buffer and the loop's index, and returns whatever the entry
+// returns: the rest of the activation runs in optimized code, and the
+// function's caller gets the results as if the baseline code had finished.
 //
-// The OSR entry of loop k is the whole function translated again with a
-// different entry block: it loads the locals from the buffer, then jumps to
-// a block that loads the operand stack and enters loop k. Everything the
-// translator emits before loop k is unreachable and deleted by the
-// optimiser; everything after is the function's ordinary optimized code.
-// Both sides agree on the layout because both come from the same
-// translation of the same body: the same locals, and at loop k the same
-// operand stack (its height and types are fixed by validation).
+// The OSR entry is the whole function translated again with a different
+// entry block: it loads the locals from the buffer and switches on the loop
+// index to a block per loop that loads the operand stack and enters that
+// loop. Every operand-stack entry at a loop head becomes a phi of the ways
+// in: the OSR block, the ordinary path into the loop (the translation's,
+// dead unless an enclosing loop or an earlier loop's exit leads there), and
+// the back-edges. Entries below the loop's frame need phis too: entered
+// through an inner loop's OSR block, an enclosing loop holds them in that
+// inner loop's phis, not in its own. Code that only the function's real
+// entry reaches is unreachable here and deleted by the optimiser. Both sides
+// agree on the layout because both come from the same translation of the
+// same body: the same locals, and at each loop the same operand stack (its
+// height and types are fixed by validation). One entry per function serves
+// all its loops, so a function is compiled at most twice when it tiers up.
 #include "compiler/FunctionTranslator.h"
 
 #include <fmt/format.h>
-#include <algorithm>
-#include <llvm/IR/CFG.h>
 #include <llvm/IR/MDBuilder.h>
 
 namespace wasmrt::internal::compiler {
@@ -69,12 +73,12 @@ void FunctionTranslator::emitHotnessCount(uint32_t loop) {
     auto *transfer = llvm::BasicBlock::Create(context_, "osr", function_);
     b_.CreateCondBr(b_.CreateIsNotNull(osrEntry), transfer, cold);
     b_.SetInsertPoint(transfer);
-    emitOsrTransfer(osrEntry);
+    emitOsrTransfer(osrEntry, loop);
   }
   b_.SetInsertPoint(cold);
 }
 
-void FunctionTranslator::emitOsrTransfer(llvm::Value *osrEntry) {
+void FunctionTranslator::emitOsrTransfer(llvm::Value *osrEntry, uint32_t loop) {
   // Allocated only on this path, once per activation that moves: a dynamic
   // alloca, so the baseline frame does not carry the buffer.
   size_t slots = locals_.size() + stack_.size();
@@ -86,83 +90,43 @@ void FunctionTranslator::emitOsrTransfer(llvm::Value *osrEntry) {
                           llvm::Align(16));
   for (size_t i = 0; i < stack_.size(); ++i)
     b_.CreateAlignedStore(stack_[i], stateSlot(state, locals_.size() + i), llvm::Align(16));
-  auto *entryType =
-      llvm::FunctionType::get(function_->getReturnType(), {m_.ptrTy, m_.ptrTy}, false);
-  llvm::CallInst *results = b_.CreateCall(entryType, osrEntry, {ctx_, state});
+  auto *entryType = llvm::FunctionType::get(function_->getReturnType(),
+                                            {m_.ptrTy, m_.ptrTy, m_.i32Ty}, false);
+  llvm::CallInst *results = b_.CreateCall(entryType, osrEntry, {ctx_, state, b_.getInt32(loop)});
   function_->getReturnType()->isVoidTy() ? b_.CreateRetVoid() : b_.CreateRet(results);
 }
 
 void FunctionTranslator::beginOsrEntry() {
-  osrBlock_ = llvm::BasicBlock::Create(context_, "osr-entry", function_);
-  b_.CreateBr(osrBlock_);
-  // The body up to the loop is translated into blocks nothing branches to.
+  auto *badLoop = llvm::BasicBlock::Create(context_, "", function_);
+  osrSwitch_ = b_.CreateSwitch(function_->getArg(2), badLoop);
+  b_.SetInsertPoint(badLoop);
+  b_.CreateUnreachable();
+  // The body is translated from here, into blocks nothing branches to until
+  // the first loop.
   b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "dead", function_));
 }
 
-void FunctionTranslator::enterOsrLoop(Frame &loop) {
-  // Code before the loop is dead unless an enclosing loop leads back to it:
-  // then the loop has two ways in, the enclosing loop's next iteration and
-  // the OSR entry. Operand-stack entries below the outermost enclosing
-  // loop cannot change while it runs (nothing in it can reach them), so the
-  // values loaded from the state hold on every path and are used directly;
-  // entries pushed inside the enclosing loops (and the loop's parameters)
-  // get a phi of the two ways in.
-  size_t invariantBelow = stack_.size();
-  bool enclosed = false;
-  for (size_t i = 0; i + 1 < frames_.size(); ++i)
-    if (frames_[i].kind == FrameKind::Loop) {
-      invariantBelow = frames_[i].height;
-      enclosed = true;
-      break;
-    }
-  invariantBelow = std::min(invariantBelow, loop.height);
+void FunctionTranslator::enterOsrLoop(Frame &frame, uint32_t loop) {
   llvm::BasicBlock *from = b_.GetInsertBlock();
-  if (enclosed)
-    b_.CreateBr(loop.loopHeader);
-  else
-    b_.CreateUnreachable();
-
-  b_.SetInsertPoint(osrBlock_);
+  b_.CreateBr(frame.loopHeader);
+  auto *entry = llvm::BasicBlock::Create(context_, "osr", function_);
+  osrSwitch_->addCase(b_.getInt32(loop), entry);
+  b_.SetInsertPoint(entry);
   llvm::Value *state = function_->getArg(1);
   for (size_t i = 0; i < stack_.size(); ++i) {
     llvm::Value *loaded = b_.CreateAlignedLoad(
         stack_[i]->getType(), stateSlot(state, locals_.size() + i), llvm::Align(16));
-    if (i < invariantBelow) {
-      stack_[i] = loaded;
-      continue;
-    }
-    llvm::PHINode *phi = llvm::PHINode::Create(loaded->getType(), 2, "", loop.loopHeader);
-    if (enclosed)
-      phi->addIncoming(stack_[i], from);
-    phi->addIncoming(loaded, osrBlock_);
-    if (i >= loop.height)
-      loop.loopPhis.push_back(phi); // branches to the loop add their values
-    else
-      invariantPhis_.push_back(phi); // completed by completeOsrPhis()
+    llvm::PHINode *phi = llvm::PHINode::Create(loaded->getType(), 2, "", frame.loopHeader);
+    phi->addIncoming(stack_[i], from);
+    phi->addIncoming(loaded, entry);
+    // Branches to the loop add their values (addIncoming), for the entries
+    // below the loop's frame too: they are what the branch sees there.
+    (i >= frame.height ? frame.loopPhis : frame.osrBelowPhis).push_back(phi);
     stack_[i] = phi;
   }
-  b_.CreateBr(loop.loopHeader);
+  b_.CreateBr(frame.loopHeader);
   lastMemoryLoad_ = nullptr;
   lastMemoryLoadValue_ = nullptr;
-}
-
-void FunctionTranslator::completeOsrPhis() {
-  // Entries below the loop's frame are the same on every back-edge.
-  for (llvm::PHINode *phi : invariantPhis_) {
-    llvm::SmallVector<std::pair<llvm::BasicBlock *, llvm::Value *>, 2> entries;
-    for (unsigned i = 0; i < phi->getNumIncomingValues(); ++i)
-      entries.emplace_back(phi->getIncomingBlock(i), phi->getIncomingValue(i));
-    while (phi->getNumIncomingValues())
-      phi->removeIncomingValue(0u, /*DeletePHIIfEmpty=*/false);
-    for (llvm::BasicBlock *pred : llvm::predecessors(phi->getParent())) {
-      llvm::Value *value = phi;
-      for (auto &[block, incoming] : entries)
-        if (block == pred)
-          value = incoming;
-      phi->addIncoming(value, pred);
-    }
-  }
-  invariantPhis_.clear();
 }
 
 } // namespace wasmrt::internal::compiler

@@ -36,7 +36,7 @@ class FunctionTranslator {
 public:
   explicit FunctionTranslator(ModuleEmitter &module);
   // Translates defined function `definedIndex` into its wasmrt_func_<i>, or
-  // into the OSR entry variant.osrLoop names.
+  // into its OSR entry (variant.osrEntry).
   Expected<void> translate(uint32_t definedIndex, const FunctionVariant &variant = {});
 
 private:
@@ -51,6 +51,11 @@ private:
     llvm::BasicBlock *elseBlock = nullptr;  // If before its `else`
     llvm::SmallVector<llvm::PHINode *, 2> endPhis;
     llvm::SmallVector<llvm::PHINode *, 2> loopPhis;
+    // OSR entry only (EmitTiering.cpp): the operand stack below the frame,
+    // merged at the loop head and at the end, and as it was on entry.
+    llvm::SmallVector<llvm::PHINode *, 2> osrBelowPhis;
+    llvm::SmallVector<llvm::PHINode *, 2> endBelowPhis;
+    llvm::SmallVector<llvm::Value *, 2> belowAtEntry;
     llvm::SmallVector<llvm::Value *, 2> ifParams; // re-pushed at `else`
   };
 
@@ -99,10 +104,9 @@ private:
   // EmitTiering.cpp: hotness counting in baseline code and on-stack
   // replacement (the transfer in baseline code, the entry in optimized code).
   void emitHotnessCount(uint32_t loop);
-  void emitOsrTransfer(llvm::Value *osrEntry);
+  void emitOsrTransfer(llvm::Value *osrEntry, uint32_t loop);
   void beginOsrEntry();
-  void enterOsrLoop(Frame &loop);
-  void completeOsrPhis();
+  void enterOsrLoop(Frame &frame, uint32_t loop);
   llvm::Value *stateSlot(llvm::Value *state, size_t slot);
 
   // EmitControl.cpp
@@ -124,6 +128,7 @@ private:
   llvm::BasicBlock *branchTarget(Frame &frame);
   void addIncoming(Frame &frame, llvm::BasicBlock *from);
   void closeFrame(Frame &frame);
+  void restoreBelow(const Frame &frame);
   void markUnreachable();
 
   // EmitNumeric.cpp
@@ -215,8 +220,7 @@ private:
   FunctionVariant variant_;
   uint32_t loopsEmitted_ = 0;                     // ordinal of the next emitted loop
   llvm::GlobalVariable *hotness_ = nullptr;       // countHotness: calls + iterations left
-  llvm::BasicBlock *osrBlock_ = nullptr;          // OSR entry: loads the stack, enters the loop
-  std::vector<llvm::PHINode *> invariantPhis_;    // OSR entry: see enterOsrLoop
+  llvm::SwitchInst *osrSwitch_ = nullptr;         // OSR entry: loop index -> loop entry
   uint32_t funcIndex_ = 0;
   const FuncType *type_ = nullptr;
   const FunctionFacts *facts_ = nullptr;

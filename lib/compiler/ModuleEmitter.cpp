@@ -67,8 +67,8 @@ std::string functionBodySymbol(uint32_t funcIndex) {
 std::string optimizedBodySymbol(uint32_t funcIndex) {
   return functionSymbol(funcIndex) + kOptimizedBodySuffix;
 }
-std::string osrEntrySymbol(uint32_t funcIndex, uint32_t loop) {
-  return functionSymbol(funcIndex) + kOsrEntryInfix + std::to_string(loop);
+std::string osrEntrySymbol(uint32_t funcIndex) {
+  return functionSymbol(funcIndex) + kOsrEntrySuffix;
 }
 std::optional<uint32_t> parseFunctionSymbol(std::string_view name) {
   std::string_view prefix = abi::kFunctionSymbolPrefix;
@@ -170,11 +170,11 @@ llvm::FunctionCallee ModuleEmitter::runtimeEntry(RuntimeEntry entry) {
   return cached;
 }
 
-llvm::Function *ModuleEmitter::defineOsrEntry(uint32_t funcIndex, uint32_t loop) {
+llvm::Function *ModuleEmitter::defineOsrEntry(uint32_t funcIndex) {
   llvm::FunctionType *wasmType = funcType(wasm_.funcs[funcIndex]);
-  auto *type = llvm::FunctionType::get(wasmType->getReturnType(), {ptrTy, ptrTy}, false);
+  auto *type = llvm::FunctionType::get(wasmType->getReturnType(), {ptrTy, ptrTy, i32Ty}, false);
   auto *function = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
-                                          osrEntrySymbol(funcIndex, loop), out_);
+                                          osrEntrySymbol(funcIndex), out_);
   setCommonAttributes(*function);
   return function;
 }

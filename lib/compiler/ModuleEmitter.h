@@ -43,13 +43,14 @@ std::string functionSymbol(uint32_t funcIndex);
 inline constexpr const char *kFunctionBodySuffix = ".body";
 std::string functionBodySymbol(uint32_t funcIndex);
 // Tiered compilation: the optimized body that replaces a baseline body, and
-// the on-stack-replacement entry of the function's <loop>-th loop (counting
-// the loops translation emits, in order), whose convention is
-// R entry(InstanceContext *, ValueSlot *state): see EmitTiering.cpp.
+// the function's on-stack-replacement entry, which enters optimized code at
+// the head of any of its loops (counting the loops translation emits, in
+// order), with the convention R entry(InstanceContext *, ValueSlot *state,
+// uint32_t loop): see EmitTiering.cpp.
 inline constexpr const char *kOptimizedBodySuffix = ".opt";
-inline constexpr const char *kOsrEntryInfix = ".osr";
+inline constexpr const char *kOsrEntrySuffix = ".osr";
 std::string optimizedBodySymbol(uint32_t funcIndex);
-std::string osrEntrySymbol(uint32_t funcIndex, uint32_t loop);
+std::string osrEntrySymbol(uint32_t funcIndex);
 // The function index in a function, body or optimized-body symbol name.
 // OSR entries are not functions of their own for backtraces (the baseline
 // frame that entered one stays below it on the stack) and give nullopt.
@@ -57,8 +58,8 @@ std::optional<uint32_t> parseFunctionSymbol(std::string_view name);
 // What baseline code of a tiered function calls when it gets hot:
 // void *wasmrt_tier_up(void *state, uint32_t funcIndex, uint32_t loop),
 // with the address of kTierUpStateSymbol as `state` and kNoLoop from the
-// function entry. It returns the OSR entry for `loop` once it is ready, else
-// null. Both symbols are defined by the JIT session (Compiler.cpp), never by
+// function entry. From a loop, it returns the function's OSR entry once it
+// is ready, else null. Both symbols are defined by the JIT session (Compiler.cpp), never by
 // the runtime: tiering exists only in JIT-compiled code.
 inline constexpr const char *kTierUpSymbol = "wasmrt_tier_up";
 inline constexpr const char *kTierUpStateSymbol = "wasmrt_tier_state";
@@ -69,8 +70,8 @@ struct FunctionVariant {
   // Baseline code of a tiered function: count calls and loop iterations and
   // call kTierUpSymbol when they reach CompileOptions::tierUpThreshold.
   bool countHotness = false;
-  // Translate the OSR entry of this loop instead of the function.
-  std::optional<uint32_t> osrLoop;
+  // Translate the function's OSR entry instead of the function.
+  bool osrEntry = false;
 };
 std::string entryTrampolineSymbol(uint32_t typeIndex);
 std::string hostAdapterSymbol(uint32_t typeIndex);
@@ -93,8 +94,8 @@ public:
   // declaration resolved by the JIT linker.
   llvm::Function *wasmFunction(uint32_t funcIndex);
   llvm::FunctionCallee runtimeEntry(RuntimeEntry entry);
-  // osrEntrySymbol(funcIndex, loop), defined in this module.
-  llvm::Function *defineOsrEntry(uint32_t funcIndex, uint32_t loop);
+  // osrEntrySymbol(funcIndex), defined in this module.
+  llvm::Function *defineOsrEntry(uint32_t funcIndex);
   llvm::FunctionCallee tierUpEntry();
   llvm::Constant *tierUpState();
 

@@ -30,8 +30,7 @@ Expected<void> FunctionTranslator::translate(uint32_t definedIndex,
   type_ = &wasm.funcType(funcIndex_);
   facts_ = definedIndex < wasm.functionFacts.size() ? &wasm.functionFacts[definedIndex] : nullptr;
   variant_ = variant;
-  function_ = variant.osrLoop ? m_.defineOsrEntry(funcIndex_, *variant.osrLoop)
-                              : m_.wasmFunction(funcIndex_);
+  function_ = variant.osrEntry ? m_.defineOsrEntry(funcIndex_) : m_.wasmFunction(funcIndex_);
   error_.reset();
 
   beginFunction(definedIndex);
@@ -39,10 +38,6 @@ Expected<void> FunctionTranslator::translate(uint32_t definedIndex,
   InstrReader reader(body.code, body.codeOffset);
   if (!translateBody(reader))
     return std::move(*error_);
-  if (osrBlock_ && !osrBlock_->getTerminator())
-    return Error(ErrorKind::Internal, fmt::format("function {}: no loop {} to enter",
-                                                  funcIndex_, *variant_.osrLoop));
-  completeOsrPhis();
   finishFunction();
 
   if (m_.options().verifyIR) {
@@ -75,8 +70,7 @@ void FunctionTranslator::beginFunction(uint32_t definedIndex) {
   skipDepth_ = 0;
   loopsEmitted_ = 0;
   hotness_ = nullptr;
-  osrBlock_ = nullptr;
-  invariantPhis_.clear();
+  osrSwitch_ = nullptr;
 
   b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", function_));
   ctx_ = function_->getArg(0);
@@ -98,7 +92,7 @@ void FunctionTranslator::beginFunction(uint32_t definedIndex) {
   // Invariant context loads are inserted before this placeholder, so they
   // dominate the whole body; it is erased when the function is done.
   entryPoint_ = b_.CreateAlloca(m_.i8Ty);
-  if (variant_.osrLoop) {
+  if (variant_.osrEntry) {
     for (size_t i = 0; i < locals_.size(); ++i)
       b_.CreateStore(b_.CreateAlignedLoad(localTypes_[i], stateSlot(function_->getArg(1), i),
                                           llvm::Align(16)),
@@ -115,7 +109,7 @@ void FunctionTranslator::beginFunction(uint32_t definedIndex) {
   pushFrame(FrameKind::Function, {}, type_->results);
   emitStackCheck();
   pendingFuel_ = 0;
-  if (variant_.osrLoop) {
+  if (variant_.osrEntry) {
     beginOsrEntry();
     return;
   }
