@@ -263,3 +263,71 @@ TEST_CASE("wast command: summary line and exit codes") {
   CHECK(runCommand({"-O3", good.path()}, out, err) == 0);
   CHECK(runCommand({"-O", "7", good.path()}, out, err) == 2);
 }
+
+TEST_CASE("wast command: tiers") {
+  // Hot enough to tier up at thresholds of 2: $fib by its calls, the loops of
+  // "sum" and "countdown" by on-stack replacement; "countdown" traps on its
+  // last iteration.
+  TempScript hot("runner-tiers.wast", R"wast(
+    (module
+      (func $fib (export "fib") (param i32) (result i32)
+        (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+          (then (local.get 0))
+          (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                         (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+      (func (export "sum") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (block $done (loop $next
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $next)))
+        (local.get $s))
+      (func (export "countdown") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (loop $next
+          (local.set $s (i32.add (local.get $s)
+            (i32.div_s (i32.const 1000) (i32.sub (local.get $n) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $next (i32.le_u (local.get $i) (local.get $n))))
+        (local.get $s)))
+    (assert_return (invoke "fib" (i32.const 20)) (i32.const 6765))
+    (assert_return (invoke "fib" (i32.const 10)) (i32.const 55))
+    (assert_return (invoke "sum" (i32.const 100000)) (i32.const 216474736))
+    (assert_return (invoke "sum" (i32.const 3)) (i32.const 5))
+    (assert_trap (invoke "countdown" (i32.const 10000)) "integer divide by zero")
+  )wast");
+  std::string out, err;
+  using Args = std::vector<std::string>;
+  auto joined = [](const Args &args) {
+    std::string text;
+    for (const std::string &arg : args)
+      text += (text.empty() ? "" : " ") + arg;
+    return text;
+  };
+  for (const Args &tier :
+       {Args{"--tier", "baseline"}, Args{"--tier=optimized"}, Args{"--tier", "tiered"},
+        Args{"--tier", "tiered", "--tier-up-threshold", "2", "--osr-check-interval", "1"},
+        Args{"--tier-up-threshold=1", "--osr-check-interval=1", "--compilation", "eager"},
+        Args{"--tier", "baseline", "--compilation=eager"}}) {
+    Args args = tier;
+    args.push_back(hot.path());
+    INFO(joined(tier));
+    CHECK(runCommand(args, out, err) == 0);
+    CHECK(lastLine(out) == "6 passed, 0 failed, 0 skipped");
+  }
+
+  for (const Args &bad :
+       {Args{"--tier", "fast"}, Args{"--tier"}, Args{"--tier-up-threshold", "0"},
+        Args{"--tier-up-threshold=-1"}, Args{"--tier-up-threshold", "4294967296"},
+        Args{"--osr-check-interval", "1x"}, Args{"--osr-check-interval", "+5"}}) {
+    Args args = bad;
+    args.push_back(hot.path());
+    INFO(joined(bad));
+    CHECK(runCommand(args, out, err) == 2);
+    CHECK(err.find("usage: wasmrt wast") != std::string::npos);
+  }
+  CHECK(runCommand({"--tier", "fast", hot.path()}, out, err) == 2);
+  CHECK(err.find("--tier needs tiered, baseline or optimized, got 'fast'") != std::string::npos);
+  CHECK(runCommand({"--osr-check-interval", "0", hot.path()}, out, err) == 2);
+  CHECK(err.find("--osr-check-interval needs a whole number from 1 to 4294967295, got '0'") !=
+        std::string::npos);
+}
