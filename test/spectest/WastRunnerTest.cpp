@@ -265,35 +265,35 @@ TEST_CASE("wast command: summary line and exit codes") {
 }
 
 TEST_CASE("wast command: tiers") {
-  // Hot enough to tier up at thresholds of 2: $fib by its calls, the loops of
-  // "sum" and "countdown" by on-stack replacement; "countdown" traps on its
-  // last iteration.
+  // Hot enough to tier up at thresholds of 2: $fac by its calls, the loops of
+  // "collatz" and "scan" by on-stack replacement; "scan" reads past the end of
+  // memory after 16 iterations.
   TempScript hot("runner-tiers.wast", R"wast(
     (module
-      (func $fib (export "fib") (param i32) (result i32)
-        (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
-          (then (local.get 0))
-          (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
-                         (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
-      (func (export "sum") (param $n i32) (result i32) (local $i i32) (local $s i32)
+      (memory 1)
+      (func $fac (export "fac") (param i64) (result i64)
+        (if (result i64) (i64.le_u (local.get 0) (i64.const 1))
+          (then (i64.const 1))
+          (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1)))))))
+      (func (export "collatz") (param $n i64) (result i32) (local $steps i32)
         (block $done (loop $next
-          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-          (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (local.get $i))))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $done (i64.eq (local.get $n) (i64.const 1)))
+          (local.set $n (select (i64.add (i64.mul (local.get $n) (i64.const 3)) (i64.const 1))
+                                (i64.shr_u (local.get $n) (i64.const 1))
+                                (i32.wrap_i64 (i64.and (local.get $n) (i64.const 1)))))
+          (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
           (br $next)))
-        (local.get $s))
-      (func (export "countdown") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (local.get $steps))
+      (func (export "scan") (local $address i32) (local $sum i32)
         (loop $next
-          (local.set $s (i32.add (local.get $s)
-            (i32.div_s (i32.const 1000) (i32.sub (local.get $n) (local.get $i)))))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br_if $next (i32.le_u (local.get $i) (local.get $n))))
-        (local.get $s)))
-    (assert_return (invoke "fib" (i32.const 20)) (i32.const 6765))
-    (assert_return (invoke "fib" (i32.const 10)) (i32.const 55))
-    (assert_return (invoke "sum" (i32.const 100000)) (i32.const 216474736))
-    (assert_return (invoke "sum" (i32.const 3)) (i32.const 5))
-    (assert_trap (invoke "countdown" (i32.const 10000)) "integer divide by zero")
+          (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $address))))
+          (local.set $address (i32.add (local.get $address) (i32.const 4096)))
+          (br $next))))
+    (assert_return (invoke "fac" (i64.const 20)) (i64.const 2432902008176640000))
+    (assert_return (invoke "fac" (i64.const 5)) (i64.const 120))
+    (assert_return (invoke "collatz" (i64.const 837799)) (i32.const 524))
+    (assert_return (invoke "collatz" (i64.const 6)) (i32.const 8))
+    (assert_trap (invoke "scan") "out of bounds memory access")
   )wast");
   std::string out, err;
   using Args = std::vector<std::string>;
