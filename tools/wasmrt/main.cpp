@@ -24,8 +24,9 @@ Usage:
   wasmrt compile [OPTIONS] FILE [-o FILE.cwasm]
                                precompile a module to native code (an artifact)
   wasmrt validate FILE...      check that modules (.wasm or .wat) are valid
-  wasmrt wast [--verbose] FILE...
-                               run WebAssembly spec-test scripts (.wast)
+  wasmrt wast [OPTIONS] FILE...
+                               run WebAssembly spec-test scripts (.wast); options
+                               in 'wasmrt wast --help'; see docs/SPEC-TESTS.md
   wasmrt --help                show this help
   wasmrt --version             show the version
 
