@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cstdint>
 #include <map>
 #include <ostream>
 #include <utility>
@@ -303,8 +305,121 @@ std::string formatSummary(const WastSummary &summary) {
 }
 
 constexpr std::string_view kUsage =
-    "usage: wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] [--compilation lazy|eager|aot] "
-    "FILE...\n";
+    "usage: wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] [--compilation lazy|eager|aot]\n"
+    "                   [--tier tiered|baseline|optimized] [--tier-up-threshold N]\n"
+    "                   [--osr-check-interval N] FILE...\n";
+
+// Whether args[i] is option `name`, as "--name VALUE" or "--name=VALUE"; then
+// `value` is its value ("" when there is none) and i is at its last argument.
+bool optionWithValue(std::span<const std::string> args, size_t &i, std::string_view name,
+                     std::string &value) {
+  const std::string &arg = args[i];
+  if (arg == name) {
+    value = i + 1 < args.size() ? args[++i] : "";
+    return true;
+  }
+  if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
+    value = arg.substr(name.size() + 1);
+    return true;
+  }
+  return false;
+}
+
+// A whole number from 1 to 2^32 - 1, nothing else (no sign, no suffix).
+std::optional<uint32_t> parsePositiveCount(const std::string &text) {
+  uint32_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value == 0)
+    return std::nullopt;
+  return value;
+}
+
+std::optional<WastOptions::Tier> parseTier(const std::string &text) {
+  if (text == "tiered")
+    return WastOptions::Tier::Tiered;
+  if (text == "baseline")
+    return WastOptions::Tier::Baseline;
+  if (text == "optimized")
+    return WastOptions::Tier::Optimized;
+  return std::nullopt;
+}
+
+// Parses `wasmrt wast`'s arguments into `options` and `files`; an exit status
+// when the command ends here (usage error, --help).
+std::optional<int> parseWastArgs(std::span<const std::string> args, WastOptions &options,
+                                 std::vector<std::string> &files, std::ostream &out,
+                                 std::ostream &err) {
+  auto usage = [&](std::string_view message) {
+    err << "wasmrt wast: " << message << "\n" << kUsage;
+    return 2;
+  };
+  auto count = [&](std::string_view name, const std::string &value,
+                   std::optional<uint32_t> &field) -> std::optional<int> {
+    field = parsePositiveCount(value);
+    if (field)
+      return std::nullopt;
+    return usage(fmt::format("{} needs a whole number from 1 to {}, got '{}'", name,
+                             UINT32_MAX, value));
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &arg = args[i];
+    std::string value;
+    std::optional<int> status;
+    if (arg == "--verbose" || arg == "-v") {
+      options.verbose = true;
+    } else if (arg == "--bounds-checks") {
+      options.boundsChecks = true;
+    } else if (arg.starts_with("-O")) {
+      std::string level = arg.size() > 2 ? arg.substr(2) : (i + 1 < args.size() ? args[++i] : "");
+      if (level.size() != 1 || level[0] < '0' || level[0] > '3')
+        return usage("-O needs a level from 0 to 3");
+      options.optLevel = unsigned(level[0] - '0');
+    } else if (optionWithValue(args, i, "--compilation", value)) {
+      if (value != "lazy" && value != "eager" && value != "aot")
+        return usage("--compilation needs lazy, eager or aot");
+      options.lazyCompilation = value == "lazy";
+      options.viaArtifact = value == "aot";
+    } else if (optionWithValue(args, i, "--tier", value)) {
+      std::optional<WastOptions::Tier> tier = parseTier(value);
+      if (!tier)
+        return usage(fmt::format("--tier needs tiered, baseline or optimized, got '{}'", value));
+      options.tier = *tier;
+    } else if (optionWithValue(args, i, "--tier-up-threshold", value)) {
+      status = count("--tier-up-threshold", value, options.tierUpThreshold);
+    } else if (optionWithValue(args, i, "--osr-check-interval", value)) {
+      status = count("--osr-check-interval", value, options.osrCheckInterval);
+    } else if (arg == "--help" || arg == "-h") {
+      out << kUsage;
+      return 0;
+    } else if (arg.starts_with("-") && arg != "-") {
+      return usage("unknown option '" + arg + "'");
+    } else {
+      files.push_back(arg);
+    }
+    if (status)
+      return status;
+  }
+  if (files.empty())
+    return usage("no input files");
+  return std::nullopt;
+}
+
+EngineConfig engineConfigFor(const WastOptions &options) {
+  EngineConfig config;
+  config.optLevel = options.optLevel;
+  config.lazyCompilation = options.lazyCompilation;
+  config.memoryMode = options.boundsChecks ? MemoryMode::BoundsChecked : MemoryMode::Guarded;
+  switch (options.tier) {
+  case WastOptions::Tier::Tiered: config.tiering = CompileOptions::Tiering::Tiered; break;
+  case WastOptions::Tier::Baseline: config.tiering = CompileOptions::Tiering::Baseline; break;
+  case WastOptions::Tier::Optimized: config.tiering = CompileOptions::Tiering::Optimized; break;
+  }
+  if (options.tierUpThreshold)
+    config.tierUpThreshold = *options.tierUpThreshold;
+  if (options.osrCheckInterval)
+    config.osrCheckInterval = *options.osrCheckInterval;
+  return config;
+}
 
 } // namespace
 
@@ -355,45 +470,9 @@ WastSummary runWastSource(std::string_view source, std::string_view fileName,
 int runWastCommand(std::span<const std::string> args, std::ostream &out, std::ostream &err) {
   WastOptions options;
   std::vector<std::string> files;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &arg = args[i];
-    if (arg == "--verbose" || arg == "-v") {
-      options.verbose = true;
-    } else if (arg == "--bounds-checks") {
-      options.boundsChecks = true;
-    } else if (arg.starts_with("-O")) {
-      std::string level = arg.size() > 2 ? arg.substr(2) : (i + 1 < args.size() ? args[++i] : "");
-      if (level.size() != 1 || level[0] < '0' || level[0] > '3') {
-        err << "wasmrt wast: -O needs a level from 0 to 3\n" << kUsage;
-        return 2;
-      }
-      options.optLevel = unsigned(level[0] - '0');
-    } else if (arg == "--compilation") {
-      std::string mode = i + 1 < args.size() ? args[++i] : "";
-      if (mode != "lazy" && mode != "eager" && mode != "aot") {
-        err << "wasmrt wast: --compilation needs lazy, eager or aot\n" << kUsage;
-        return 2;
-      }
-      options.lazyCompilation = mode == "lazy";
-      options.viaArtifact = mode == "aot";
-    } else if (arg == "--help" || arg == "-h") {
-      out << kUsage;
-      return 0;
-    } else if (arg.starts_with("-") && arg != "-") {
-      err << "wasmrt wast: unknown option '" << arg << "'\n" << kUsage;
-      return 2;
-    } else {
-      files.push_back(arg);
-    }
-  }
-  if (files.empty()) {
-    err << "wasmrt wast: no input files\n" << kUsage;
-    return 2;
-  }
-  EngineConfig config;
-  config.optLevel = options.optLevel;
-  config.lazyCompilation = options.lazyCompilation;
-  config.memoryMode = options.boundsChecks ? MemoryMode::BoundsChecked : MemoryMode::Guarded;
+  if (std::optional<int> status = parseWastArgs(args, options, files, out, err))
+    return *status;
+  EngineConfig config = engineConfigFor(options);
   // Shared by all files: compiled glue and type ids are reused. The compiler
   // plugin is loaded when the first module is compiled.
   Engine engine(config, loadCompilerBackend);

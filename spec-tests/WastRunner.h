@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -69,6 +70,14 @@ struct WastOptions {
   // artifact, which is then loaded and run (a round trip through the
   // artifact format, docs/AOT.md).
   bool viaArtifact = false;
+  // --tier: which code lazily compiled functions run (EngineConfig::tiering,
+  // docs/COMPILER.md "Tiers"). Eager and aot compilation ignore Tiered.
+  enum class Tier : uint8_t { Tiered, Baseline, Optimized };
+  Tier tier = Tier::Tiered;
+  // --tier-up-threshold, --osr-check-interval (Tiered only; 1 or more). Unset:
+  // the engine's defaults.
+  std::optional<uint32_t> tierUpThreshold;
+  std::optional<uint32_t> osrCheckInterval;
 };
 
 // Runs one script's source. Failures are printed to `out` as
@@ -77,8 +86,9 @@ WastSummary runWastSource(std::string_view source, std::string_view fileName,
                           ScriptExecutor &executor, const WastOptions &options,
                           std::ostream &out);
 
-// Runs `wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] [--compilation MODE] FILE...`; `args` are the
-// arguments after `wast`.
+// Runs `wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] [--compilation MODE]
+// [--tier MODE] [--tier-up-threshold N] [--osr-check-interval N] FILE...`; `args`
+// are the arguments after `wast`.
 // Prints per-file counts and, as the very last line, "N passed, N failed, N skipped".
 // Returns the process exit status: 0 only when nothing failed, 1 if any
 // command failed, 2 for usage errors or unreadable files.

@@ -263,3 +263,74 @@ TEST_CASE("wast command: summary line and exit codes") {
   CHECK(runCommand({"-O3", good.path()}, out, err) == 0);
   CHECK(runCommand({"-O", "7", good.path()}, out, err) == 2);
 }
+
+TEST_CASE("wast command: tiers") {
+  // Hot enough to tier up at thresholds of 2: $fac by its calls, the loops of
+  // "collatz" and "scan" by on-stack replacement; "scan" to 1000000 reads past
+  // the end of memory after 16 iterations. (Its sum is returned: in guarded
+  // mode, optimized code may drop a load whose value is dead, and its trap.)
+  TempScript hot("runner-tiers.wast", R"wast(
+    (module
+      (memory 1)
+      (func $fac (export "fac") (param i64) (result i64)
+        (if (result i64) (i64.le_u (local.get 0) (i64.const 1))
+          (then (i64.const 1))
+          (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1)))))))
+      (func (export "collatz") (param $n i64) (result i32) (local $steps i32)
+        (block $done (loop $next
+          (br_if $done (i64.eq (local.get $n) (i64.const 1)))
+          (local.set $n (select (i64.add (i64.mul (local.get $n) (i64.const 3)) (i64.const 1))
+                                (i64.shr_u (local.get $n) (i64.const 1))
+                                (i32.wrap_i64 (i64.and (local.get $n) (i64.const 1)))))
+          (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+          (br $next)))
+        (local.get $steps))
+      (func (export "scan") (param $end i32) (result i32) (local $address i32) (local $sum i32)
+        (loop $next
+          (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $address))))
+          (local.set $address (i32.add (local.get $address) (i32.const 4096)))
+          (br_if $next (i32.le_u (local.get $address) (local.get $end))))
+        (local.get $sum)))
+    (assert_return (invoke "fac" (i64.const 20)) (i64.const 2432902008176640000))
+    (assert_return (invoke "fac" (i64.const 5)) (i64.const 120))
+    (assert_return (invoke "collatz" (i64.const 837799)) (i32.const 524))
+    (assert_return (invoke "collatz" (i64.const 6)) (i32.const 8))
+    (assert_return (invoke "scan" (i32.const 65532)) (i32.const 0))
+    (assert_trap (invoke "scan" (i32.const 1000000)) "out of bounds memory access")
+  )wast");
+  std::string out, err;
+  using Args = std::vector<std::string>;
+  auto joined = [](const Args &args) {
+    std::string text;
+    for (const std::string &arg : args)
+      text += (text.empty() ? "" : " ") + arg;
+    return text;
+  };
+  for (const Args &tier :
+       {Args{"--tier", "baseline"}, Args{"--tier=optimized"}, Args{"--tier", "tiered"},
+        Args{"--tier", "tiered", "--tier-up-threshold", "2", "--osr-check-interval", "1"},
+        Args{"--tier-up-threshold=1", "--osr-check-interval=1", "--compilation", "eager"},
+        Args{"--tier", "baseline", "--compilation=eager"}}) {
+    Args args = tier;
+    args.push_back(hot.path());
+    INFO(joined(tier));
+    CHECK(runCommand(args, out, err) == 0);
+    CHECK(lastLine(out) == "7 passed, 0 failed, 0 skipped");
+  }
+
+  for (const Args &bad :
+       {Args{"--tier", "fast"}, Args{"--tier"}, Args{"--tier-up-threshold", "0"},
+        Args{"--tier-up-threshold=-1"}, Args{"--tier-up-threshold", "4294967296"},
+        Args{"--osr-check-interval", "1x"}, Args{"--osr-check-interval", "+5"}}) {
+    Args args = bad;
+    args.push_back(hot.path());
+    INFO(joined(bad));
+    CHECK(runCommand(args, out, err) == 2);
+    CHECK(err.find("usage: wasmrt wast") != std::string::npos);
+  }
+  CHECK(runCommand({"--tier", "fast", hot.path()}, out, err) == 2);
+  CHECK(err.find("--tier needs tiered, baseline or optimized, got 'fast'") != std::string::npos);
+  CHECK(runCommand({"--osr-check-interval", "0", hot.path()}, out, err) == 2);
+  CHECK(err.find("--osr-check-interval needs a whole number from 1 to 4294967295, got '0'") !=
+        std::string::npos);
+}

@@ -306,6 +306,9 @@ int runModule(const RunOptions &options, RunState &state) {
   config.cache.fillOnMiss = false; // filled in the background, see startCacheFill
   config.optLevel = options.optLevel;
   config.compilation = options.compilation;
+  config.tiering.mode = options.tiering;
+  if (options.tierUpThreshold)
+    config.tiering.tierUpThreshold = *options.tierUpThreshold;
   if (options.boundsChecks)
     config.memoryMode = MemoryMode::BoundsChecked;
   // Metering and interruption cost time in every loop: compiled in only when asked for.

@@ -13,7 +13,8 @@ constexpr const char *kRunUsage =
     "usage: wasmrt run [--dir HOST[::GUEST]] [--dir-ro HOST[::GUEST]] [--env NAME[=VALUE]]\n"
     "                  [--tcplisten HOST:PORT] [--invoke FUNC] [-O LEVEL] [--bounds-checks]\n"
     "                  [--timeout DURATION] [--fuel N] [--max-memory SIZE]\n"
-    "                  [--compilation lazy|eager] [--cache-dir DIR] [--no-cache]\n"
+    "                  [--compilation lazy|eager] [--tier tiered|baseline|optimized]\n"
+    "                  [--tier-up-threshold N] [--cache-dir DIR] [--no-cache]\n"
     "                  FILE.wasm|FILE.wat [ARGS...]\n";
 
 // "HOST", "HOST::GUEST", either with a ":ro" suffix.
@@ -47,7 +48,7 @@ std::optional<uint64_t> leadingNumber(const std::string &text, std::string &unit
 bool takesValue(const std::string &name) {
   for (const char *known : {"--dir", "--dir-ro", "--env", "--invoke", "--tcplisten", "-O",
                             "--opt-level", "--timeout", "--fuel", "--max-memory",
-                            "--compilation", "--cache-dir"})
+                            "--compilation", "--tier", "--tier-up-threshold", "--cache-dir"})
     if (name == known)
       return true;
   return false;
@@ -91,6 +92,23 @@ std::optional<int> applyOption(const std::string &name, const std::string &v,
     if (v != "lazy" && v != "eager")
       return usageError(fmt::format("--compilation must be lazy or eager, got '{}'", v));
     options.compilation = v == "lazy" ? CompilationMode::Lazy : CompilationMode::Eager;
+  } else if (name == "--tier") {
+    if (v == "tiered")
+      options.tiering = Tiering::Tiered;
+    else if (v == "baseline")
+      options.tiering = Tiering::Baseline;
+    else if (v == "optimized")
+      options.tiering = Tiering::Optimized;
+    else
+      return usageError(
+          fmt::format("--tier must be tiered, baseline or optimized, got '{}'", v));
+  } else if (name == "--tier-up-threshold") {
+    std::string unit;
+    std::optional<uint64_t> count = leadingNumber(v, unit);
+    if (!count || !unit.empty() || *count == 0 || *count > UINT32_MAX)
+      return usageError(fmt::format(
+          "--tier-up-threshold '{}': expected a whole number from 1 to {}", v, UINT32_MAX));
+    options.tierUpThreshold = uint32_t(*count);
   } else {
     if (v.size() != 1 || v[0] < '0' || v[0] > '3')
       return usageError(fmt::format("optimization level must be 0..3, got '{}'", v));

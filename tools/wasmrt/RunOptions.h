@@ -22,6 +22,9 @@ struct RunOptions {
   std::optional<std::string> invoke;
   unsigned optLevel = 2;
   CompilationMode compilation = CompilationMode::Lazy;
+  // --tier, --tier-up-threshold (Config::tiering); unset: the Config default.
+  Tiering tiering = Tiering::Tiered;
+  std::optional<uint32_t> tierUpThreshold;
   bool boundsChecks = false;
   // Resource limits: each is off unless its flag is given.
   std::optional<std::chrono::milliseconds> timeout;

@@ -24,8 +24,9 @@ Usage:
   wasmrt compile [OPTIONS] FILE [-o FILE.cwasm]
                                precompile a module to native code (an artifact)
   wasmrt validate FILE...      check that modules (.wasm or .wat) are valid
-  wasmrt wast [--verbose] FILE...
-                               run WebAssembly spec-test scripts (.wast)
+  wasmrt wast [OPTIONS] FILE...
+                               run WebAssembly spec-test scripts (.wast); options
+                               in 'wasmrt wast --help'; see docs/SPEC-TESTS.md
   wasmrt --help                show this help
   wasmrt --version             show the version
 
@@ -36,6 +37,10 @@ run options:
   --tcplisten HOST:PORT        give the guest a listening TCP socket
   --invoke FUNC                call export FUNC with ARGS, print its results
   -O LEVEL                     optimization level 0..3 (default 2)
+  --compilation lazy|eager     compile each function on first call, or all up front
+  --tier tiered|baseline|optimized
+                               which code lazily compiled functions run (default tiered)
+  --tier-up-threshold N        tiered: calls + loop iterations before optimizing
   --bounds-checks              explicit bounds checks instead of guard pages
   --timeout DURATION           stop the guest after 200ms, 5s, 1m, ... (plain: seconds)
   --fuel N                     stop the guest after N wasm instructions
