@@ -64,6 +64,7 @@ std::string hex(uint64_t bits) {
   return buffer;
 }
 
+std::string show(const Val &value);
 std::string show(const Val &value) {
   switch (value.type()) {
   case ValType::I32: return "i32:" + hex(uint32_t(value.i32()));
@@ -75,6 +76,15 @@ std::string show(const Val &value) {
     for (uint8_t byte : value.v128().bytes)
       text += hex(byte) + ".";
     return text;
+  }
+  case ValType::ExternRef: return "externref:" + hex(uintptr_t(value.externref().ptr));
+  case ValType::FuncRef: {
+    // A funcref is shown by what calling it (type [] -> [i32]) returns.
+    Func func = value.funcref();
+    if (!func)
+      return "funcref:null";
+    auto results = func.call({});
+    return "funcref:" + (results ? show((*results)[0]) : std::string("error"));
   }
   default: return std::string(valTypeName(value.type()));
   }
@@ -94,12 +104,12 @@ struct Guest {
   Store store;
   std::optional<Instance> instance;
 
-  Guest(Tiering mode, std::string_view wat, Config base = {})
+  Guest(Tiering mode, std::string_view wat, Config base = {}, const Linker &linker = {})
       : engine(tierConfig(mode, base)), store(engine) {
     module = compileWat(engine, wat);
     if (engine.config().consumeFuel)
       REQUIRE(store.setFuel(INT64_MAX));
-    auto made = Instance::create(store, *module);
+    auto made = linker.instantiate(store, *module);
     if (!made)
       FAIL(made.error().describe());
     instance = std::move(*made);
@@ -730,6 +740,40 @@ const char *kResultsWat = R"((module
     (i32.reinterpret_f32 (f32.add (local.get $x) (f32.const 1)))
     (i64.reinterpret_f64 (f64.mul (local.get $y) (f64.const 2)))
     (local.get $x) (local.get $y))
+  ;; A hot inner loop (leaving through br_table or a multi-value return
+  ;; from inside an if) in an outer loop with parameters, inside an if with
+  ;; a parameter; values of every frame stay on the operand stack.
+  (global $g64 (export "g64") (mut i64) (i64.const 0))
+  (global $g32 (export "g32") (mut i32) (i32.const 0))
+  (func (export "maze") (param $n i32) (result i32 i64)
+    (local $i i32) (local $k i32) (local $f f32) (local $t64 i64)
+    (i32.const 7)
+    (if (param i32) (result i32 i64) (i32.ge_s (local.get $n) (i32.const 0))
+      (then
+        (i64.const 100)
+        (loop $outer (param i32 i64) (result i32 i64)
+          (local.set $k (i32.const 0))
+          (f32.const 1.5)
+          (block $brk (param f32) (result f32)
+            (loop $inner (param f32) (result f32)
+              (f32.add (f32.const 0.25))
+              (local.set $f)
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (if (i32.eq (local.get $i) (local.get $n))
+                (then (return (i32.add (local.get $k) (i32.trunc_f32_s (local.get $f)))
+                              (i64.extend_i32_s (local.get $i)))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (local.get $f)
+              (br_table $inner $brk (i32.ge_u (local.get $k) (i32.const 777)))))
+          (local.set $f)
+          (i64.add (i64.extend_i32_u (i32.trunc_f32_u (local.get $f))))
+          (local.set $t64)
+          (global.set $g32 (i32.add (i32.const 3)))
+          (global.get $g32)
+          (global.set $g64 (local.get $t64))
+          (local.get $t64)
+          (br $outer)))
+      (else (i64.const -1))))
   ;; A sum of a float series with a NaN slipped in at iteration $k.
   (func (export "nan_sum") (param $n i32) (param $k i32) (param $nan f64) (result f64)
     (f64.const 0)
@@ -764,11 +808,13 @@ TEST_CASE("loops carrying values compute the same results in all tiers", "[api][
                                                   Val(f64Bits(0xfff4000000000123ull))}));
       out.push_back("nan_sum " + guest.call("nan_sum", {Val(kFirst), Val(int32_t(7)),
                                                         Val(f64Bits(0x7ff8000000abcdefull))}));
+      std::string maze = "maze " + guest.call("maze", {Val(kFirst)});
+      out.push_back(maze + " g32 " + guest.global("g32") + " g64 " + guest.global("g64"));
     }
     out.push_back(guest.memory());
     return out;
   });
-  REQUIRE(reference.size() == 11);
+  REQUIRE(reference.size() == 13);
   // fib_pair: computed here too.
   uint64_t a = 0, b = 1;
   for (int32_t i = 0; i < kFirst; ++i) {
@@ -781,5 +827,197 @@ TEST_CASE("loops carrying values compute the same results in all tiers", "[api][
   // signalling payload; the f64 path ends positive (abs) with its payload.
   CHECK_THAT(reference[3], Catch::StartsWith("nans ok i32:0xffa00001 i64:0x7ff4000000000123 "));
   for (size_t i = 0; i < 5; ++i)
-    CHECK(reference[i] == reference[i + 5]);
+    CHECK(reference[i] == reference[i + 6]);
+  // maze: 10^7 inner iterations are 12870 outer ones of 777 and 10 more:
+  // k = 9, f = 1.5 + 10 * 0.25; g32 = 7 + 3 * 12870; g64 = 100 + 195 * 12870.
+  CHECK(reference[5] == "maze ok i32:0xd i64:0x989680 g32 i32:0x96d9 g64 i64:0x264bb6");
+}
+
+// ---------------------------------------------------------------------------
+// Memory growth, reference values, host calls and instances in hot loops
+
+namespace {
+
+const char *kGrowWat = R"((module
+  (memory (export "memory") 1 64)
+  ;; Grows the memory by a page every 2^17 iterations (up to the maximum,
+  ;; then memory.grow fails) and accesses the newest page every iteration:
+  ;; code using a stale memory size or base would trap or write elsewhere.
+  (func (export "grow_fill") (param $n i32) (result i32 i32) (local $i i32) (local $sum i32)
+    (local $failed i32)
+    (loop $l
+      (if (i32.eqz (i32.and (local.get $i) (i32.const 0x1ffff)))
+        (then (local.set $failed (i32.add (local.get $failed)
+          (i32.eq (memory.grow (i32.const 1)) (i32.const -1))))))
+      (i32.store (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4)) (local.get $i))
+      (i32.store8 (i32.rem_u (i32.mul (local.get $i) (i32.const 0x9e3779b1))
+                             (i32.mul (memory.size) (i32.const 65536)))
+                  (local.get $i))
+      (local.set $sum (i32.add (local.get $sum)
+        (i32.load (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4)))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $sum) (local.get $failed))
+  ;; After growing, reads the last word of the memory's size at entry + 4:
+  ;; in bounds only if the growth is seen.
+  (func (export "grow_then_read") (param $n i32) (result i32) (local $end i32) (local $sum i32)
+    (local.set $end (i32.mul (memory.size) (i32.const 65536)))
+    (drop (memory.grow (i32.const 1)))
+    (loop $l
+      (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $end))))
+      (i32.store (local.get $end) (local.get $n))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $sum)))
+)";
+
+const char *kRefsWat = R"((module
+  (type $v2i (func (result i32)))
+  (table $t 2 funcref)
+  (elem declare func $f $g)
+  (func $f (type $v2i) (i32.const 1))
+  (func $g (type $v2i) (i32.const 2))
+  ;; An externref below the loop, a funcref loop parameter, a funcref local.
+  (func (export "refs") (param $n i32) (param $e externref) (result externref funcref i32)
+    (local $r funcref) (local $acc i32) (local $tmp funcref)
+    (local.set $r (ref.func $f))
+    (local.get $e)
+    (ref.func $g)
+    (loop $l (param funcref) (result funcref)
+      (local.set $tmp)
+      (table.set $t (i32.const 0) (local.get $tmp))
+      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 3))
+                               (call_indirect $t (type $v2i) (i32.const 0))))
+      (local.get $r)
+      (local.set $r (table.get $t (i32.const 0)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $acc)))
+)";
+
+const char *kHostWat = R"((module $host
+  (import "env" "check" (func $check (param i32) (result i32)))
+  (import "env" "seed" (func $seed (result i32)))
+  (global $total (export "total") (mut i64) (i64.const 0))
+  (func $outer (export "outer") (param $n i32) (result i32)
+    (i32.add (call $hot (local.get $n)) (i32.const 1)))
+  ;; Calls the host every 4096 iterations and at the end; the host calls
+  ;; back into $boom when asked with 0.
+  (func $hot (param $n i32) (result i32) (local $acc i32)
+    (local.set $acc (call $seed))
+    (loop $l
+      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (local.get $n)))
+      (global.set $total (i64.add (global.get $total) (i64.extend_i32_u (local.get $acc))))
+      (if (i32.eqz (i32.and (local.get $n) (i32.const 4095)))
+        (then (local.set $acc (i32.xor (local.get $acc) (call $check (local.get $n))))))
+      (br_if $l (i32.ge_s (local.tee $n (i32.sub (local.get $n) (i32.const 1))) (i32.const 0))))
+    (local.get $acc))
+  (func $boom (export "boom") (param i32) (result i32)
+    (call $deeper (local.get 0)))
+  (func $deeper (param i32) (result i32)
+    (i32.rem_s (i32.const 1) (local.get 0))))
+)";
+
+} // namespace
+
+TEST_CASE("memory growth inside hot loops is seen in all tiers", "[api][tiering]") {
+  for (MemoryMode memoryMode : {MemoryMode::Default, MemoryMode::BoundsChecked}) {
+    INFO("memory mode " << int(memoryMode));
+    Config config;
+    config.memoryMode = memoryMode;
+    Transcript reference = sameInAllTiers([&](Tiering mode) {
+      Transcript out;
+      Guest guest(mode, kGrowWat, config);
+      out.push_back("grow_fill " + guest.call("grow_fill", {Val(kFirst)}));
+      out.push_back(guest.memory());
+      out.push_back("grow_then_read " + guest.call("grow_then_read", {Val(kFirst)}));
+      Guest fresh(mode, kGrowWat, config);
+      out.push_back("fresh grow_then_read " + fresh.call("grow_then_read", {Val(kFirst)}));
+      out.push_back("fresh grow_then_read " + fresh.call("grow_then_read", {Val(kHot)}));
+      out.push_back(fresh.memory());
+      return out;
+    });
+    REQUIRE(reference.size() == 6);
+    // 10^7 iterations ask for 77 pages; 63 fit below the maximum of 64.
+    CHECK_THAT(reference[0], Catch::EndsWith(" i32:0xe"));
+    CHECK_THAT(reference[1], Catch::StartsWith("memory 4194304 bytes"));
+    CHECK_THAT(reference[2], Catch::StartsWith("grow_then_read trap 2 "));
+    CHECK(reference[3] == "fresh grow_then_read ok i32:" +
+                              hex(uint32_t(uint64_t(kFirst) * (kFirst + 1) / 2 - 1)));
+  }
+}
+
+TEST_CASE("reference values across hot loops are the same in all tiers", "[api][tiering]") {
+  static int payload = 42;
+  Transcript reference = sameInAllTiers([&](Tiering mode) {
+    Guest guest(mode, kRefsWat);
+    Transcript out;
+    for (int32_t n : {kFirst, kFirst + 1, 5})
+      out.push_back("refs " + guest.call("refs", {Val(n), Val(ExternRef{&payload})}));
+    return out;
+  });
+  REQUIRE(reference.size() == 3);
+  // The calls alternate $g $f $g ...; after five the parameter is $f again.
+  CHECK_THAT(reference[2], Catch::StartsWith("refs ok externref:" +
+                                             hex(uintptr_t(&payload)) + " funcref:i32:0x1 "));
+  CHECK_THAT(reference[2], Catch::EndsWith(" i32:" + hex(((((2 * 3 + 1) * 3 + 2) * 3 + 1) * 3 + 2))));
+}
+
+TEST_CASE("host calls and re-entrant traps from hot loops are the same in all tiers",
+          "[api][tiering]") {
+  // $check(n): n, but for n == 0 it calls boom(0) (a trap two frames deep,
+  // reported back to the host) and fails with that trap's description.
+  Linker linker;
+  linker.defineFunc("env", "seed", [](Caller &caller) -> int32_t {
+    return *static_cast<int32_t *>(caller.data());
+  });
+  linker.defineFunc("env", "check", [](Caller &caller, int32_t n) -> Expected<int32_t> {
+    if (n != 0)
+      return n * 7;
+    auto boom = caller.getExport("boom");
+    if (!boom || !boom->func())
+      return Error(ErrorKind::Trap, "no boom export");
+    auto result = boom->func()->call({Val(int32_t(0))});
+    if (result)
+      return Error(ErrorKind::Trap, "boom did not trap");
+    return Error(ErrorKind::Trap, "nested: " + result.error().message());
+  });
+  Transcript reference = sameInAllTiers([&](Tiering mode) {
+    Transcript out;
+    Guest guest(mode, kHostWat, {}, linker);
+    int32_t seed = 5;
+    guest.store.setData(&seed);
+    out.push_back("outer " + guest.call("outer", {Val(kFirst)}));
+    out.push_back("total " + guest.global("total"));
+    out.push_back("outer " + guest.call("outer", {Val(kHot)}));
+    out.push_back("total " + guest.global("total"));
+    // Another instance of the same module (sharing its code and hotness) in
+    // another store, with another seed, then both on two threads at once.
+    Store other(guest.engine);
+    int32_t otherSeed = 11;
+    other.setData(&otherSeed);
+    auto second = linker.instantiate(other, *guest.module);
+    REQUIRE(second);
+    auto outer = second->typedFunc<int32_t(int32_t)>("outer");
+    REQUIRE(outer);
+    auto first = (*outer)(kHot);
+    REQUIRE_FALSE(first);
+    out.push_back("second " + first.error().message());
+    Expected<int32_t> a = 0, b = 0;
+    auto ownOuter = guest.instance->typedFunc<int32_t(int32_t)>("outer");
+    std::thread thread([&] { b = (*outer)(kFirst); });
+    a = (*ownOuter)(kFirst);
+    thread.join();
+    out.push_back("concurrent " + (a ? std::to_string(*a) : a.error().message()) + " / " +
+                  (b ? std::to_string(*b) : b.error().message()));
+    out.push_back("totals " + guest.global("total") + " " +
+                  show(second->getGlobal("total")->get()));
+    return out;
+  });
+  REQUIRE(reference.size() == 7);
+  // The nested trap's frames ($deeper, $boom) appear in the host's message;
+  // the outer trap is the host's, in $hot (once) called from $outer.
+  const std::string expected =
+      "trap " + std::to_string(uint32_t(TrapKind::HostTrap)) +
+      " nested: integer divide by zero\n  0: $host.func[5] $deeper\n  1: $host.func[4] $boom"
+      " [ 3:host.hot 2:host.outer ]";
+  CHECK(reference[0] == "outer " + expected);
+  CHECK(reference[2] == "outer " + expected);
 }
