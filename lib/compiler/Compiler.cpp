@@ -166,8 +166,10 @@ public:
     FunctionTiers &tiers = tiers_[funcIndex - module_.numImportedFuncs];
     bool queued = false;
     if (loop != kNoLoop) {
-      if (tiers.osrEntry)
+      if (tiers.osrEntry) {
+        ++stats_.osrTransfers; // the caller moves now
         return tiers.osrEntry;
+      }
       // A loop that keeps running needs its entry first.
       if (!tiers.osrQueued) {
         tiers.osrQueued = queued = true;
@@ -225,6 +227,10 @@ public:
     queued_[funcIndex - module_.numImportedFuncs].store(true, std::memory_order_relaxed);
     queueCalleesLocked(funcIndex);
     pumpLocked();
+  }
+  CompiledModule::TierStats tierStats() {
+    std::lock_guard lock(mutex_);
+    return stats_;
   }
   // Drops what is pending and waits for what is in flight, so that no
   // compile thread is still working when the JIT is torn down.
@@ -299,11 +305,14 @@ private:
             llvm::consumeError(result.takeError());
           } else if (!result->empty()) {
             orc::ExecutorAddr code = result->begin()->second.getAddress();
-            if (!osrEntry) {
+            if (!osrEntry)
               tierUp_.installed(funcIndex, code);
-            } else {
-              std::lock_guard lock(mutex_);
+            std::lock_guard lock(mutex_);
+            if (osrEntry) {
               tiers_[funcIndex - module_.numImportedFuncs].osrEntry = code.toPtr<void *>();
+              ++stats_.osrEntries;
+            } else {
+              ++stats_.optimizedBodies;
             }
           }
           done(true);
@@ -351,6 +360,7 @@ private:
   TierUp tierUp_;
   std::vector<FunctionTiers> tiers_;
   std::deque<std::pair<uint32_t, bool>> hot_; // (funcIndex, OSR entry or optimized body)
+  CompiledModule::TierStats stats_;
   unsigned inFlight_ = 0;    // lookups not finished, entries included
   unsigned speculating_ = 0; // of those, on the background lane
   bool stopped_ = false;
@@ -532,6 +542,9 @@ public:
   bool isCompiled(uint32_t funcIndex) const override { return codeMap_.hasFunction(funcIndex); }
   std::optional<uint32_t> functionAt(uintptr_t pc) const override {
     return codeMap_.functionAt(pc);
+  }
+  TierStats tierStats() const override {
+    return speculator_ ? speculator_->tierStats() : TierStats();
   }
 
   // Teardown order matters: no compile may be in flight when the JIT goes,

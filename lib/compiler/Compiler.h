@@ -151,6 +151,13 @@ public:
   virtual bool isCompiled(uint32_t funcIndex) const = 0;
   // The defined function whose code contains `pc` (for backtraces). Thread-safe.
   virtual std::optional<uint32_t> functionAt(uintptr_t pc) const = 0;
+  // Tiered mode: what tier-up has done so far (tests, diagnostics). Thread-safe.
+  struct TierStats {
+    uint32_t optimizedBodies = 0; // installed in place of baseline bodies
+    uint32_t osrEntries = 0;      // compiled, one per function
+    uint64_t osrTransfers = 0;    // baseline activations that moved to an OSR entry
+  };
+  virtual TierStats tierStats() const { return {}; }
 };
 
 // Entry trampolines and host adapters for function types that no compiled
