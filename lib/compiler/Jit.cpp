@@ -17,12 +17,16 @@
 #include <llvm/IR/Metadata.h>
 #include <llvm/IR/Module.h>
 #include <llvm/MC/MCContext.h>
+#include <llvm/Support/CommandLine.h>
 #include <llvm/Support/Process.h>
+#include <llvm/Support/raw_ostream.h>
 #include <llvm/Support/SmallVectorMemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <map>
 
 namespace wasmrt::internal::compiler {
@@ -235,6 +239,13 @@ public:
     optimize(module, **machine, optLevel);
     auto object = emitObject(module, **machine);
     releaseMachine(optLevel, std::move(*machine));
+    if (const char *dir = std::getenv("WASMRT_EXPERIMENT_DUMP"); dir && object) {
+      static std::atomic<unsigned> counter{0};
+      std::string path = fmt::format("{}/{}-{}.o", dir, module.getModuleIdentifier(), counter++);
+      std::error_code ec;
+      llvm::raw_fd_ostream out(path, ec);
+      out << (*object)->getBuffer();
+    }
     return object;
   }
 
@@ -251,11 +262,23 @@ private:
     }
     orc::JITTargetMachineBuilder builder = builder_;
     builder.setCodeGenOptLevel(codeGenLevel(optLevel));
+    std::string experiment = std::getenv("WASMRT_BASELINE_EXPERIMENT") ? std::getenv("WASMRT_BASELINE_EXPERIMENT") : "";
+    if (optLevel == 0 && experiment.starts_with("less"))
+      builder.setCodeGenOptLevel(llvm::CodeGenOptLevel::Less);
+    if (optLevel == 0 && experiment.starts_with("greedy")) {
+      static bool once = [] {
+        const char *argv[] = {"wasmrt", "-optimize-regalloc"};
+        return llvm::cl::ParseCommandLineOptions(2, argv);
+      }();
+      (void)once;
+    }
     auto machine = builder.createTargetMachine();
-    if (machine && optLevel == 0) {
+    if (machine && optLevel == 0 && experiment.find("dag") == std::string::npos) {
       (*machine)->setO0WantsFastISel(true);
       (*machine)->setFastISel(true);
     }
+    if (machine && std::getenv("WASMRT_EXPERIMENT_DUMP"))
+      (*machine)->Options.EmitStackSizeSection = true;
     return machine;
   }
   void releaseMachine(unsigned optLevel, std::unique_ptr<llvm::TargetMachine> machine) {

@@ -31,6 +31,9 @@
 #include <llvm/Transforms/Vectorize/LoopVectorize.h>
 #include <llvm/Transforms/Vectorize/SLPVectorizer.h>
 
+#include <cstdlib>
+#include <string_view>
+
 namespace wasmrt::internal::compiler {
 
 namespace {
@@ -95,7 +98,19 @@ llvm::ModulePassManager buildPipeline(llvm::PassBuilder &builder, unsigned optLe
   llvm::ModulePassManager pipeline;
   if (optLevel == 0) {
     // Locals are allocas: promote them even at O0, FastISel does the rest.
-    pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(llvm::PromotePass()));
+    const char *experiment = std::getenv("WASMRT_BASELINE_EXPERIMENT");
+    std::string_view e = experiment ? experiment : "";
+    if (e.find("noprom") == std::string_view::npos) {
+      llvm::FunctionPassManager passes;
+      passes.addPass(llvm::PromotePass());
+      if (e.find("cheap") != std::string_view::npos) {
+        passes.addPass(llvm::EarlyCSEPass(/*UseMemorySSA=*/false));
+        passes.addPass(llvm::SimplifyCFGPass());
+      }
+      if (e.find("icomb") != std::string_view::npos)
+        passes.addPass(llvm::InstCombinePass());
+      pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(passes)));
+    }
   } else if (optLevel == 1) {
     pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(simplificationPipeline(1)));
   } else if (optLevel == 2) {
