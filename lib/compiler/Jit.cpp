@@ -17,16 +17,12 @@
 #include <llvm/IR/Metadata.h>
 #include <llvm/IR/Module.h>
 #include <llvm/MC/MCContext.h>
-#include <llvm/Support/CommandLine.h>
 #include <llvm/Support/Process.h>
-#include <llvm/Support/raw_ostream.h>
 #include <llvm/Support/SmallVectorMemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstdlib>
 #include <map>
 
 namespace wasmrt::internal::compiler {
@@ -239,13 +235,6 @@ public:
     optimize(module, **machine, optLevel);
     auto object = emitObject(module, **machine);
     releaseMachine(optLevel, std::move(*machine));
-    if (const char *dir = std::getenv("WASMRT_EXPERIMENT_DUMP"); dir && object) {
-      static std::atomic<unsigned> counter{0};
-      std::string path = fmt::format("{}/{}-{}.o", dir, module.getModuleIdentifier(), counter++);
-      std::error_code ec;
-      llvm::raw_fd_ostream out(path, ec);
-      out << (*object)->getBuffer();
-    }
     return object;
   }
 
@@ -262,23 +251,12 @@ private:
     }
     orc::JITTargetMachineBuilder builder = builder_;
     builder.setCodeGenOptLevel(codeGenLevel(optLevel));
-    std::string experiment = std::getenv("WASMRT_BASELINE_EXPERIMENT") ? std::getenv("WASMRT_BASELINE_EXPERIMENT") : "";
-    if (optLevel == 0 && experiment.starts_with("less"))
-      builder.setCodeGenOptLevel(llvm::CodeGenOptLevel::Less);
-    if (optLevel == 0 && experiment.starts_with("greedy")) {
-      static bool once = [] {
-        const char *argv[] = {"wasmrt", "-optimize-regalloc"};
-        return llvm::cl::ParseCommandLineOptions(2, argv);
-      }();
-      (void)once;
-    }
     auto machine = builder.createTargetMachine();
-    if (machine && optLevel == 0 && experiment.find("dag") == std::string::npos) {
+    if (machine && optLevel == 0) {
+      // Also at CodeGenOptLevel::Less (baselineCodeGenLevel's fallback).
       (*machine)->setO0WantsFastISel(true);
       (*machine)->setFastISel(true);
     }
-    if (machine && std::getenv("WASMRT_EXPERIMENT_DUMP"))
-      (*machine)->Options.EmitStackSizeSection = true;
     return machine;
   }
   void releaseMachine(unsigned optLevel, std::unique_ptr<llvm::TargetMachine> machine) {
@@ -296,7 +274,7 @@ private:
 
 llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel) {
   switch (optLevel) {
-  case 0: return llvm::CodeGenOptLevel::None;
+  case 0: return baselineCodeGenLevel(); // None with the greedy allocator (Pipeline.cpp)
   case 1: return llvm::CodeGenOptLevel::Less;
   case 2: return llvm::CodeGenOptLevel::Default;
   default: return llvm::CodeGenOptLevel::Aggressive;

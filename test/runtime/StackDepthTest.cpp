@@ -120,6 +120,9 @@ TEST_CASE("A big-frame function recurses about as deep at O0 as at O2") {
                                    << ", O2 " << o2.reached);
   CHECK(o2.halfSucceeds);
   CHECK(o0.halfSucceeds);
-  // Within a factor of 2 (see docs/PERFORMANCE.md, "Baseline tier").
-  CHECK(o0.reached * 2 >= o2.reached);
+  // The baseline's frames are no larger than -O2's (greedy register
+  // allocation and stack-slot colouring at -O0: 3,270 frames against 2,516);
+  // with LLVM's fast allocator -O0 reached 468 (16 cases) and 77 (256 cases).
+  // 3/4 leaves room for the CodeGenOptLevel::Less fallback (2,336).
+  CHECK(o0.reached * 4 >= o2.reached * 3);
 }
