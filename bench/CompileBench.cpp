@@ -70,7 +70,8 @@ void appendMicroOp(std::string &wat, uint32_t &seed) {
   switch (next(6)) {
   case 0:
   case 1:
-    wat += "local.get" + r() + " local.get" + r() + " " + i32Ops[next(8)] + " local.set" + r() + "\n";
+    wat += "local.get" + r() + " local.get" + r() + " " + i32Ops[next(8)] + " local.set" + r() +
+           "\n";
     break;
   case 2:
     wat += "local.get" + q() + " local.get" + r() + " i64.extend_i32_u " + i64Ops[next(4)] +

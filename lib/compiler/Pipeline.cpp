@@ -122,7 +122,7 @@ llvm::ModulePassManager buildPipeline(llvm::PassBuilder &builder, unsigned optLe
 // optimisations of CodeGenOptLevel::Less. LLVM's -O0 default, the fast
 // register allocator, gives every value live across a block boundary a stack
 // slot of its own: an interpreter's dispatch function got a frame 16x its
-// -O2 size (sqlite3VdbeExec 12.7 KB against 776 bytes), and a deep recursion
+// -O2 size (SQLite's largest, 12.7 KB against 776 bytes), and a deep recursion
 // ran out of wasm stack at -O0 where -O2 did not. With the greedy allocator
 // baseline frames are no larger than -O2's, for 2.4-2.7x the code generation
 // time of the fast allocator and a quarter of -O2's (docs/PERFORMANCE.md,
