@@ -253,6 +253,7 @@ private:
     builder.setCodeGenOptLevel(codeGenLevel(optLevel));
     auto machine = builder.createTargetMachine();
     if (machine && optLevel == 0) {
+      // Also at CodeGenOptLevel::Less (baselineCodeGenLevel's fallback).
       (*machine)->setO0WantsFastISel(true);
       (*machine)->setFastISel(true);
     }
@@ -273,7 +274,7 @@ private:
 
 llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel) {
   switch (optLevel) {
-  case 0: return llvm::CodeGenOptLevel::None;
+  case 0: return baselineCodeGenLevel(); // None with the greedy allocator (Pipeline.cpp)
   case 1: return llvm::CodeGenOptLevel::Less;
   case 2: return llvm::CodeGenOptLevel::Default;
   default: return llvm::CodeGenOptLevel::Aggressive;

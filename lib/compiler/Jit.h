@@ -112,6 +112,10 @@ llvm::Expected<llvm::orc::SymbolMap> lookupAll(llvm::orc::LLJIT &jit, llvm::orc:
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> emitObject(llvm::Module &module,
                                                                llvm::TargetMachine &machine);
 llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel);
+// The code generation level of -O0, the baseline tier (Pipeline.cpp): None,
+// with LLVM's optimizing register allocator enabled for None once per
+// process; Less if that option was set by someone else.
+llvm::CodeGenOptLevel baselineCodeGenLevel();
 // Registers the host's target with LLVM, once; false if that failed.
 bool initializeNativeTarget();
 
