@@ -406,6 +406,8 @@ public:
     }
     if (kind_ == UnitKind::LazyBody || kind_ == UnitKind::Optimized)
       nameBodies(*out);
+    else if (kind_ == UnitKind::Eager && options_.optLevel == 0)
+      markLargeBaseline(*out);
     jit_.getIRCompileLayer().emit(
         std::move(responsibility),
         orc::ThreadSafeModule(std::move(out), orc::ThreadSafeContext(std::move(context))));
@@ -456,6 +458,8 @@ private:
     // anything runs (keep that wait short).
     if (chunk_.withGlue || baseline)
       out.addModuleFlag(llvm::Module::Override, kOptLevelFlag, uint32_t(0));
+    if (baseline || options_.optLevel == 0)
+      markLargeBaseline(out);
     for (llvm::Function &function : out.functions()) {
       llvm::StringRef name = function.getName();
       std::optional<uint32_t> index = parseFunctionSymbol({name.data(), name.size()});
@@ -463,6 +467,18 @@ private:
         function.setName(kind_ == UnitKind::Optimized ? optimizedBodySymbol(*index)
                                                       : functionBodySymbol(*index));
     }
+  }
+
+  // Large functions get the greedy register allocator even in the baseline:
+  // the fast one gives every value live across blocks a stack slot of its
+  // own, and an interpreter's dispatch function got a frame 16x its -O2 size
+  // (docs/COMPILER.md, "The baseline pipeline").
+  void markLargeBaseline(llvm::Module &out) const {
+    for (uint32_t i = chunk_.first; i < chunk_.end; ++i)
+      if (module_.code[i].code.size() >= kLargeBaselineBytes) {
+        out.addModuleFlag(llvm::Module::Override, kLargeBaselineFlag, uint32_t(1));
+        return;
+      }
   }
 
   orc::LLJIT &jit_;

@@ -229,12 +229,16 @@ public:
     if (auto *flag = llvm::mdconst::extract_or_null<llvm::ConstantInt>(
             module.getModuleFlag(kOptLevelFlag)))
       optLevel = std::min<unsigned>(optLevel, unsigned(flag->getZExtValue()));
-    auto machine = acquireMachine(optLevel);
+    // Machines are kept per opt level, and large baseline modules get their own.
+    unsigned machineKind = optLevel;
+    if (optLevel == 0 && module.getModuleFlag(kLargeBaselineFlag))
+      machineKind = kLargeBaselineMachine;
+    auto machine = acquireMachine(machineKind);
     if (!machine)
       return machine.takeError();
     optimize(module, **machine, optLevel);
     auto object = emitObject(module, **machine);
-    releaseMachine(optLevel, std::move(*machine));
+    releaseMachine(machineKind, std::move(*machine));
     return object;
   }
 
@@ -250,10 +254,10 @@ private:
       }
     }
     orc::JITTargetMachineBuilder builder = builder_;
-    builder.setCodeGenOptLevel(codeGenLevel(optLevel));
+    bool large = optLevel == kLargeBaselineMachine;
+    builder.setCodeGenOptLevel(large ? llvm::CodeGenOptLevel::Less : codeGenLevel(optLevel));
     auto machine = builder.createTargetMachine();
-    if (machine && optLevel == 0) {
-      // Also at CodeGenOptLevel::Less (baselineCodeGenLevel's fallback).
+    if (machine && (optLevel == 0 || large)) {
       (*machine)->setO0WantsFastISel(true);
       (*machine)->setFastISel(true);
     }
@@ -267,14 +271,17 @@ private:
   orc::JITTargetMachineBuilder builder_;
   unsigned optLevel_;
   std::mutex mutex_;
-  std::vector<std::unique_ptr<llvm::TargetMachine>> idleMachines_[4]; // per opt level
+  // Per opt level, then large baseline modules: FastISel at Less (the greedy
+  // register allocator; frames as small as -O2's, see Jit.h).
+  static constexpr unsigned kLargeBaselineMachine = 4;
+  std::vector<std::unique_ptr<llvm::TargetMachine>> idleMachines_[5];
 };
 
 } // namespace
 
 llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel) {
   switch (optLevel) {
-  case 0: return baselineCodeGenLevel(); // None with the greedy allocator (Pipeline.cpp)
+  case 0: return llvm::CodeGenOptLevel::None;
   case 1: return llvm::CodeGenOptLevel::Less;
   case 2: return llvm::CodeGenOptLevel::Default;
   default: return llvm::CodeGenOptLevel::Aggressive;

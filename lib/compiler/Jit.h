@@ -112,10 +112,12 @@ llvm::Expected<llvm::orc::SymbolMap> lookupAll(llvm::orc::LLJIT &jit, llvm::orc:
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> emitObject(llvm::Module &module,
                                                                llvm::TargetMachine &machine);
 llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel);
-// The code generation level of -O0, the baseline tier (Pipeline.cpp): None,
-// with LLVM's optimizing register allocator enabled for None once per
-// process; Less if that option was set by someone else.
-llvm::CodeGenOptLevel baselineCodeGenLevel();
+// Module flag (an i32, 1) on a baseline (-O0) module with a function of at
+// least kLargeBaselineBytes of wasm code: it is compiled with FastISel at
+// CodeGenOptLevel::Less, i.e. the greedy register allocator, instead of the
+// fast one (docs/COMPILER.md, "The baseline pipeline").
+inline constexpr const char *kLargeBaselineFlag = "wasmrt.baseline-large";
+inline constexpr size_t kLargeBaselineBytes = 1024;
 // Registers the host's target with LLVM, once; false if that failed.
 bool initializeNativeTarget();
 

@@ -13,7 +13,6 @@
 #include <llvm/Analysis/InlineCost.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/Passes/PassBuilder.h>
-#include <llvm/Support/CommandLine.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/Transforms/IPO/Inliner.h>
 #include <llvm/Transforms/InstCombine/InstCombine.h>
@@ -115,36 +114,6 @@ llvm::ModulePassManager buildPipeline(llvm::PassBuilder &builder, unsigned optLe
 }
 
 } // namespace
-
-// -O0 is the baseline tier (docs/COMPILER.md, "The baseline pipeline"):
-// mem2reg, FastISel and the optimizing register allocator (greedy, with the
-// coalescer and stack-slot colouring) but none of the other machine-level
-// optimisations of CodeGenOptLevel::Less. LLVM's -O0 default, the fast
-// register allocator, gives every value live across a block boundary a stack
-// slot of its own: an interpreter's dispatch function got a frame 16x its
-// -O2 size (SQLite's largest, 12.7 KB against 776 bytes), and a deep recursion
-// ran out of wasm stack at -O0 where -O2 did not. With the greedy allocator
-// baseline frames are no larger than -O2's, for 2.4-2.7x the code generation
-// time of the fast allocator and a quarter of -O2's (docs/PERFORMANCE.md,
-// "Baseline tier").
-//
-// LLVM chooses the allocator of a CodeGenOptLevel::None pipeline only by its
-// `-optimize-regalloc` option, which is process-wide: it is set here once
-// and affects only None pipelines (every other level allocates this way
-// already). If an embedder set that option itself, the baseline uses
-// CodeGenOptLevel::Less with FastISel instead: frames as small, code
-// generation about 1.4x slower than with the option.
-llvm::CodeGenOptLevel baselineCodeGenLevel() {
-  static const llvm::CodeGenOptLevel level = [] {
-    llvm::StringMap<llvm::cl::Option *> &options = llvm::cl::getRegisteredOptions();
-    auto found = options.find("optimize-regalloc");
-    if (found != options.end() && found->second->getNumOccurrences() == 0 &&
-        !found->second->addOccurrence(0, "optimize-regalloc", "true"))
-      return llvm::CodeGenOptLevel::None;
-    return llvm::CodeGenOptLevel::Less;
-  }();
-  return level;
-}
 
 llvm::TargetLibraryInfoImpl libraryInfo(const llvm::Module &module) {
   // No library calls may be invented (e.g. loop idioms -> memset): they would
