@@ -84,7 +84,11 @@ Expected<Target> chooseTarget(const ArtifactOptions &artifact, unsigned optLevel
                                artifact.targetArch));
     }
   }
-  builder->setCodeGenOptLevel(codeGenLevel(optLevel));
+  // -O0 chunks hold functions of every size: all get the baseline's
+  // large-function set-up (FastISel with the greedy allocator; Jit.h,
+  // kLargeBaselineFlag), so -O0 artifacts have frames as small as -O2's.
+  builder->setCodeGenOptLevel(optLevel == 0 ? llvm::CodeGenOptLevel::Less
+                                            : codeGenLevel(optLevel));
   builder->setRelocationModel(llvm::Reloc::PIC_);
   builder->setCodeModel(llvm::CodeModel::Small);
   return Target{std::move(*builder), arch, segmentAlignFor(arch), artifact.targetArch.empty()};
@@ -127,6 +131,10 @@ private:
     if (!machine) {
       fail(toError(machine.takeError(), ErrorKind::Internal, "cannot create a target machine"));
       return;
+    }
+    if (options_.optLevel == 0) {
+      (*machine)->setO0WantsFastISel(true);
+      (*machine)->setFastISel(true);
     }
     for (size_t index = next_++; index < chunks_.size() && !failed_; index = next_++) {
       auto object = compileChunk(chunks_[index], **machine);
