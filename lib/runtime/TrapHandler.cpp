@@ -211,11 +211,17 @@ Expected<void> installSignalStack() {
   stack.ss_sp = static_cast<char *>(mapping) + page;
   stack.ss_size = kSignalStackSize;
   SignalStack &owner = tlsSignalStack;
-  if (sigaltstack(&stack, &owner.previous) != 0) {
+  // The old stack goes to a local first: qemu-user emulating pages larger than
+  // the host's (QEMU_PAGESIZE=16384/65536, how 16 and 64 KiB-page kernels are
+  // tried on x86-64) fails sigaltstack with EFAULT when the pointer is in the
+  // main thread's static TLS (docs/CROSS-COMPILING.md). Same result elsewhere.
+  stack_t previous;
+  if (sigaltstack(&stack, &previous) != 0) {
     int err = errno;
     munmap(mapping, mappingSize);
     return systemError("sigaltstack", err);
   }
+  owner.previous = previous;
   owner.mapping = mapping;
   owner.mappingSize = mappingSize;
   return {};
