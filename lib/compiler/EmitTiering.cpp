@@ -62,12 +62,18 @@ void FunctionTranslator::emitHotnessCount(uint32_t loop) {
   llvm::MDNode *weights = llvm::MDBuilder(context_).createBranchWeights(1, 1u << 20);
   b_.CreateCondBr(b_.CreateICmpSLE(next, b_.getInt32(0)), hot, cold, weights);
 
+  // Only outermost loops move by OSR: an inner loop's activation moves at its
+  // enclosing loop's next iteration, and each transfer point costs baseline
+  // code and compile time (it spills every local; measured on Lua's
+  // interpreter loop).
+  bool transfers = loop != kNoLoop && isOutermostLoop();
   b_.SetInsertPoint(hot);
   b_.CreateAlignedStore(b_.getInt32(m_.options().osrCheckInterval), hotness_, llvm::Align(4))
       ->setAtomic(llvm::AtomicOrdering::Unordered);
-  llvm::Value *osrEntry = b_.CreateCall(
-      m_.tierUpEntry(), {m_.tierUpState(), b_.getInt32(funcIndex_), b_.getInt32(loop)});
-  if (loop == kNoLoop) {
+  llvm::Value *osrEntry =
+      b_.CreateCall(m_.tierUpEntry(), {m_.tierUpState(), b_.getInt32(funcIndex_),
+                                       b_.getInt32(transfers ? loop : kNoLoop)});
+  if (!transfers) {
     b_.CreateBr(cold);
   } else {
     auto *transfer = llvm::BasicBlock::Create(context_, "osr", function_);
@@ -76,6 +82,14 @@ void FunctionTranslator::emitHotnessCount(uint32_t loop) {
     emitOsrTransfer(osrEntry, loop);
   }
   b_.SetInsertPoint(cold);
+}
+
+bool FunctionTranslator::isOutermostLoop() const {
+  // frames_.back() is the loop itself.
+  for (size_t i = 0; i + 1 < frames_.size(); ++i)
+    if (frames_[i].kind == FrameKind::Loop)
+      return false;
+  return true;
 }
 
 void FunctionTranslator::emitOsrTransfer(llvm::Value *osrEntry, uint32_t loop) {
