@@ -1,3 +1,4 @@
+#include "ApiTestUtil.h"
 #include "wasmrt/wasmrt.h"
 
 #include <catch2/catch.hpp>
@@ -12,12 +13,7 @@ using namespace wasmrt;
 
 namespace {
 
-Module compileWat(const Engine &engine, std::string_view text) {
-  auto module = Module::fromWat(engine, text);
-  if (!module)
-    FAIL(module.error().describe());
-  return std::move(*module);
-}
+using test::compileWat;
 
 const char *kAdd = R"((module
   (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)

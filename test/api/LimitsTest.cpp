@@ -1,4 +1,5 @@
 // Store limits, epoch interruption and fuel.
+#include "ApiTestUtil.h"
 #include "wasmrt/wasmrt.h"
 
 #include <catch2/catch.hpp>
@@ -11,12 +12,7 @@ using namespace wasmrt;
 
 namespace {
 
-Module compileWat(const Engine &engine, std::string_view text) {
-  auto module = Module::fromWat(engine, text);
-  if (!module)
-    FAIL(module.error().describe());
-  return std::move(*module);
-}
+using test::compileWat;
 
 const char *kGrow = R"((module
   (memory (export "memory") 1)

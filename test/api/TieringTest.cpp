@@ -12,6 +12,7 @@
 // optimized body through the stub. Each test records what the host can
 // observe (results, trap kind/message/frames, globals, memory, fuel) as
 // text, one line per step, and requires the three transcripts to be equal.
+#include "ApiTestUtil.h"
 #include "wasmrt/wasmrt.h"
 
 #include <catch2/catch.hpp>
@@ -29,13 +30,7 @@ using namespace wasmrt;
 
 namespace {
 
-// As in ApiTest.cpp and LimitsTest.cpp.
-Module compileWat(const Engine &engine, std::string_view text) {
-  auto module = Module::fromWat(engine, text);
-  if (!module)
-    FAIL(module.error().describe());
-  return std::move(*module);
-}
+using test::compileWat;
 
 struct TierSetup {
   const char *name;
