@@ -53,10 +53,13 @@ struct Mode {
   CodeFrom from = CodeFrom::Jit;
 };
 
-// Nothing cached (lazy, eager); a precompiled artifact (`wasmrt compile` once,
-// then `wasmrt run FILE.cwasm`); a code-cache hit (the cache filled once).
+// Nothing cached (lazy in each tier: tiered is the default; eager); a
+// precompiled artifact (`wasmrt compile` once, then `wasmrt run FILE.cwasm`);
+// a code-cache hit (the cache filled once).
 const Mode kModes[] = {
-    {"lazy", {"--no-cache"}},
+    {"tiered", {"--no-cache"}},
+    {"baseline", {"--no-cache", "--tier", "baseline"}},
+    {"optimzd", {"--no-cache", "--tier", "optimized"}},
     {"eager", {"--no-cache", "--compilation", "eager"}},
     {"cwasm", {}, CodeFrom::Artifact},
     {"cached", {}, CodeFrom::Cache},

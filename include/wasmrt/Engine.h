@@ -45,8 +45,7 @@ enum class Tiering : uint8_t {
   // A cheap baseline compile on a function's first call; functions that turn
   // out hot (calls plus loop iterations reach tierUpThreshold) are recompiled
   // at optLevel in the background and replace the baseline code everywhere,
-  // including a loop that is running at the time (on-stack replacement, at
-  // the next iteration of the function's outermost loop).
+  // including a loop that is running at the time (on-stack replacement).
   Tiered,
   // The baseline compiler only: the fastest start, slower code.
   Baseline,

@@ -105,7 +105,6 @@ private:
   // replacement (the transfer in baseline code, the entry in optimized code).
   void emitHotnessCount(uint32_t loop);
   void emitOsrTransfer(llvm::Value *osrEntry, uint32_t loop);
-  bool isOutermostLoop() const;
   void beginOsrEntry();
   void enterOsrLoop(Frame &frame, uint32_t loop);
   llvm::Value *stateSlot(llvm::Value *state, size_t slot);
