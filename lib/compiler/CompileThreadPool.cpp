@@ -1,22 +1,30 @@
 #include "compiler/CompileThreadPool.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace wasmrt::internal {
 
 namespace {
 
-thread_local bool tDispatchInBackground = false;
+thread_local CompileThreadPool::Lane tDispatchLane = CompileThreadPool::Lane::Urgent;
 
 } // namespace
 
-CompileThreadPool::Lane CompileThreadPool::currentDispatchLane() {
-  return tDispatchInBackground ? Lane::Background : Lane::Urgent;
+CompileThreadPool::Lane CompileThreadPool::currentDispatchLane() { return tDispatchLane; }
+
+SpeculativeDispatchScope::SpeculativeDispatchScope() : outer_(tDispatchLane) {
+  tDispatchLane = CompileThreadPool::Lane::Background;
 }
 
-SpeculativeDispatchScope::SpeculativeDispatchScope() : outer_(tDispatchInBackground) {
-  tDispatchInBackground = true;
+SpeculativeDispatchScope::~SpeculativeDispatchScope() { tDispatchLane = outer_; }
+
+TierUpDispatchScope::TierUpDispatchScope() : outer_(tDispatchLane) {
+  tDispatchLane = CompileThreadPool::Lane::TierUp;
 }
 
-SpeculativeDispatchScope::~SpeculativeDispatchScope() { tDispatchInBackground = outer_; }
+TierUpDispatchScope::~TierUpDispatchScope() { tDispatchLane = outer_; }
 
 CompileThreadPool::~CompileThreadPool() {
   {
@@ -42,8 +50,12 @@ void CompileThreadPool::run(std::function<void()> job, Lane lane) {
 }
 
 void CompileThreadPool::work(Workers &workers, Lane lane) {
-  if (lane == Lane::Background)
-    tDispatchInBackground = true;
+  tDispatchLane = lane;
+  // Lower this thread's own priority (Linux: nice is per thread). If the
+  // system refuses, the lane runs at normal priority: slower guests on a
+  // busy machine, nothing worse.
+  if (lane == Lane::TierUp)
+    (void)setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), kTierUpNice);
   std::unique_lock lock(mutex_);
   while (true) {
     ++workers.idle;

@@ -33,9 +33,16 @@ namespace wasmrt::internal {
 // (a spec script took 15 s instead of 2.8 s next to two busy loops), and an
 // unprivileged thread cannot raise its priority back. How much speculation
 // runs at once is the speculator's bound (lib/compiler/Compiler.cpp).
+//
+// A third lane, tier-up, runs the optimized recompiles of tiered mode at
+// nice +10: nobody ever waits for an optimized body (baseline code keeps
+// running until it is ready), so the objection above does not apply, and
+// those compiles must not take a core from the guest or from a compile the
+// guest waits for.
 class CompileThreadPool {
 public:
-  enum class Lane { Urgent, Background };
+  enum class Lane { Urgent, Background, TierUp };
+  static constexpr int kTierUpNice = 10;
 
   explicit CompileThreadPool(unsigned threads) : maxThreads_(std::max(threads, 1u)) {}
   ~CompileThreadPool();
@@ -58,13 +65,15 @@ private:
 
   const unsigned maxThreads_;
   std::mutex mutex_;
-  Workers lanes_[2]; // indexed by Lane
+  Workers lanes_[3]; // indexed by Lane
   bool stopping_ = false;
 };
 
 // While alive, ORC tasks dispatched from this thread (by a speculative
-// lookup) go to the background lane. Tasks dispatched from a background
-// worker stay there too; everything else is urgent.
+// lookup) go to the background lane; while a TierUpDispatchScope is alive
+// (a tier-up lookup), to the tier-up lane. The innermost scope wins. Tasks
+// dispatched from a background or tier-up worker stay in its lane;
+// everything else is urgent.
 class SpeculativeDispatchScope {
 public:
   SpeculativeDispatchScope();
@@ -73,7 +82,18 @@ public:
   SpeculativeDispatchScope &operator=(const SpeculativeDispatchScope &) = delete;
 
 private:
-  bool outer_;
+  CompileThreadPool::Lane outer_;
+};
+
+class TierUpDispatchScope {
+public:
+  TierUpDispatchScope();
+  ~TierUpDispatchScope();
+  TierUpDispatchScope(const TierUpDispatchScope &) = delete;
+  TierUpDispatchScope &operator=(const TierUpDispatchScope &) = delete;
+
+private:
+  CompileThreadPool::Lane outer_;
 };
 
 } // namespace wasmrt::internal

@@ -295,7 +295,7 @@ private:
       return;
     ++inFlight_;
     ++speculating_;
-    SpeculativeDispatchScope background;
+    TierUpDispatchScope tierUpLane;
     jit_.getExecutionSession().lookup(
         orc::LookupKind::Static, orc::makeJITDylibSearchOrder(tierUp_.optimized),
         orc::SymbolLookupSet(jit_.mangleAndIntern(*symbol)), orc::SymbolState::Ready,

@@ -66,7 +66,7 @@ TEST_CASE("Urgent jobs run while every background worker is busy", "[compiler][p
 
 // Both lanes at the starting thread's priority: a niced background lane
 // starved calls waiting for a speculative compile on a loaded machine.
-TEST_CASE("Background and urgent workers run at the starting thread's priority",
+TEST_CASE("Background and urgent workers run at the starting thread's priority, tier-up lower",
           "[compiler][pool]") {
   auto niceOfThisThread = [] {
     errno = 0;
@@ -81,6 +81,31 @@ TEST_CASE("Background and urgent workers run at the starting thread's priority",
   pool.run([&] { urgent.set_value(niceOfThisThread()); }, Lane::Urgent);
   CHECK(background.get_future().get() == own);
   CHECK(urgent.get_future().get() == own);
+  // Tier-up compiles nobody waits for: lowered (nice may be capped at 19).
+  std::promise<std::optional<int>> tierUp;
+  pool.run([&] { tierUp.set_value(niceOfThisThread()); }, Lane::TierUp);
+  std::optional<int> lowered = tierUp.get_future().get();
+  REQUIRE(lowered);
+  CHECK(*lowered == std::min(*own + CompileThreadPool::kTierUpNice, 19));
+}
+
+TEST_CASE("TierUpDispatchScope sends work to the tier-up lane, innermost scope wins",
+          "[compiler][pool]") {
+  CHECK(CompileThreadPool::currentDispatchLane() == Lane::Urgent);
+  {
+    TierUpDispatchScope tierUp;
+    CHECK(CompileThreadPool::currentDispatchLane() == Lane::TierUp);
+    {
+      SpeculativeDispatchScope speculating;
+      CHECK(CompileThreadPool::currentDispatchLane() == Lane::Background);
+    }
+    CHECK(CompileThreadPool::currentDispatchLane() == Lane::TierUp);
+  }
+  CHECK(CompileThreadPool::currentDispatchLane() == Lane::Urgent);
+  CompileThreadPool pool(1);
+  std::promise<Lane> inWorker;
+  pool.run([&] { inWorker.set_value(CompileThreadPool::currentDispatchLane()); }, Lane::TierUp);
+  CHECK(inWorker.get_future().get() == Lane::TierUp);
 }
 
 TEST_CASE("Dispatch lane follows SpeculativeDispatchScope and background workers",
