@@ -270,52 +270,51 @@ private:
     }
   }
   void lookUpLocked(uint32_t funcIndex, bool speculative) {
-    ++inFlight_;
-    speculating_ += speculative;
-    // The callback may run on this thread before lookup() returns, so it
-    // must not take mutex_ here; it re-enters through done().
     std::optional<SpeculativeDispatchScope> background;
     if (speculative)
       background.emplace();
-    jit_.getExecutionSession().lookup(
-        orc::LookupKind::Static, orc::makeJITDylibSearchOrder(&bodies_),
-        orc::SymbolLookupSet(jit_.mangleAndIntern(functionBodySymbol(funcIndex))),
-        orc::SymbolState::Ready,
-        [this, speculative](llvm::Expected<orc::SymbolMap> result) {
-          // A failed compile is reported again if the function is called.
-          if (!result)
-            llvm::consumeError(result.takeError());
-          done(speculative);
-        },
-        orc::NoDependenciesToRegister);
+    // A failed compile is reported again if the function is called.
+    lookUpSymbolLocked(bodies_, functionBodySymbol(funcIndex), speculative);
   }
   void lookUpTierLocked(uint32_t funcIndex, bool osrEntry) {
     std::optional<std::string> symbol = tierUp_.define(funcIndex, osrEntry);
     if (!symbol)
       return;
-    ++inFlight_;
-    ++speculating_;
+    // A failed optimized compile leaves the function in baseline code.
     TierUpDispatchScope tierUpLane;
+    lookUpSymbolLocked(*tierUp_.optimized, *symbol, /*speculative=*/true,
+                       [this, funcIndex, osrEntry](orc::ExecutorAddr code) {
+                         if (!osrEntry)
+                           tierUp_.installed(funcIndex, code);
+                         std::lock_guard lock(mutex_);
+                         if (osrEntry) {
+                           tiers_[funcIndex - module_.numImportedFuncs].osrEntry =
+                               code.toPtr<void *>();
+                           ++stats_.osrEntries;
+                         } else {
+                           ++stats_.optimizedBodies;
+                         }
+                       });
+  }
+  // Starts compiling `symbol` of `dylib` without waiting for it, on the lane
+  // the caller's dispatch scope picks; `onReady` gets its address once it is
+  // linked (never, if compilation failed). `speculative` lookups count
+  // against maxInFlight_.
+  void lookUpSymbolLocked(orc::JITDylib &dylib, const std::string &symbol, bool speculative,
+                          std::function<void(orc::ExecutorAddr)> onReady = {}) {
+    ++inFlight_;
+    speculating_ += speculative;
+    // The callback may run on this thread before lookup() returns, so it
+    // must not take mutex_ here; it re-enters through done().
     jit_.getExecutionSession().lookup(
-        orc::LookupKind::Static, orc::makeJITDylibSearchOrder(tierUp_.optimized),
-        orc::SymbolLookupSet(jit_.mangleAndIntern(*symbol)), orc::SymbolState::Ready,
-        [this, funcIndex, osrEntry](llvm::Expected<orc::SymbolMap> result) {
-          // A failed optimized compile leaves the function in baseline code.
-          if (!result) {
+        orc::LookupKind::Static, orc::makeJITDylibSearchOrder(&dylib),
+        orc::SymbolLookupSet(jit_.mangleAndIntern(symbol)), orc::SymbolState::Ready,
+        [this, speculative, onReady = std::move(onReady)](llvm::Expected<orc::SymbolMap> result) {
+          if (!result)
             llvm::consumeError(result.takeError());
-          } else if (!result->empty()) {
-            orc::ExecutorAddr code = result->begin()->second.getAddress();
-            if (!osrEntry)
-              tierUp_.installed(funcIndex, code);
-            std::lock_guard lock(mutex_);
-            if (osrEntry) {
-              tiers_[funcIndex - module_.numImportedFuncs].osrEntry = code.toPtr<void *>();
-              ++stats_.osrEntries;
-            } else {
-              ++stats_.optimizedBodies;
-            }
-          }
-          done(true);
+          else if (onReady && !result->empty())
+            onReady(result->begin()->second.getAddress());
+          done(speculative);
         },
         orc::NoDependenciesToRegister);
   }
@@ -406,7 +405,7 @@ public:
     }
     if (kind_ == UnitKind::LazyBody || kind_ == UnitKind::Optimized)
       nameBodies(*out);
-    else if (kind_ == UnitKind::Eager && options_.optLevel == 0)
+    if (compilesAtBaseline())
       markLargeBaseline(*out);
     jit_.getIRCompileLayer().emit(
         std::move(responsibility),
@@ -450,16 +449,12 @@ private:
   // mode that is the stub, so the definition takes the body (or optimized
   // body) symbol while calls keep referring to stubs.
   void nameBodies(llvm::Module &out) {
-    bool baseline = kind_ == UnitKind::LazyBody &&
-                    options_.tiering != CompileOptions::Tiering::Optimized;
     if (chunk_.withGlue)
       defineLazyFailureHandler(out);
     // Baseline bodies compile at -O0; so does the glue, compiled before
     // anything runs (keep that wait short).
-    if (chunk_.withGlue || baseline)
+    if (chunk_.withGlue || isBaselineBody())
       out.addModuleFlag(llvm::Module::Override, kOptLevelFlag, uint32_t(0));
-    if (baseline || options_.optLevel == 0)
-      markLargeBaseline(out);
     for (llvm::Function &function : out.functions()) {
       llvm::StringRef name = function.getName();
       std::optional<uint32_t> index = parseFunctionSymbol({name.data(), name.size()});
@@ -468,6 +463,13 @@ private:
                                                       : functionBodySymbol(*index));
     }
   }
+
+  // A lazy mode's first body, when tiers say it is baseline code.
+  bool isBaselineBody() const {
+    return kind_ == UnitKind::LazyBody && options_.tiering != CompileOptions::Tiering::Optimized;
+  }
+  // Whether the unit compiles at -O0 (the baseline pipeline).
+  bool compilesAtBaseline() const { return isBaselineBody() || options_.optLevel == 0; }
 
   // Large functions get the greedy register allocator even in the baseline:
   // the fast one gives every value live across blocks a stack slot of its
