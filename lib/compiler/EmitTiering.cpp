@@ -31,6 +31,7 @@
 // height and types are fixed by validation). One entry per function serves
 // all its loops, so a function is compiled at most twice when it tiers up.
 #include "compiler/FunctionTranslator.h"
+#include "compiler/OsrStatePruning.h"
 
 #include <fmt/format.h>
 #include <llvm/IR/MDBuilder.h>
@@ -91,11 +92,17 @@ void FunctionTranslator::emitOsrTransfer(llvm::Value *osrEntry, uint32_t loop) {
   llvm::AllocaInst *state =
       b_.CreateAlloca(llvm::ArrayType::get(m_.i8Ty, slots * sizeof(abi::ValueSlot)));
   state->setAlignment(llvm::Align(16));
+  // Marked, so that PruneDeadOsrStatePass can drop the stores of values the
+  // loop never reads again once mem2reg has made the locals SSA values.
+  llvm::MDNode *mark = llvm::MDNode::get(context_, {});
+  auto storeSlot = [&](llvm::Value *value, size_t slot) {
+    b_.CreateAlignedStore(value, stateSlot(state, slot), llvm::Align(16))
+        ->setMetadata(kOsrStateStoreMetadata, mark);
+  };
   for (size_t i = 0; i < locals_.size(); ++i)
-    b_.CreateAlignedStore(b_.CreateLoad(localTypes_[i], locals_[i]), stateSlot(state, i),
-                          llvm::Align(16));
+    storeSlot(b_.CreateLoad(localTypes_[i], locals_[i]), i);
   for (size_t i = 0; i < stack_.size(); ++i)
-    b_.CreateAlignedStore(stack_[i], stateSlot(state, locals_.size() + i), llvm::Align(16));
+    storeSlot(stack_[i], locals_.size() + i);
   auto *entryType = llvm::FunctionType::get(function_->getReturnType(),
                                             {m_.ptrTy, m_.ptrTy, m_.i32Ty}, false);
   llvm::CallInst *results = b_.CreateCall(entryType, osrEntry, {ctx_, state, b_.getInt32(loop)});

@@ -9,6 +9,7 @@
 // costs as much as code generation; the pipeline below keeps the passes that
 // change Wasm code measurably (docs/PERFORMANCE.md) at about half the cost.
 #include "compiler/Jit.h"
+#include "compiler/OsrStatePruning.h"
 
 #include <llvm/Analysis/InlineCost.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
@@ -97,7 +98,10 @@ llvm::ModulePassManager buildPipeline(llvm::PassBuilder &builder, unsigned optLe
     // Locals are allocas: promote them even at O0, FastISel does the rest.
     // Cheap IR passes (EarlyCSE, SimplifyCFG) gained neither compile time
     // nor smaller frames (docs/PERFORMANCE.md, "Baseline tier").
-    pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(llvm::PromotePass()));
+    llvm::FunctionPassManager baseline;
+    baseline.addPass(llvm::PromotePass());
+    baseline.addPass(PruneDeadOsrStatePass());
+    pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(baseline)));
   } else if (optLevel == 1) {
     pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(simplificationPipeline(1)));
   } else if (optLevel == 2) {
