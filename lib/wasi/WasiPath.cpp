@@ -187,6 +187,12 @@ Errno pathOpen(WasiContext &ctx, GuestMemory mem, u32 fd, u32 dirFlags, u32 path
   bool follow = dirFlags & lookupflags::kSymlinkFollow;
   if (Errno e = openBeneath(beneath(ctx, *dir), p, flags, 0666, follow, host))
     return e;
+  // A directory cannot be opened for writing: EISDIR, as open(2) answers
+  // O_WRONLY/O_RDWR on one and as Wasmtime does (the official suite's
+  // path_open_preopen). Checked once the path resolved, so that lookup errors
+  // (ENOENT, ENOTDIR, a path leaving the sandbox) come first, as in open(2).
+  if ((oflagsIn & oflags::kDirectory) && wantsWrite)
+    return errno_::kIsdir;
   FdEntry entry;
   if (Errno e = describeHostFd(host.get(), entry))
     return e;

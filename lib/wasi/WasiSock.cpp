@@ -12,10 +12,15 @@ namespace wasmrt::wasi {
 using namespace detail;
 
 namespace {
+// A descriptor that is not a socket is ENOTSOCK before its rights are looked
+// at (it lacks every sock_* right anyway): what POSIX, Wasmtime and the
+// official WASI suite (sock_shutdown-not_sock) say, not ENOTCAPABLE.
 Errno lookupSocket(WasiContext &ctx, uint32_t fd, Rights required, FdEntry *&out) {
-  if (Errno e = lookupFd(ctx, fd, required, out))
+  if (Errno e = lookupFd(ctx, fd, 0, out))
     return e;
-  return out->isSocket ? errno_::kSuccess : errno_::kNotsock;
+  if (!out->isSocket)
+    return errno_::kNotsock;
+  return lookupFd(ctx, fd, required, out);
 }
 } // namespace
 

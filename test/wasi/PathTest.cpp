@@ -71,7 +71,14 @@ TEST_CASE("path_open: oflags, fdflags and lookup flags") {
 
   fs::create_directory(f.sandbox() / "dir");
   CHECK(f.open("dir", 0, &fd, rights::kFdRead | rights::kFdWrite) == errno_::kIsdir);
-  REQUIRE(f.open("dir", oflags::kDirectory, &fd) == errno_::kSuccess);
+  // O_DIRECTORY with a writing right: EISDIR once the path resolved (the
+  // official suite's path_open_preopen); lookup errors still come first.
+  CHECK(f.open("dir", oflags::kDirectory, nullptr, rights::kFdRead | rights::kFdWrite) ==
+        errno_::kIsdir);
+  CHECK(f.open("dir", oflags::kDirectory, nullptr, rights::kFdAllocate) == errno_::kIsdir);
+  CHECK(f.open("absent", oflags::kDirectory, nullptr, rights::kFdWrite) == errno_::kNoent);
+  CHECK(f.open("new", oflags::kDirectory, nullptr, rights::kFdWrite) == errno_::kNotdir);
+  REQUIRE(f.open("dir", oflags::kDirectory, &fd, kReaderRights) == errno_::kSuccess);
   REQUIRE(fdFdstatGet(f.ctx(), f.g.mem(), fd, 0) == errno_::kSuccess);
   CHECK(f.g.u8(0) == filetype::kDirectory);
   // A directory descriptor opens paths relative to itself.
@@ -106,7 +113,7 @@ TEST_CASE("path_open checks the directory's rights") {
   Guest &g = f.g;
   writeHostFile(f.sandbox() / "file", "x");
   uint32_t dir = 0;
-  REQUIRE(f.open(".", oflags::kDirectory, &dir) == errno_::kSuccess);
+  REQUIRE(f.open(".", oflags::kDirectory, &dir, kReaderRights) == errno_::kSuccess);
   Rights noCreate = rights::kDirectoryBase & ~rights::kPathCreateFile;
   REQUIRE(fdFdstatSetRights(f.ctx(), g.mem(), dir, noCreate, rights::kFdRead) ==
           errno_::kSuccess);
@@ -136,7 +143,7 @@ TEST_CASE("fd_readdir: 1000 entries across small buffers, cookies and truncation
   fs::create_directory(f.sandbox() / "many" / "subdir");
   expected.insert("subdir");
   uint32_t dir = 0;
-  REQUIRE(f.open("many", oflags::kDirectory, &dir) == errno_::kSuccess);
+  REQUIRE(f.open("many", oflags::kDirectory, &dir, kReaderRights) == errno_::kSuccess);
   for (uint32_t bufLen : {4096u, 128u, 37u, 16u}) {
     std::vector<std::string> names;
     REQUIRE(f.listDir(dir, bufLen, names) == errno_::kSuccess);

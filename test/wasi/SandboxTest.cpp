@@ -96,7 +96,7 @@ TEST_CASE("sandbox: path_open cannot leave the preopen") {
   CHECK(s == "inside");
   // A directory descriptor is its own root: ".." from it is an escape too.
   uint32_t sub = 0;
-  REQUIRE(f.open("sub", dir, &sub) == errno_::kSuccess);
+  REQUIRE(f.open("sub", dir, &sub, kReaderRights) == errno_::kSuccess);
   CHECK(f.open("../file", 0, nullptr, rights::kAll, 0, 0, sub) == errno_::kPerm);
   CHECK(f.open("ok_up", 0, nullptr, rights::kAll, kFollow, 0, sub) == errno_::kPerm);
 

@@ -65,6 +65,11 @@ private:
 
 // A context over <tmp>/sandbox (fd 3, "/sandbox"), with <tmp>/outside/secret.txt and
 // optionally a second, read-only preopen <tmp>/ro (fd 4, "/ro").
+// The rights wasi-libc asks for when it opens with O_RDONLY (all but the
+// writing ones): how guests open directories, which refuse fd_write (EISDIR).
+inline constexpr Rights kReaderRights =
+    rights::kAll & ~(rights::kFdWrite | rights::kFdAllocate | rights::kFdFilestatSetSize);
+
 class WasiFixture {
 public:
   explicit WasiFixture(bool useOpenat2 = true, bool withReadOnly = true);
