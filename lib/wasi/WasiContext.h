@@ -92,7 +92,8 @@ public:
   std::optional<uint32_t> insert(FdEntry entry);
   // Closes `fd`; false if it was not open.
   bool close(uint32_t fd);
-  // Moves `from` onto `to`, closing what `to` held. Both must be open.
+  // Moves `from` onto `to`, closing what `to` held. `from` must be open, and
+  // `to` too unless it is 0, 1 or 2 (docs/WASI.md, "Errno choices").
   bool renumber(uint32_t from, uint32_t to);
   // Number of open guest descriptors.
   size_t openCount() const;
