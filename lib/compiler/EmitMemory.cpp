@@ -6,6 +6,7 @@
 // (promoted to SSA values) refreshed at entry and after anything that may
 // grow or move the memory (memory.grow, calls).
 #include "compiler/FunctionTranslator.h"
+#include "compiler/TrappingLoads.h"
 
 #include <llvm/TargetParser/Triple.h>
 
@@ -127,21 +128,16 @@ void FunctionTranslator::emitLoad(const Instr &in) {
   llvm::Value *value = full                   ? static_cast<llvm::Value *>(load)
                        : isSignedLoad(in.op) ? b_.CreateSExt(load, resultType)
                                              : b_.CreateZExt(load, resultType);
-  lastMemoryLoad_ = load;
-  lastMemoryLoadValue_ = value;
+  markTrappingLoad(load);
   push(value);
 }
 
-// In guarded mode only the access itself can trap, and LLVM deletes loads
-// whose value is unused. `(drop (load ...))`, the usual way to probe memory,
-// therefore makes the load volatile. (Loads that become dead only after
-// optimisation can still lose their trap in this mode; bounds-check mode is
-// exact.)
-void FunctionTranslator::emitDrop() {
-  llvm::Value *value = pop();
-  if (!boundsChecks_ && value == lastMemoryLoadValue_ && lastMemoryLoad_)
-    lastMemoryLoad_->setVolatile(true);
+void FunctionTranslator::markTrappingLoad(llvm::LoadInst *load) {
+  if (!boundsChecks_)
+    load->setMetadata(kTrappingLoadMetadata, llvm::MDNode::get(context_, {}));
 }
+
+void FunctionTranslator::emitDrop() { pop(); }
 
 void FunctionTranslator::emitStore(const Instr &in) {
   unsigned width = 1u << opcodeInfo(in.op).naturalAlignLog2;

@@ -74,8 +74,7 @@ void FunctionTranslator::emitSimdMemory(const Instr &in) {
     break;
   }
   }
-  lastMemoryLoad_ = load;
-  lastMemoryLoadValue_ = value;
+  markTrappingLoad(load);
   push(value);
 }
 
@@ -94,8 +93,7 @@ void FunctionTranslator::emitSimdLaneMemory(const Instr &in, unsigned width) {
   llvm::Value *address = memoryAddress(wasmAddress, in.memArg.offset, width);
   llvm::LoadInst *load = b_.CreateAlignedLoad(laneType, address, llvm::Align(1));
   llvm::Value *value = asV128(b_.CreateInsertElement(vector, load, uint64_t(in.lane)));
-  lastMemoryLoad_ = load;
-  lastMemoryLoadValue_ = value;
+  markTrappingLoad(load);
   push(value);
 }
 

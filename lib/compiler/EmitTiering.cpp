@@ -138,8 +138,6 @@ void FunctionTranslator::enterOsrLoop(Frame &frame, uint32_t loop) {
     stack_[i] = phi;
   }
   b_.CreateBr(frame.loopHeader);
-  lastMemoryLoad_ = nullptr;
-  lastMemoryLoadValue_ = nullptr;
 }
 
 } // namespace wasmrt::internal::compiler

@@ -148,6 +148,9 @@ private:
   llvm::Value *emitTruncSat(llvm::Value *a, llvm::IntegerType *to, bool isSigned);
 
   // EmitMemory.cpp
+  // Guarded mode: marks a linear-memory load for KeepTrappingLoadsPass, which
+  // keeps it even if its value is never used (its trap is its effect).
+  void markTrappingLoad(llvm::LoadInst *load);
   void emitLoad(const Instr &in);
   void emitStore(const Instr &in);
   void emitMemoryInstr(const Instr &in);
@@ -250,10 +253,6 @@ private:
   llvm::Value *memoryBase_ = nullptr;
   llvm::AllocaInst *memoryBaseVar_ = nullptr;
   llvm::AllocaInst *memorySizeVar_ = nullptr;
-  // Guarded mode: the last linear-memory load and the value pushed for it
-  // (see emitDrop).
-  llvm::LoadInst *lastMemoryLoad_ = nullptr;
-  llvm::Value *lastMemoryLoadValue_ = nullptr;
   std::optional<Error> error_;
 };
 

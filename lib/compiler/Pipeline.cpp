@@ -10,6 +10,7 @@
 // change Wasm code measurably (docs/PERFORMANCE.md) at about half the cost.
 #include "compiler/Jit.h"
 #include "compiler/OsrStatePruning.h"
+#include "compiler/TrappingLoads.h"
 
 #include <llvm/Analysis/InlineCost.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
@@ -92,27 +93,34 @@ llvm::FunctionPassManager vectorizationPipeline() {
   return passes;
 }
 
-llvm::ModulePassManager buildPipeline(llvm::PassBuilder &builder, unsigned optLevel) {
+llvm::ModulePassManager buildPipeline(unsigned optLevel) {
   llvm::ModulePassManager pipeline;
+  // Every level first promotes the locals (allocas) and keeps the guarded
+  // loads whose value is unused (TrappingLoads.h); at O0, after dropping the
+  // dead OSR state, which may leave loads unused.
+  llvm::FunctionPassManager first;
+  first.addPass(llvm::PromotePass());
+  if (optLevel == 0)
+    first.addPass(PruneDeadOsrStatePass());
+  pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(first)));
+  pipeline.addPass(KeepTrappingLoadsPass());
   if (optLevel == 0) {
-    // Locals are allocas: promote them even at O0, FastISel does the rest.
-    // Cheap IR passes (EarlyCSE, SimplifyCFG) gained neither compile time
-    // nor smaller frames (docs/PERFORMANCE.md, "Baseline tier").
-    llvm::FunctionPassManager baseline;
-    baseline.addPass(llvm::PromotePass());
-    baseline.addPass(PruneDeadOsrStatePass());
-    pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(baseline)));
+    // FastISel does the rest. Cheap IR passes (EarlyCSE, SimplifyCFG) gained
+    // neither compile time nor smaller frames (docs/PERFORMANCE.md, "Baseline tier").
   } else if (optLevel == 1) {
     pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(simplificationPipeline(1)));
-  } else if (optLevel == 2) {
+  } else {
     // Direct calls inside one unit (eager chunks) may be inlined; lazily
     // compiled units hold one function, where this costs next to nothing.
-    llvm::ModuleInlinerWrapperPass inliner(llvm::getInlineParams(2, 0));
+    // -O3 is this pipeline with -O3's inlining threshold, not LLVM's default
+    // O3 pipeline: that one infers function attributes (read-only, will
+    // return) and then deletes a call whose result is unused, and with it a
+    // guarded load's trap that KeepTrappingLoadsPass kept by making the call
+    // noinline.
+    llvm::ModuleInlinerWrapperPass inliner(llvm::getInlineParams(std::min(optLevel, 3u), 0));
     inliner.getPM().addPass(llvm::createCGSCCToFunctionPassAdaptor(simplificationPipeline(2)));
     pipeline.addPass(std::move(inliner));
     pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(vectorizationPipeline()));
-  } else {
-    pipeline = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
   }
   return pipeline;
 }
@@ -132,14 +140,8 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLe
   llvm::FunctionAnalysisManager functionAnalyses;
   llvm::CGSCCAnalysisManager cgsccAnalyses;
   llvm::ModuleAnalysisManager moduleAnalyses;
-  // Read only by LLVM's own pipeline (-O3); ours choose their passes above.
-  // The host tuning unrolls small loops several times: a large compile-time
-  // cost for little gain on Wasm code (see docs/toolchain notes).
-  llvm::PipelineTuningOptions tuning;
-  tuning.LoopUnrolling = false;
-  tuning.LoopVectorization = true;
-  tuning.SLPVectorization = true;
-  llvm::PassBuilder builder(&machine, tuning);
+  // Only for the analyses: the pipelines above choose their passes.
+  llvm::PassBuilder builder(&machine);
   llvm::TargetLibraryInfoImpl library = libraryInfo(module);
   functionAnalyses.registerPass([&] { return llvm::TargetLibraryAnalysis(library); });
   builder.registerModuleAnalyses(moduleAnalyses);
@@ -147,7 +149,7 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLe
   builder.registerFunctionAnalyses(functionAnalyses);
   builder.registerLoopAnalyses(loopAnalyses);
   builder.crossRegisterProxies(loopAnalyses, functionAnalyses, cgsccAnalyses, moduleAnalyses);
-  buildPipeline(builder, optLevel).run(module, moduleAnalyses);
+  buildPipeline(optLevel).run(module, moduleAnalyses);
 }
 
 } // namespace wasmrt::internal::compiler

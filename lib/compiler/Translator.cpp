@@ -64,8 +64,6 @@ void FunctionTranslator::beginFunction(uint32_t definedIndex) {
   typeIds_.clear();
   memoryBase_ = nullptr;
   memoryBaseVar_ = memorySizeVar_ = nullptr;
-  lastMemoryLoad_ = nullptr;
-  lastMemoryLoadValue_ = nullptr;
   reachable_ = true;
   skipDepth_ = 0;
   loopsEmitted_ = 0;

@@ -193,6 +193,59 @@ TEST_CASE("tables: get, set, size, grow, fill, copy, init", "[compiler][tables]"
 // out of bounds. Guarded mode relies on the fault there, which AArch64 may raise after
 // writing part of the store, so on AArch64 stores probe their last byte first
 // (EmitMemory.cpp); forceStoreProbes runs the same code on other targets.
+// A load whose value nothing uses still traps out of bounds. In guarded mode
+// the access itself is the check, so it must survive dead-code elimination
+// (KeepTrappingLoadsPass); the first shape is what the differential fuzzer
+// found (docs/FUZZING.md), the others are its relatives.
+TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compiler][memory]") {
+  unsigned optLevel = GENERATE(0u, 1u, 2u, 3u);
+  bool boundsChecks = GENERATE(false, true);
+  INFO("-O" << optLevel << (boundsChecks ? " bounds-checked" : " guarded"));
+  auto m = make(R"((module (memory 16 17)
+    (func (export "xor_drop") (param i32) (result i32)
+      (drop (i32.xor (i32.load8_u offset=15 (local.get 0)) (local.get 0)))
+      (i32.const 0))
+    (func (export "dead_local") (param i32) (result i32) (local i64)
+      (local.set 1 (i64.load (local.get 0)))
+      (i32.const 1))
+    (func (export "select_drop") (param i32) (result i32)
+      (drop (select (f64.load (local.get 0)) (f64.const 1) (local.get 0)))
+      (i32.const 2))
+    (func (export "in_loop") (param i32) (result i32) (local i32)
+      (loop $l
+        (drop (i32.add (i32.load16_s (i32.add (local.get 0) (local.get 1))) (i32.const 1)))
+        (local.set 1 (i32.add (local.get 1) (i32.const 65536)))
+        (br_if $l (i32.lt_u (local.get 1) (i32.const 0x200000))))
+      (i32.const 3))
+    (func (export "simd_drop") (param i32) (result i32)
+      (drop (i32x4.add (v128.load32_splat (local.get 0)) (v128.const i32x4 1 2 3 4)))
+      (i32.const 4))
+    (func $ignore (param f64))
+    (func (export "inlined") (param i32) (result i32)
+      (call $ignore (f64.load offset=2 (local.get 0)))
+      (i32.const 5))
+    (func $compare (param f64) (drop (select (local.get 0) (f64.const 0)
+                                          (f64.eq (local.get 0) (local.get 0)))))
+    (func (export "inlined_unread") (param i32) (result i32)
+      (call $compare (f64.load offset=2 (local.get 0)))
+      (i32.const 6))
+    (func $get (param i32) (result i32) (i32.load16_u (local.get 0)))
+    (func (export "dropped_result") (param i32) (result i32)
+      (drop (i32.xor (call $get (local.get 0)) (i32.const 1)))
+      (i32.const 7))))",
+                optLevel, boundsChecks);
+  int32_t inBounds = 16 * 65536 - 16, outOfBounds = 1089 * 33 * 32;
+  for (const char *name : {"xor_drop", "dead_local", "select_drop", "simd_drop", "inlined",
+                           "inlined_unread", "dropped_result"}) {
+    INFO(name);
+    CHECK(m->call(name, {i32(inBounds)}).ok());
+    CHECK(m->call(name, {i32(outOfBounds)}).trapped(TrapKind::MemoryOutOfBounds));
+    CHECK(m->call(name, {i32(-8)}).trapped(TrapKind::MemoryOutOfBounds));
+  }
+  // The loop walks from its start in 64 KiB steps past the end of memory.
+  CHECK(m->call("in_loop", {i32(0)}).trapped(TrapKind::MemoryOutOfBounds));
+}
+
 TEST_CASE("a store straddling the end of memory traps and writes nothing",
           "[compiler][memory]") {
   unsigned optLevel = GENERATE(0u, 2u);
