@@ -50,6 +50,10 @@ std::optional<int> parseCompileOptions(std::span<const std::string> args, Compil
         return args[++i];
       return std::nullopt;
     };
+    if (arg == "--help" || arg == "-h") {
+      fmt::print("{}", kCompileUsage);
+      return 0;
+    }
     if (arg == "--" && i + 2 == args.size() && out.input.empty()) {
       out.input = args[++i];
     } else if (arg == "--bounds-checks") {

@@ -171,6 +171,10 @@ std::optional<int> parseRunOptions(std::span<const std::string> args, RunOptions
     }
     if (arg.size() < 2 || arg[0] != '-')
       break;
+    if (arg == "--help" || arg == "-h") {
+      fmt::print("{}", kRunUsage);
+      return 0;
+    }
     // --name VALUE, --name=VALUE (and -O2 / -O 2).
     std::string name = arg, value;
     bool hasInline = false;

@@ -36,12 +36,17 @@ int validateOne(const std::string &path) {
 } // namespace
 
 int runValidateCommand(std::span<const std::string> args) {
+  constexpr const char *kUsage = "usage: wasmrt validate FILE.wasm|FILE.wat...\n";
   if (args.empty()) {
-    fmt::print(stderr, "usage: wasmrt validate FILE.wasm|FILE.wat...\n");
+    fmt::print(stderr, "{}", kUsage);
     return kUsageError;
   }
   int status = kValid;
   for (const std::string &arg : args) {
+    if (arg == "--help" || arg == "-h") {
+      fmt::print("{}", kUsage);
+      return 0;
+    }
     if (arg.size() > 1 && arg[0] == '-') {
       fmt::print(stderr, "wasmrt validate: unknown option '{}'\n", arg);
       return kUsageError;
