@@ -5,9 +5,11 @@
 // see across the functions of the module, because inlining (eager chunks and
 // artifacts compile several functions together) brings a callee's code into
 // its caller:
-// - a parameter its function never needs is "unread", and a value passed
-//   only to unread parameters is dead (found to a fixpoint, as callees pass
-//   arguments on);
+// - a parameter is needed for effects, only for the function's result, or
+//   not at all (to a fixpoint, as functions pass arguments on); an argument
+//   is needed as its parameter is, the second kind only if the call's result
+//   is needed: a value that only flows through a callee into a dropped
+//   result is dead once the callee is inlined;
 // - a function whose return value is what keeps one of its loads (or a
 //   callee's result) alive "returns a trap": where its caller drops that
 //   result, inlining would make the load dead, so such a call is marked
@@ -15,6 +17,7 @@
 //   optimised Wasm, so this costs next to nothing.
 #include "compiler/TrappingLoads.h"
 
+#include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/DenseSet.h>
 #include <llvm/ADT/SmallPtrSet.h>
 #include <llvm/ADT/SmallVector.h>
@@ -27,7 +30,9 @@
 namespace wasmrt::internal::compiler {
 namespace {
 
-using ArgumentSet = llvm::DenseSet<const llvm::Argument *>;
+// What a parameter of a function of this module is needed for.
+enum class Need { Effects, ReturnOnly, Nothing };
+using ParameterNeeds = llvm::DenseMap<const llvm::Argument *, Need>;
 
 // The parameter of a callee defined in this module that operand `use` of a
 // call passes, or null.
@@ -48,48 +53,70 @@ bool definedCallee(const llvm::Value *value) {
 }
 
 // The values of `function` something with an effect needs. With `returnIsUse`
-// false, what the function returns counts as unused.
+// false, what the function returns counts as unused. An argument of a call
+// is needed as its parameter is: always, only if the call's result is needed
+// (a parameter the callee needs only to compute its result), or never.
 llvm::DenseSet<const llvm::Value *> neededValues(llvm::Function &function, bool returnIsUse,
-                                                 const ArgumentSet &unread) {
+                                                 const ParameterNeeds &needs) {
   llvm::DenseSet<const llvm::Value *> needed;
-  llvm::SmallPtrSet<llvm::Instruction *, 32> visited;
-  llvm::SmallVector<llvm::Instruction *, 256> work;
+  // Each instruction is visited at most twice: because it runs (an effect or
+  // a terminator) and because its value is needed.
+  llvm::SmallPtrSet<llvm::Instruction *, 32> ran, valued;
+  llvm::SmallVector<std::pair<llvm::Instruction *, bool>, 256> work;
   for (llvm::BasicBlock &block : function)
     for (llvm::Instruction &instruction : block)
       if (instruction.isTerminator() || instruction.mayHaveSideEffects())
-        work.push_back(&instruction);
+        work.push_back({&instruction, false});
   while (!work.empty()) {
-    llvm::Instruction *instruction = work.pop_back_val();
-    if (!visited.insert(instruction).second)
+    auto [instruction, asValue] = work.pop_back_val();
+    if (!(asValue ? valued : ran).insert(instruction).second)
       continue;
     if (!returnIsUse && llvm::isa<llvm::ReturnInst>(instruction))
       continue;
     for (const llvm::Use &use : instruction->operands()) {
-      if (const llvm::Argument *parameter = parameterPassed(use); parameter && unread.contains(parameter))
-        continue;
+      if (const llvm::Argument *parameter = parameterPassed(use)) {
+        auto found = needs.find(parameter);
+        Need need = found == needs.end() ? Need::Effects : found->second;
+        if (need == Need::Nothing || (need == Need::ReturnOnly && !asValue))
+          continue;
+      }
       if (!needed.insert(use.get()).second)
         continue;
       if (auto *def = llvm::dyn_cast<llvm::Instruction>(use.get()))
-        work.push_back(def);
+        work.push_back({def, true});
     }
   }
   return needed;
 }
 
-ArgumentSet unreadParameters(llvm::Module &module) {
-  ArgumentSet unread;
-  for (bool grew = true; grew;) {
-    grew = false;
+// Starts from "every parameter is needed for effects" and lowers what the
+// functions' liveness shows until nothing changes: lowering one function's
+// parameters can only lower its callers'. (Past a bound on the rounds, which
+// real modules do not reach, every parameter counts as needed: safe.)
+ParameterNeeds parameterNeeds(llvm::Module &module) {
+  ParameterNeeds needs;
+  for (unsigned round = 0; round < 32; ++round) {
+    bool changed = false;
     for (llvm::Function &function : module) {
       if (function.isDeclaration() || function.arg_empty())
         continue;
-      auto needed = neededValues(function, true, unread);
-      for (const llvm::Argument &argument : function.args())
-        if (!needed.contains(&argument))
-          grew |= unread.insert(&argument).second;
+      auto forEffects = neededValues(function, false, needs);
+      auto forAnything = neededValues(function, true, needs);
+      for (const llvm::Argument &argument : function.args()) {
+        Need need = forEffects.contains(&argument)     ? Need::Effects
+                    : forAnything.contains(&argument) ? Need::ReturnOnly
+                                                      : Need::Nothing;
+        auto [entry, added] = needs.try_emplace(&argument, Need::Effects);
+        if (entry->second != need) {
+          entry->second = need;
+          changed = true;
+        }
+      }
     }
+    if (!changed)
+      return needs;
   }
-  return unread;
+  return ParameterNeeds();
 }
 
 bool isMarkedLoad(const llvm::Value *value, unsigned kind) {
@@ -102,13 +129,13 @@ bool isMarkedLoad(const llvm::Value *value, unsigned kind) {
 llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
                                                    llvm::ModuleAnalysisManager &) {
   unsigned kind = module.getContext().getMDKindID(kTrappingLoadMetadata);
-  ArgumentSet unread = unreadParameters(module);
+  ParameterNeeds needs = parameterNeeds(module);
   bool changed = false;
   llvm::SmallPtrSet<const llvm::Function *, 16> returnsTrap;
   for (llvm::Function &function : module) {
     if (function.isDeclaration())
       continue;
-    auto needed = neededValues(function, true, unread);
+    auto needed = neededValues(function, true, needs);
     std::optional<llvm::DenseSet<const llvm::Value *>> neededWithoutReturn;
     for (llvm::BasicBlock &block : function) {
       for (llvm::Instruction &instruction : block) {
@@ -122,7 +149,7 @@ llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
             returnsTrap.contains(&function))
           continue;
         if (!neededWithoutReturn)
-          neededWithoutReturn = neededValues(function, false, unread);
+          neededWithoutReturn = neededValues(function, false, needs);
         if (!neededWithoutReturn->contains(&instruction))
           returnsTrap.insert(&function);
       }
@@ -142,7 +169,7 @@ llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
             !returnsTrap.contains(call->getCalledFunction()) || call->isNoInline())
           continue;
         if (!needed)
-          needed = neededValues(function, true, unread);
+          needed = neededValues(function, true, needs);
         if (!needed->contains(call)) {
           call->setIsNoInline();
           changed = true;

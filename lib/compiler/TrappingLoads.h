@@ -20,8 +20,9 @@ inline constexpr const char *kTrappingLoadMetadata = "wasmrt.trapping-load";
 // stay ordinary loads, free to be combined, hoisted and vectorised. It runs
 // first in every pipeline, after mem2reg of the whole module (a value stored
 // in a local that is never read is dead only then). A value passed to a
-// function of the same module that never reads that parameter counts as
-// dead too: inlining (eager chunks, artifacts) would make it so. A load that
+// function of the same module that does not need that parameter, or needs it
+// only for a result the caller drops, counts as dead too: inlining (eager
+// chunks, artifacts) would make it so. A load that
 // a simplification discards within one pass (`(i32.and (load) (i32.const
 // 0))`: InstCombine folds the `and` and deletes the load with it) can still
 // lose its trap in guarded mode; bounds-checked mode is exact.
