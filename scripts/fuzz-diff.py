@@ -311,10 +311,21 @@ if __name__ == "__main__":
     parser.add_argument("--timeout", type=float, default=20)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--reduce", action="store_true")
+    parser.add_argument("--configs", default=None,
+                        help="comma-separated configuration names (default: all): " +
+                        ", ".join(name for name, _ in CONFIGS))
     parser.add_argument("--check", nargs="+", default=None,
                         help="compare these modules once; exit 1 if any mismatches")
     ARGS = parser.parse_args()
     ARGS.build_dir = os.path.abspath(ARGS.build_dir)
+    if ARGS.configs:
+        wanted = ARGS.configs.split(",")
+        unknown = [name for name in wanted if name not in dict(CONFIGS)]
+        if unknown:
+            print("unknown configuration(s): " + ", ".join(unknown), file=sys.stderr)
+            sys.exit(2)
+        # The first is the SIMD reference: keep the listed order.
+        CONFIGS[:] = [(name, dict(CONFIGS)[name]) for name in wanted]
     if ARGS.artifacts is None:
         ARGS.artifacts = os.path.join(ARGS.build_dir, "artifacts-diff")
     sys.exit(main())
