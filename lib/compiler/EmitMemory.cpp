@@ -6,7 +6,7 @@
 // (promoted to SSA values) refreshed at entry and after anything that may
 // grow or move the memory (memory.grow, calls).
 #include "compiler/FunctionTranslator.h"
-#include "compiler/TrappingLoads.h"
+#include "compiler/IrPasses.h"
 
 #include <llvm/TargetParser/Triple.h>
 

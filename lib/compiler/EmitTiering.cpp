@@ -31,7 +31,7 @@
 // height and types are fixed by validation). One entry per function serves
 // all its loops, so a function is compiled at most twice when it tiers up.
 #include "compiler/FunctionTranslator.h"
-#include "compiler/OsrStatePruning.h"
+#include "compiler/IrPasses.h"
 
 #include <fmt/format.h>
 #include <llvm/IR/MDBuilder.h>

@@ -1,11 +1,11 @@
-// Liveness of the values an OSR transfer stores (OsrStatePruning.h).
+// Liveness of the values an OSR transfer stores (IrPasses.h).
 //
 // Each stored value's live-in blocks are found by walking backwards from its
 // uses to its definition, the usual SSA way, so the work is the size of the
 // live ranges (what the register allocator walks anyway), not blocks times
 // values. Uses inside transfer blocks do not count: a transfer block only
 // stores and returns.
-#include "compiler/OsrStatePruning.h"
+#include "compiler/IrPasses.h"
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/SmallVector.h>

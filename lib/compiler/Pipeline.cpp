@@ -9,8 +9,7 @@
 // costs as much as code generation; the pipeline below keeps the passes that
 // change Wasm code measurably (docs/PERFORMANCE.md) at about half the cost.
 #include "compiler/Jit.h"
-#include "compiler/OsrStatePruning.h"
-#include "compiler/TrappingLoads.h"
+#include "compiler/IrPasses.h"
 
 #include <llvm/Analysis/InlineCost.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
@@ -96,7 +95,7 @@ llvm::FunctionPassManager vectorizationPipeline() {
 llvm::ModulePassManager buildPipeline(unsigned optLevel) {
   llvm::ModulePassManager pipeline;
   // Every level first promotes the locals (allocas) and keeps the guarded
-  // loads whose value is unused (TrappingLoads.h); at O0, after dropping the
+  // loads whose value is unused (IrPasses.h); at O0, after dropping the
   // dead OSR state, which may leave loads unused.
   llvm::FunctionPassManager first;
   first.addPass(llvm::PromotePass());

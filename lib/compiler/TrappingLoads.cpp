@@ -1,4 +1,4 @@
-// Liveness of guarded-mode loads (TrappingLoads.h).
+// Liveness of guarded-mode loads (IrPasses.h).
 //
 // Liveness is ADCE's, per function: instructions with effects and terminators
 // must run, and whatever they use is needed, transitively. Two refinements
@@ -15,7 +15,7 @@
 //   result, inlining would make the load dead, so such a call is marked
 //   noinline. Code that drops the result of a pure function is rare in
 //   optimised Wasm, so this costs next to nothing.
-#include "compiler/TrappingLoads.h"
+#include "compiler/IrPasses.h"
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/DenseSet.h>

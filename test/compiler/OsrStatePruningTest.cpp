@@ -3,7 +3,7 @@
 // whose other successor continues the loop. Only the stores of values the
 // continuation never reads again may go. (The spec-tiered suite runs the pass
 // on real code with transfers at every loop.)
-#include "compiler/OsrStatePruning.h"
+#include "compiler/IrPasses.h"
 
 #include <catch2/catch.hpp>
 #include <llvm/AsmParser/Parser.h>
