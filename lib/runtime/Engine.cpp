@@ -10,13 +10,18 @@ namespace wasmrt::internal {
 
 namespace {
 
-// A compact, unambiguous key for a function type: value-type bytes, a
-// separator, result bytes.
+// A compact, unambiguous key for a function type: the number of parameters
+// (4 bytes), then the parameters' and the results' value-type bytes. (It
+// used to separate the two lists with '|', which is 0x7C, the byte of f64:
+// `(param f64)` and `(result f64)` got the same canonical id, so a host
+// function of one type got the other's adapter and call_indirect accepted
+// one for the other. The differential fuzzer found it.)
 std::string typeKey(const FuncType &type) {
   std::string key;
+  uint32_t params = uint32_t(type.params.size());
+  key.append(reinterpret_cast<const char *>(&params), sizeof params);
   for (ValType param : type.params)
     key.push_back(char(param));
-  key.push_back('|');
   for (ValType result : type.results)
     key.push_back(char(result));
   return key;

@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include <string>
 
 using namespace wasmrt;
@@ -415,6 +417,52 @@ TEST_CASE("Function types are interned engine-wide") {
   CHECK(a != b);
   CHECK(engine.internType(FuncType{{ValType::I32}, {}}) == a);
   CHECK(engine.typeOf(b) == FuncType{{ValType::I64}, {}});
+}
+
+// Types whose byte encodings run together once concatenated must stay apart:
+// with a '|' (0x7C, f64's byte) between parameters and results, (param f64)
+// and (result f64) were one type (found by the differential fuzzer).
+TEST_CASE("Function types that differ only in where f64 sits get different ids") {
+  Engine engine({}, createCompilerBackend());
+  const ValType f64 = ValType::F64;
+  std::vector<FuncType> types = {
+      FuncType{{f64}, {}},      FuncType{{}, {f64}},          FuncType{{f64, f64}, {}},
+      FuncType{{f64}, {f64}},   FuncType{{}, {f64, f64}},     FuncType{{}, {}},
+      FuncType{{ValType::I32}, {f64}}, FuncType{{ValType::I32, f64}, {}}};
+  std::set<uint32_t> ids;
+  for (const FuncType &type : types)
+    ids.insert(engine.internType(type));
+  CHECK(ids.size() == types.size());
+
+  // Through the runtime: call_indirect of (param f64) at type (result f64)
+  // is a signature mismatch, and a host function of (param f64) gets its
+  // argument (it once got the adapter of (result f64), and a garbage value).
+  Store store(engine);
+  Linker linker;
+  double seen = 0;
+  auto log = store.createHostFunction(FuncType{{f64}, {}},
+                                      [&](Instance *, std::span<const Value> params, auto) {
+                                        seen = params[0].asF64();
+                                        return std::optional<TrapKind>();
+                                      });
+  REQUIRE(log);
+  linker.define("host", "log", Extern{ExternKind::Func, *log});
+  Instance &instance = mustInstantiate(store, linker, R"(
+    (module
+      (type $takes (func (param f64)))
+      (type $gives (func (result f64)))
+      (import "host" "log" (func $log (type $takes)))
+      (table 1 funcref) (elem (i32.const 0) $sink)
+      (func $sink (type $takes))
+      (func (export "confuse") (result f64) (call_indirect (type $gives) (i32.const 0)))
+      (func (export "log") (call $log (f64.const 2.5))))
+  )");
+  Trap trap;
+  auto confused = instance.invoke("confuse", {}, &trap);
+  REQUIRE(!confused);
+  CHECK(trap.kind == TrapKind::IndirectCallTypeMismatch);
+  REQUIRE(instance.invoke("log", {}));
+  CHECK(seen == 2.5);
 }
 
 TEST_CASE("An engine asks for its compiler when it first compiles, and again after a failure") {
