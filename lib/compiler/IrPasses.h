@@ -44,10 +44,11 @@ inline constexpr const char *kTrappingLoadMetadata = "wasmrt.trapping-load";
 // in a local that is never read is dead only then). A value passed to a
 // function of the same module that does not need that parameter, or needs it
 // only for a result the caller drops, counts as dead too: inlining (eager
-// chunks, artifacts) would make it so. A load that
-// a simplification discards within one pass (`(i32.and (load) (i32.const
-// 0))`: InstCombine folds the `and` and deletes the load with it) can still
-// lose its trap in guarded mode; bounds-checked mode is exact.
+// chunks, artifacts) would make it so, and so does a value used only by an
+// operation whose result ignores it (`x xor x`, `x & 0`: InstCombine folds
+// it and deletes the load with it). A load that another simplification
+// discards, or moves past another trap, can still lose its trap in guarded
+// mode at -O1 and above; bounds-checked mode is exact.
 class KeepTrappingLoadsPass : public llvm::PassInfoMixin<KeepTrappingLoadsPass> {
 public:
   llvm::PreservedAnalyses run(llvm::Module &module, llvm::ModuleAnalysisManager &);

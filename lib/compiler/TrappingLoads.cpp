@@ -24,6 +24,7 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/Module.h>
+#include <llvm/IR/PatternMatch.h>
 
 #include <optional>
 
@@ -52,6 +53,27 @@ bool definedCallee(const llvm::Value *value) {
   return call && call->getCalledFunction() && !call->getCalledFunction()->isDeclaration();
 }
 
+// Whether `instruction`'s result does not depend on its operands' values:
+// InstCombine folds it to a constant and deletes what only it used, such as
+// `(i32.xor (local.tee $x (i32.load ...)) (local.get $x))`.
+bool ignoresOperands(const llvm::Instruction &instruction) {
+  if (auto *binary = llvm::dyn_cast<llvm::BinaryOperator>(&instruction)) {
+    llvm::Value *left = binary->getOperand(0), *right = binary->getOperand(1);
+    switch (binary->getOpcode()) {
+    case llvm::Instruction::Xor:
+    case llvm::Instruction::Sub: return left == right;
+    case llvm::Instruction::And:
+    case llvm::Instruction::Mul:
+      return llvm::PatternMatch::match(left, llvm::PatternMatch::m_Zero()) ||
+             llvm::PatternMatch::match(right, llvm::PatternMatch::m_Zero());
+    default: return false;
+    }
+  }
+  if (auto *compare = llvm::dyn_cast<llvm::ICmpInst>(&instruction))
+    return compare->getOperand(0) == compare->getOperand(1);
+  return false;
+}
+
 // The values of `function` something with an effect needs. With `returnIsUse`
 // false, what the function returns counts as unused. An argument of a call
 // is needed as its parameter is: always, only if the call's result is needed
@@ -72,6 +94,8 @@ llvm::DenseSet<const llvm::Value *> neededValues(llvm::Function &function, bool 
     if (!(asValue ? valued : ran).insert(instruction).second)
       continue;
     if (!returnIsUse && llvm::isa<llvm::ReturnInst>(instruction))
+      continue;
+    if (ignoresOperands(*instruction))
       continue;
     for (const llvm::Use &use : instruction->operands()) {
       if (const llvm::Argument *parameter = parameterPassed(use)) {
