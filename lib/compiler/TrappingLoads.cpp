@@ -53,6 +53,25 @@ bool definedCallee(const llvm::Value *value) {
   return call && call->getCalledFunction() && !call->getCalledFunction()->isDeclaration();
 }
 
+// Whether `a` and `b` compute the same value from the same inputs, as EarlyCSE
+// and GVN will find (`(t << 5) + t` written twice): equal, or the same pure
+// arithmetic on such operands, a few levels deep. Loads and calls never match
+// (memory may change between them).
+bool sameValue(const llvm::Value *a, const llvm::Value *b, unsigned depth = 4) {
+  if (a == b)
+    return true;
+  auto *left = llvm::dyn_cast<llvm::Instruction>(a);
+  auto *right = llvm::dyn_cast<llvm::Instruction>(b);
+  if (!left || !right || depth == 0 || !left->isSameOperationAs(right) ||
+      left->mayReadOrWriteMemory() || left->mayHaveSideEffects() ||
+      llvm::isa<llvm::PHINode>(left) || left->getNumOperands() != right->getNumOperands())
+    return false;
+  for (unsigned i = 0; i < left->getNumOperands(); ++i)
+    if (!sameValue(left->getOperand(i), right->getOperand(i), depth - 1))
+      return false;
+  return true;
+}
+
 // Whether `instruction`'s result does not depend on its operands' values:
 // InstCombine folds it to a constant and deletes what only it used, such as
 // `(i32.xor (local.tee $x (i32.load ...)) (local.get $x))`.
@@ -61,7 +80,7 @@ bool ignoresOperands(const llvm::Instruction &instruction) {
     llvm::Value *left = binary->getOperand(0), *right = binary->getOperand(1);
     switch (binary->getOpcode()) {
     case llvm::Instruction::Xor:
-    case llvm::Instruction::Sub: return left == right;
+    case llvm::Instruction::Sub: return sameValue(left, right);
     case llvm::Instruction::And:
     case llvm::Instruction::Mul:
       return llvm::PatternMatch::match(left, llvm::PatternMatch::m_Zero()) ||
@@ -70,7 +89,7 @@ bool ignoresOperands(const llvm::Instruction &instruction) {
     }
   }
   if (auto *compare = llvm::dyn_cast<llvm::ICmpInst>(&instruction))
-    return compare->getOperand(0) == compare->getOperand(1);
+    return sameValue(compare->getOperand(0), compare->getOperand(1));
   return false;
 }
 

@@ -231,6 +231,10 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
       (i32.const 6))
     (func (export "xor_self") (param i32) (result i32) (local i32)
       (i32.xor (local.tee 1 (i32.load8_u (local.get 0))) (local.get 1)))
+    (func (export "xor_recomputed") (param i32) (result i32) (local i32)
+      (local.set 1 (i32.load8_u (local.get 0)))
+      (i32.xor (i32.add (i32.shl (local.get 1) (i32.const 5)) (local.get 1))
+               (i32.add (i32.shl (local.get 1) (i32.const 5)) (local.get 1))))
     (func $get (param i32) (result i32) (i32.load16_u (local.get 0)))
     (func (export "dropped_result") (param i32) (result i32)
       (drop (i32.xor (call $get (local.get 0)) (i32.const 1)))
@@ -238,7 +242,7 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
                 optLevel, boundsChecks);
   int32_t inBounds = 16 * 65536 - 16, outOfBounds = 1089 * 33 * 32;
   for (const char *name : {"xor_drop", "dead_local", "select_drop", "simd_drop", "inlined",
-                           "inlined_unread", "dropped_result", "xor_self"}) {
+                           "inlined_unread", "dropped_result", "xor_self", "xor_recomputed"}) {
     INFO(name);
     CHECK(m->call(name, {i32(inBounds)}).ok());
     CHECK(m->call(name, {i32(outOfBounds)}).trapped(TrapKind::MemoryOutOfBounds));
