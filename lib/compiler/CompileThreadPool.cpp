@@ -14,17 +14,11 @@ thread_local CompileThreadPool::Lane tDispatchLane = CompileThreadPool::Lane::Ur
 
 CompileThreadPool::Lane CompileThreadPool::currentDispatchLane() { return tDispatchLane; }
 
-SpeculativeDispatchScope::SpeculativeDispatchScope() : outer_(tDispatchLane) {
-  tDispatchLane = CompileThreadPool::Lane::Background;
+DispatchLaneScope::DispatchLaneScope(CompileThreadPool::Lane lane) : outer_(tDispatchLane) {
+  tDispatchLane = lane;
 }
 
-SpeculativeDispatchScope::~SpeculativeDispatchScope() { tDispatchLane = outer_; }
-
-TierUpDispatchScope::TierUpDispatchScope() : outer_(tDispatchLane) {
-  tDispatchLane = CompileThreadPool::Lane::TierUp;
-}
-
-TierUpDispatchScope::~TierUpDispatchScope() { tDispatchLane = outer_; }
+DispatchLaneScope::~DispatchLaneScope() { tDispatchLane = outer_; }
 
 CompileThreadPool::~CompileThreadPool() {
   {

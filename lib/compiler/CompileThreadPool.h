@@ -51,7 +51,7 @@ public:
 
   void run(std::function<void()> job, Lane lane);
   // Where work dispatched from the calling thread belongs (see
-  // SpeculativeDispatchScope).
+  // DispatchLaneScope).
   static Lane currentDispatchLane();
 
 private:
@@ -69,28 +69,16 @@ private:
   bool stopping_ = false;
 };
 
-// While alive, ORC tasks dispatched from this thread (by a speculative
-// lookup) go to the background lane; while a TierUpDispatchScope is alive
-// (a tier-up lookup), to the tier-up lane. The innermost scope wins. Tasks
-// dispatched from a background or tier-up worker stay in its lane;
-// everything else is urgent.
-class SpeculativeDispatchScope {
+// While alive, ORC tasks dispatched from this thread go to `lane`: the
+// background lane for a speculative lookup, the tier-up lane for a tier-up
+// lookup. The innermost scope wins. Tasks dispatched from a background or
+// tier-up worker stay in its lane; everything else is urgent.
+class DispatchLaneScope {
 public:
-  SpeculativeDispatchScope();
-  ~SpeculativeDispatchScope();
-  SpeculativeDispatchScope(const SpeculativeDispatchScope &) = delete;
-  SpeculativeDispatchScope &operator=(const SpeculativeDispatchScope &) = delete;
-
-private:
-  CompileThreadPool::Lane outer_;
-};
-
-class TierUpDispatchScope {
-public:
-  TierUpDispatchScope();
-  ~TierUpDispatchScope();
-  TierUpDispatchScope(const TierUpDispatchScope &) = delete;
-  TierUpDispatchScope &operator=(const TierUpDispatchScope &) = delete;
+  explicit DispatchLaneScope(CompileThreadPool::Lane lane);
+  ~DispatchLaneScope();
+  DispatchLaneScope(const DispatchLaneScope &) = delete;
+  DispatchLaneScope &operator=(const DispatchLaneScope &) = delete;
 
 private:
   CompileThreadPool::Lane outer_;

@@ -181,7 +181,7 @@ public:
       hot_.push_back({funcIndex, false});
     }
     if (queued && speculating_ < maxInFlight_) {
-      SpeculativeDispatchScope background;
+      DispatchLaneScope background(CompileThreadPool::Lane::Background);
       jit_.getExecutionSession().dispatchTask(orc::makeGenericNamedTask(
           [this] {
             std::lock_guard lock(mutex_);
@@ -270,9 +270,9 @@ private:
     }
   }
   void lookUpLocked(uint32_t funcIndex, bool speculative) {
-    std::optional<SpeculativeDispatchScope> background;
+    std::optional<DispatchLaneScope> background;
     if (speculative)
-      background.emplace();
+      background.emplace(CompileThreadPool::Lane::Background);
     // A failed compile is reported again if the function is called.
     lookUpSymbolLocked(bodies_, functionBodySymbol(funcIndex), speculative);
   }
@@ -281,7 +281,7 @@ private:
     if (!symbol)
       return;
     // A failed optimized compile leaves the function in baseline code.
-    TierUpDispatchScope tierUpLane;
+    DispatchLaneScope tierUpLane(CompileThreadPool::Lane::TierUp);
     lookUpSymbolLocked(*tierUp_.optimized, *symbol, /*speculative=*/true,
                        [this, funcIndex, osrEntry](orc::ExecutorAddr code) {
                          if (!osrEntry)

@@ -188,8 +188,7 @@ bool WasiContext::close(uint32_t fd) {
   if (!get(fd))
     return false;
   fds_[fd].reset();
-  while (!fds_.empty() && !fds_.back())
-    fds_.pop_back();
+  dropClosedTail();
   return true;
 }
 
@@ -205,10 +204,14 @@ bool WasiContext::renumber(uint32_t from, uint32_t to) {
     if (to >= fds_.size())
       fds_.resize(size_t(to) + 1);
     fds_[to] = std::move(fds_[from]); // destroying the old entry closes its host fd
-    while (!fds_.empty() && !fds_.back())
-      fds_.pop_back();
+    dropClosedTail();
   }
   return true;
+}
+
+void WasiContext::dropClosedTail() {
+  while (!fds_.empty() && !fds_.back())
+    fds_.pop_back();
 }
 
 size_t WasiContext::openCount() const {

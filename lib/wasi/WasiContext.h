@@ -116,6 +116,8 @@ private:
   Expected<void> addStdio(const WasiConfig &config);
   Expected<void> addPreopens(const WasiConfig &config);
   Expected<void> addSockets(const WasiConfig &config);
+  // Shrinks the table past its last open descriptor.
+  void dropClosedTail();
 
   std::vector<std::string> args_;
   std::vector<std::string> env_;

@@ -4,6 +4,7 @@
 // reservation, a code mapping, a store or an instance per cycle shows up as
 // growth of hundreds of MB of RSS or thousands of mappings.
 #include "ApiTestUtil.h"
+#include "ProcessStatus.h"
 
 #include <atomic>
 #include <fstream>
@@ -31,14 +32,7 @@ constexpr const char *kCycleModule = R"((module
     (call_indirect (result i32) (local.get 0))))
 )";
 
-size_t residentKiB() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stoul(line.substr(6));
-  return 0;
-}
+size_t residentKiB() { return processStatusKiB("VmRSS"); }
 
 size_t mappings() {
   std::ifstream maps("/proc/self/maps");

@@ -1,5 +1,5 @@
 // The compile pool's two lanes: urgent work never waits behind background
-// (speculative) work, and dispatch follows SpeculativeDispatchScope.
+// (speculative) work, and dispatch follows DispatchLaneScope.
 #include "compiler/CompileThreadPool.h"
 
 #include <catch2/catch.hpp>
@@ -89,14 +89,14 @@ TEST_CASE("Background and urgent workers run at the starting thread's priority, 
   CHECK(*lowered == std::min(*own + CompileThreadPool::kTierUpNice, 19));
 }
 
-TEST_CASE("TierUpDispatchScope sends work to the tier-up lane, innermost scope wins",
+TEST_CASE("DispatchLaneScope(TierUp) sends work to the tier-up lane, innermost scope wins",
           "[compiler][pool]") {
   CHECK(CompileThreadPool::currentDispatchLane() == Lane::Urgent);
   {
-    TierUpDispatchScope tierUp;
+    DispatchLaneScope tierUp(Lane::TierUp);
     CHECK(CompileThreadPool::currentDispatchLane() == Lane::TierUp);
     {
-      SpeculativeDispatchScope speculating;
+      DispatchLaneScope speculating(Lane::Background);
       CHECK(CompileThreadPool::currentDispatchLane() == Lane::Background);
     }
     CHECK(CompileThreadPool::currentDispatchLane() == Lane::TierUp);
@@ -108,14 +108,14 @@ TEST_CASE("TierUpDispatchScope sends work to the tier-up lane, innermost scope w
   CHECK(inWorker.get_future().get() == Lane::TierUp);
 }
 
-TEST_CASE("Dispatch lane follows SpeculativeDispatchScope and background workers",
+TEST_CASE("Dispatch lane follows DispatchLaneScope and background workers",
           "[compiler][pool]") {
   CHECK(CompileThreadPool::currentDispatchLane() == Lane::Urgent);
   {
-    SpeculativeDispatchScope speculating;
+    DispatchLaneScope speculating(Lane::Background);
     CHECK(CompileThreadPool::currentDispatchLane() == Lane::Background);
     {
-      SpeculativeDispatchScope nested;
+      DispatchLaneScope nested(Lane::Background);
       CHECK(CompileThreadPool::currentDispatchLane() == Lane::Background);
     }
     CHECK(CompileThreadPool::currentDispatchLane() == Lane::Background);

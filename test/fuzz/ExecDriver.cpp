@@ -225,8 +225,10 @@ int main(int argc, char **argv) {
         config.tiering = CompileOptions::Tiering::Baseline;
       else if (tier == "optimized")
         config.tiering = CompileOptions::Tiering::Optimized;
-      else
-        files.clear(), i = argc; // usage below
+      else {
+        files.clear(); // usage below
+        break;
+      }
     } else if (arg == "--tier-up-threshold" && hasValue) {
       config.tierUpThreshold = uint32_t(std::max(1L, std::atol(argv[++i])));
       config.osrCheckInterval = config.tierUpThreshold;

@@ -1,6 +1,7 @@
 #include "runtime/LinearMemory.h"
 
 #include "runtime/FakeJit.h"
+#include "ProcessStatus.h"
 
 #include <catch2/catch.hpp>
 
@@ -35,15 +36,8 @@ bool allZero(const uint8_t *begin, uint64_t size) {
   return std::all_of(begin, begin + size, [](uint8_t b) { return b == 0; });
 }
 
-// Virtual size of this process in KiB, from /proc/self/status.
-uint64_t virtualSizeKiB() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmSize:", 0) == 0)
-      return std::stoull(line.substr(7));
-  return 0;
-}
+// Virtual size of this process in KiB.
+uint64_t virtualSizeKiB() { return processStatusKiB("VmSize"); }
 
 } // namespace
 

@@ -50,7 +50,7 @@ std::optional<int> parseCompileOptions(std::span<const std::string> args, Compil
         return args[++i];
       return std::nullopt;
     };
-    if (arg == "--help" || arg == "-h") {
+    if (isHelpOption(arg)) {
       fmt::print("{}", kCompileUsage);
       return 0;
     }

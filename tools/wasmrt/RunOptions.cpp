@@ -1,4 +1,5 @@
 #include "RunOptions.h"
+#include "Commands.h"
 
 #include <fmt/format.h>
 
@@ -171,7 +172,7 @@ std::optional<int> parseRunOptions(std::span<const std::string> args, RunOptions
     }
     if (arg.size() < 2 || arg[0] != '-')
       break;
-    if (arg == "--help" || arg == "-h") {
+    if (isHelpOption(arg)) {
       fmt::print("{}", kRunUsage);
       return 0;
     }

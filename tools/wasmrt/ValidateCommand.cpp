@@ -43,7 +43,7 @@ int runValidateCommand(std::span<const std::string> args) {
   }
   int status = kValid;
   for (const std::string &arg : args) {
-    if (arg == "--help" || arg == "-h") {
+    if (isHelpOption(arg)) {
       fmt::print("{}", kUsage);
       return 0;
     }

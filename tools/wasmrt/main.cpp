@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
   }
   const std::string &command = args.front();
   std::span<const std::string> rest(args.data() + 1, args.size() - 1);
-  if (command == "--help" || command == "-h" || command == "help") {
+  if (wasmrt::cli::isHelpOption(command) || command == "help") {
     fmt::print("{}", kUsage);
     return 0;
   }
