@@ -44,14 +44,35 @@ inline constexpr const char *kTrappingLoadMetadata = "wasmrt.trapping-load";
 // in a local that is never read is dead only then). A value passed to a
 // function of the same module that does not need that parameter, or needs it
 // only for a result the caller drops, counts as dead too: inlining (eager
-// chunks, artifacts) would make it so, and so does a value used only by an
-// operation whose result ignores it (`x xor x`, `x & 0`: InstCombine folds
-// it and deletes the load with it). A load that another simplification
-// discards, or moves past another trap, can still lose its trap in guarded
-// mode at -O1 and above; bounds-checked mode is exact.
+// chunks, artifacts) would make it so. With `modelFolds` (every level that
+// runs InstCombine, i.e. above O0), liveness follows what each value will be
+// after InstSimplify's folds, known bits and CSE (`x xor x`, `(0 + x) xor x`,
+// `(x << 5) & 31` are constants: InstCombine folds them and deletes the load
+// with them). A load that a later stage discards in a way this model does
+// not see (after loop transformations, say), or moves past another trap, can
+// still lose its trap in guarded mode at -O1 and above; bounds-checked mode
+// is exact.
 class KeepTrappingLoadsPass : public llvm::PassInfoMixin<KeepTrappingLoadsPass> {
 public:
+  explicit KeepTrappingLoadsPass(bool modelFolds) : modelFolds_(modelFolds) {}
   llvm::PreservedAnalyses run(llvm::Module &module, llvm::ModuleAnalysisManager &);
+
+private:
+  bool modelFolds_;
+};
+
+// Above O0, a load that is needed can still be moved: InstCombine and
+// MachineSink sink it into the one block that uses its value, where it runs
+// only when that block does, or past a trap check that ends its block. This
+// pass makes volatile each marked load whose value nothing in its own block
+// needs (an effect, the terminator, a phi on an outgoing edge; after the
+// folds KeepTrappingLoadsPass models), so it stays where Wasm put it. It runs
+// at the start of every -O1+ simplification pipeline: after inlining, a
+// callee's load that its `ret` held in place may be used only further on.
+// Loads used where they are, as in most hot loops, stay ordinary loads.
+class AnchorTrappingLoadsPass : public llvm::PassInfoMixin<AnchorTrappingLoadsPass> {
+public:
+  llvm::PreservedAnalyses run(llvm::Function &function, llvm::FunctionAnalysisManager &);
 };
 
 } // namespace wasmrt::internal::compiler

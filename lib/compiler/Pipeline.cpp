@@ -41,6 +41,7 @@ llvm::LICMPass licm() { return llvm::LICMPass(llvm::LICMOptions()); }
 // Per function, before and (in eager chunks) interleaved with inlining.
 llvm::FunctionPassManager simplificationPipeline(unsigned optLevel) {
   llvm::FunctionPassManager passes;
+  passes.addPass(AnchorTrappingLoadsPass());
   passes.addPass(llvm::SROAPass(llvm::SROAOptions::ModifyCFG));
   passes.addPass(llvm::EarlyCSEPass(/*UseMemorySSA=*/true));
   passes.addPass(llvm::SimplifyCFGPass());
@@ -102,7 +103,7 @@ llvm::ModulePassManager buildPipeline(unsigned optLevel) {
   if (optLevel == 0)
     first.addPass(PruneDeadOsrStatePass());
   pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(first)));
-  pipeline.addPass(KeepTrappingLoadsPass());
+  pipeline.addPass(KeepTrappingLoadsPass(/*modelFolds=*/optLevel > 0));
   if (optLevel == 0) {
     // FastISel does the rest. Cheap IR passes (EarlyCSE, SimplifyCFG) gained
     // neither compile time nor smaller frames (docs/PERFORMANCE.md, "Baseline tier").

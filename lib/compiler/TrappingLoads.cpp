@@ -19,14 +19,20 @@
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/DenseSet.h>
+#include <llvm/ADT/PostOrderIterator.h>
 #include <llvm/ADT/SmallPtrSet.h>
 #include <llvm/ADT/SmallVector.h>
+#include <llvm/Analysis/InstructionSimplify.h>
+#include <llvm/Analysis/ValueTracking.h>
 #include <llvm/IR/Function.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/Module.h>
-#include <llvm/IR/PatternMatch.h>
+#include <llvm/Support/KnownBits.h>
 
+#include <map>
+#include <memory>
 #include <optional>
+#include <vector>
 
 namespace wasmrt::internal::compiler {
 namespace {
@@ -53,52 +59,137 @@ bool definedCallee(const llvm::Value *value) {
   return call && call->getCalledFunction() && !call->getCalledFunction()->isDeclaration();
 }
 
-// Whether `a` and `b` compute the same value from the same inputs, as EarlyCSE
-// and GVN will find (`(t << 5) + t` written twice): equal, or the same pure
-// arithmetic on such operands, a few levels deep. Loads and calls never match
-// (memory may change between them).
-bool sameValue(const llvm::Value *a, const llvm::Value *b, unsigned depth = 4) {
-  if (a == b)
-    return true;
-  auto *left = llvm::dyn_cast<llvm::Instruction>(a);
-  auto *right = llvm::dyn_cast<llvm::Instruction>(b);
-  if (!left || !right || depth == 0 || !left->isSameOperationAs(right) ||
-      left->mayReadOrWriteMemory() || left->mayHaveSideEffects() ||
-      llvm::isa<llvm::PHINode>(left) || left->getNumOperands() != right->getNumOperands())
-    return false;
-  for (unsigned i = 0; i < left->getNumOperands(); ++i)
-    if (!sameValue(left->getOperand(i), right->getOperand(i), depth - 1))
-      return false;
-  return true;
-}
-
-// Whether `instruction`'s result does not depend on its operands' values:
-// InstCombine folds it to a constant and deletes what only it used, such as
-// `(i32.xor (local.tee $x (i32.load ...)) (local.get $x))`.
-bool ignoresOperands(const llvm::Instruction &instruction) {
-  if (auto *binary = llvm::dyn_cast<llvm::BinaryOperator>(&instruction)) {
-    llvm::Value *left = binary->getOperand(0), *right = binary->getOperand(1);
-    switch (binary->getOpcode()) {
-    case llvm::Instruction::Xor:
-    case llvm::Instruction::Sub: return sameValue(left, right);
-    case llvm::Instruction::And:
-    case llvm::Instruction::Mul:
-      return llvm::PatternMatch::match(left, llvm::PatternMatch::m_Zero()) ||
-             llvm::PatternMatch::match(right, llvm::PatternMatch::m_Zero());
-    default: return false;
-    }
+// The value each instruction of a function will be once InstSimplify,
+// InstCombine's constant folds and CSE have run: a constant (`x xor x`,
+// `(x << 5) & 31`), another value (`0 + x` is `x`), an earlier instruction
+// that computes the same thing from the same values (EarlyCSE and GVN merge
+// them), or itself. Liveness follows these representatives instead of the
+// operands as written, so a load is needed only if its value still reaches an
+// effect after those folds; otherwise LLVM would delete it together with its
+// trap. Loads, calls and phis stand for themselves: memory may change between
+// two loads, and a phi's incoming values are numbered after it.
+class ValueNumbering {
+public:
+  // Without `modelFolds` every value stands for itself (code that no
+  // InstCombine will see).
+  ValueNumbering(llvm::Function &function, bool modelFolds)
+      : query_(function.getParent()->getDataLayout()) {
+    if (!modelFolds)
+      return;
+    llvm::ReversePostOrderTraversal<llvm::Function *> order(&function);
+    for (llvm::BasicBlock *block : order)
+      for (llvm::Instruction &instruction : *block)
+        number(instruction);
   }
-  if (auto *compare = llvm::dyn_cast<llvm::ICmpInst>(&instruction))
-    return sameValue(compare->getOperand(0), compare->getOperand(1));
-  return false;
-}
+
+  // What `value` will be: a constant, or a value that stands for itself.
+  llvm::Value *representative(llvm::Value *value) const {
+    auto found = representatives_.find(value);
+    return found == representatives_.end() ? value : found->second;
+  }
+
+private:
+  void number(llvm::Instruction &instruction) {
+    if (auto *phi = llvm::dyn_cast<llvm::PHINode>(&instruction)) {
+      if (llvm::Value *same = sameIncoming(*phi))
+        representatives_[phi] = same;
+      return;
+    }
+    if (instruction.mayReadOrWriteMemory() || instruction.mayHaveSideEffects() ||
+        instruction.getType()->isVoidTy() || instruction.isTerminator())
+      return;
+    llvm::Value *simplified = simplify(instruction);
+    if (!simplified && instruction.getType()->isIntOrIntVectorTy()) {
+      llvm::KnownBits known = llvm::computeKnownBits(&instruction, query_.DL);
+      if (known.isConstant())
+        simplified = llvm::Constant::getIntegerValue(instruction.getType(), known.getConstant());
+    }
+    if (!simplified)
+      simplified = sameComputation(instruction);
+    if (simplified && simplified != &instruction)
+      representatives_[&instruction] = representative(simplified);
+  }
+
+  // The one representative of all of `phi`'s incoming values other than
+  // itself, or null: such a phi folds away (a local a loop does not change).
+  // Values on back edges are not numbered yet, so they count as themselves.
+  llvm::Value *sameIncoming(llvm::PHINode &phi) const {
+    llvm::Value *same = nullptr;
+    for (llvm::Value *incoming : phi.incoming_values()) {
+      llvm::Value *value = representative(incoming);
+      if (value == &phi)
+        continue;
+      if (same && value != same)
+        return nullptr;
+      same = value;
+    }
+    return same;
+  }
+
+  // InstSimplify's answer for `instruction` with its operands replaced by
+  // their representatives, or null.
+  llvm::Value *simplify(llvm::Instruction &instruction) {
+    auto operand = [&](unsigned i) { return representative(instruction.getOperand(i)); };
+    if (auto *binary = llvm::dyn_cast<llvm::BinaryOperator>(&instruction);
+        binary && !instruction.getType()->isFPOrFPVectorTy())
+      return llvm::simplifyBinOp(binary->getOpcode(), operand(0), operand(1), query_);
+    if (auto *compare = llvm::dyn_cast<llvm::ICmpInst>(&instruction))
+      return llvm::simplifyICmpInst(compare->getPredicate(), operand(0), operand(1), query_);
+    if (auto *cast = llvm::dyn_cast<llvm::CastInst>(&instruction))
+      return llvm::simplifyCastInst(cast->getOpcode(), operand(0), cast->getType(), query_);
+    if (llvm::isa<llvm::SelectInst>(instruction))
+      return llvm::simplifySelectInst(operand(0), operand(1), operand(2), query_);
+    return nullptr;
+  }
+
+  // An earlier instruction that is the same operation on the same
+  // representatives, or null (and `instruction` is remembered as the first).
+  llvm::Value *sameComputation(llvm::Instruction &instruction) {
+    std::vector<const void *> key{reinterpret_cast<const void *>(
+                                      static_cast<uintptr_t>(instruction.getOpcode())),
+                                  instruction.getType()};
+    if (auto *compare = llvm::dyn_cast<llvm::CmpInst>(&instruction))
+      key.push_back(reinterpret_cast<const void *>(
+          static_cast<uintptr_t>(compare->getPredicate())));
+    for (llvm::Value *operand : instruction.operands())
+      key.push_back(representative(operand));
+    auto [entry, added] = computations_.try_emplace(std::move(key), &instruction);
+    return added ? nullptr : entry->second;
+  }
+
+  llvm::SimplifyQuery query_;
+  llvm::DenseMap<const llvm::Value *, llvm::Value *> representatives_;
+  std::map<std::vector<const void *>, llvm::Instruction *> computations_;
+};
+
+// The numbering of each function, made when liveness first asks for it:
+// liveness runs several times per function.
+class Numberings {
+public:
+  explicit Numberings(bool modelFolds) : modelFolds_(modelFolds) {}
+
+  const ValueNumbering &of(llvm::Function &function) {
+    auto found = numberings_.find(&function);
+    if (found == numberings_.end())
+      found = numberings_
+                  .try_emplace(&function, std::make_unique<ValueNumbering>(function, modelFolds_))
+                  .first;
+    return *found->second;
+  }
+
+private:
+  bool modelFolds_;
+  llvm::DenseMap<const llvm::Function *, std::unique_ptr<ValueNumbering>> numberings_;
+};
 
 // The values of `function` something with an effect needs. With `returnIsUse`
 // false, what the function returns counts as unused. An argument of a call
 // is needed as its parameter is: always, only if the call's result is needed
 // (a parameter the callee needs only to compute its result), or never.
 llvm::DenseSet<const llvm::Value *> neededValues(llvm::Function &function, bool returnIsUse,
-                                                 const ParameterNeeds &needs) {
+                                                 const ParameterNeeds &needs,
+                                                 Numberings &numberings) {
+  const ValueNumbering &numbering = numberings.of(function);
   llvm::DenseSet<const llvm::Value *> needed;
   // Each instruction is visited at most twice: because it runs (an effect or
   // a terminator) and because its value is needed.
@@ -114,8 +205,6 @@ llvm::DenseSet<const llvm::Value *> neededValues(llvm::Function &function, bool 
       continue;
     if (!returnIsUse && llvm::isa<llvm::ReturnInst>(instruction))
       continue;
-    if (ignoresOperands(*instruction))
-      continue;
     for (const llvm::Use &use : instruction->operands()) {
       if (const llvm::Argument *parameter = parameterPassed(use)) {
         auto found = needs.find(parameter);
@@ -123,9 +212,10 @@ llvm::DenseSet<const llvm::Value *> neededValues(llvm::Function &function, bool 
         if (need == Need::Nothing || (need == Need::ReturnOnly && !asValue))
           continue;
       }
-      if (!needed.insert(use.get()).second)
+      llvm::Value *value = numbering.representative(use.get());
+      if (!needed.insert(value).second)
         continue;
-      if (auto *def = llvm::dyn_cast<llvm::Instruction>(use.get()))
+      if (auto *def = llvm::dyn_cast<llvm::Instruction>(value))
         work.push_back({def, true});
     }
   }
@@ -136,15 +226,15 @@ llvm::DenseSet<const llvm::Value *> neededValues(llvm::Function &function, bool 
 // functions' liveness shows until nothing changes: lowering one function's
 // parameters can only lower its callers'. (Past a bound on the rounds, which
 // real modules do not reach, every parameter counts as needed: safe.)
-ParameterNeeds parameterNeeds(llvm::Module &module) {
+ParameterNeeds parameterNeeds(llvm::Module &module, Numberings &numberings) {
   ParameterNeeds needs;
   for (unsigned round = 0; round < 32; ++round) {
     bool changed = false;
     for (llvm::Function &function : module) {
       if (function.isDeclaration() || function.arg_empty())
         continue;
-      auto forEffects = neededValues(function, false, needs);
-      auto forAnything = neededValues(function, true, needs);
+      auto forEffects = neededValues(function, false, needs, numberings);
+      auto forAnything = neededValues(function, true, needs, numberings);
       for (const llvm::Argument &argument : function.args()) {
         Need need = forEffects.contains(&argument)     ? Need::Effects
                     : forAnything.contains(&argument) ? Need::ReturnOnly
@@ -167,18 +257,76 @@ bool isMarkedLoad(const llvm::Value *value, unsigned kind) {
   return load && !load->isVolatile() && load->getMetadata(kind);
 }
 
+// Whether `load`'s value must be computed in the load's own block after
+// LLVM's folds: something in that block with an effect, its terminator, or a
+// phi on an edge leaving it needs the value, through pure instructions of the
+// block. Otherwise InstCombine and MachineSink move the load (with what uses
+// it) into the block that uses it, where it runs only if that block does, or
+// past a later trap check of the block: `x = load; if (c) store x` must trap
+// also when c is false.
+bool anchoredInBlock(const llvm::LoadInst &load, const ValueNumbering &numbering) {
+  const llvm::BasicBlock *block = load.getParent();
+  llvm::SmallVector<const llvm::Instruction *, 16> work{&load};
+  llvm::SmallPtrSet<const llvm::Instruction *, 16> seen{&load};
+  while (!work.empty()) {
+    const llvm::Instruction *value = work.pop_back_val();
+    for (const llvm::Use &use : value->uses()) {
+      auto *user = llvm::cast<llvm::Instruction>(use.getUser());
+      llvm::Value *becomes = numbering.representative(user);
+      if (llvm::isa<llvm::Constant>(becomes))
+        continue;
+      if (auto *phi = llvm::dyn_cast<llvm::PHINode>(user)) {
+        if (becomes == phi && phi->getIncomingBlock(use) == block)
+          return true;
+        // A phi that folds away hands the value to its users.
+        if (becomes != phi && seen.insert(phi).second)
+          work.push_back(phi);
+        continue;
+      }
+      if (user->getParent() != block)
+        continue;
+      if (user->isTerminator() || user->mayHaveSideEffects())
+        return true;
+      if (seen.insert(user).second)
+        work.push_back(user);
+    }
+  }
+  return false;
+}
+
 } // namespace
+
+llvm::PreservedAnalyses AnchorTrappingLoadsPass::run(llvm::Function &function,
+                                                     llvm::FunctionAnalysisManager &) {
+  unsigned kind = function.getContext().getMDKindID(kTrappingLoadMetadata);
+  std::optional<ValueNumbering> numbering;
+  bool changed = false;
+  for (llvm::BasicBlock &block : function)
+    for (llvm::Instruction &instruction : block) {
+      if (!isMarkedLoad(&instruction, kind))
+        continue;
+      if (!numbering)
+        numbering.emplace(function, /*modelFolds=*/true);
+      auto &load = llvm::cast<llvm::LoadInst>(instruction);
+      if (!anchoredInBlock(load, *numbering)) {
+        load.setVolatile(true);
+        changed = true;
+      }
+    }
+  return changed ? llvm::PreservedAnalyses::none() : llvm::PreservedAnalyses::all();
+}
 
 llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
                                                    llvm::ModuleAnalysisManager &) {
   unsigned kind = module.getContext().getMDKindID(kTrappingLoadMetadata);
-  ParameterNeeds needs = parameterNeeds(module);
+  Numberings numberings(modelFolds_);
+  ParameterNeeds needs = parameterNeeds(module, numberings);
   bool changed = false;
   llvm::SmallPtrSet<const llvm::Function *, 16> returnsTrap;
   for (llvm::Function &function : module) {
     if (function.isDeclaration())
       continue;
-    auto needed = neededValues(function, true, needs);
+    auto needed = neededValues(function, true, needs, numberings);
     std::optional<llvm::DenseSet<const llvm::Value *>> neededWithoutReturn;
     for (llvm::BasicBlock &block : function) {
       for (llvm::Instruction &instruction : block) {
@@ -192,7 +340,7 @@ llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
             returnsTrap.contains(&function))
           continue;
         if (!neededWithoutReturn)
-          neededWithoutReturn = neededValues(function, false, needs);
+          neededWithoutReturn = neededValues(function, false, needs, numberings);
         if (!neededWithoutReturn->contains(&instruction))
           returnsTrap.insert(&function);
       }
@@ -212,7 +360,7 @@ llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
             !returnsTrap.contains(call->getCalledFunction()) || call->isNoInline())
           continue;
         if (!needed)
-          needed = neededValues(function, true, needs);
+          needed = neededValues(function, true, needs, numberings);
         if (!needed->contains(call)) {
           call->setIsNoInline();
           changed = true;

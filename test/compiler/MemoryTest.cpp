@@ -235,6 +235,17 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
       (local.set 1 (i32.load8_u (local.get 0)))
       (i32.xor (i32.add (i32.shl (local.get 1) (i32.const 5)) (local.get 1))
                (i32.add (i32.shl (local.get 1) (i32.const 5)) (local.get 1))))
+    (func (export "identity_then_xor") (param i32) (result i32) (local i32)
+      (local.set 1 (i32.load8_u offset=6 (local.get 0)))
+      (i32.xor (i32.add (i32.const 0) (local.get 1)) (local.get 1)))
+    (func (export "known_bits") (param i32) (result i32)
+      (i32.and (i32.shl (i32.load (local.get 0)) (i32.const 5)) (i32.const 31)))
+    (func (export "wrapped_shift") (param i32) (result i32)
+      (i32.wrap_i64 (i64.shl (i64.load (local.get 0)) (i64.const 32))))
+    (func (export "stored_fold") (param i32) (result i32) (local i32)
+      (local.set 1 (i32.load (local.get 0)))
+      (i32.store (i32.const 0) (i32.sub (i32.or (local.get 1) (i32.const 0)) (local.get 1)))
+      (i32.const 8))
     (func $get (param i32) (result i32) (i32.load16_u (local.get 0)))
     (func (export "dropped_result") (param i32) (result i32)
       (drop (i32.xor (call $get (local.get 0)) (i32.const 1)))
@@ -242,7 +253,8 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
                 optLevel, boundsChecks);
   int32_t inBounds = 16 * 65536 - 16, outOfBounds = 1089 * 33 * 32;
   for (const char *name : {"xor_drop", "dead_local", "select_drop", "simd_drop", "inlined",
-                           "inlined_unread", "dropped_result", "xor_self", "xor_recomputed"}) {
+                           "inlined_unread", "dropped_result", "xor_self", "xor_recomputed",
+                           "identity_then_xor", "known_bits", "wrapped_shift", "stored_fold"}) {
     INFO(name);
     CHECK(m->call(name, {i32(inBounds)}).ok());
     CHECK(m->call(name, {i32(outOfBounds)}).trapped(TrapKind::MemoryOutOfBounds));
