@@ -246,6 +246,16 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
       (local.set 1 (i32.load (local.get 0)))
       (i32.store (i32.const 0) (i32.sub (i32.or (local.get 1) (i32.const 0)) (local.get 1)))
       (i32.const 8))
+    (global $zero (mut i32) (i32.const 0))
+    (func (export "conditional_use") (param i32) (result i32) (local i32)
+      (local.set 1 (i32.load (local.get 0)))
+      (if (i32.eq (local.get 0) (i32.const 12345))
+        (then (i32.store (i32.const 0) (local.get 1))))
+      (i32.const 9))
+    (func (export "used_past_a_trap") (param i32) (result i32) (local i32)
+      (local.set 1 (i32.load8_u offset=3 (local.get 0)))
+      (drop (i32.div_u (i32.const 1) (global.get $zero)))
+      (local.get 1))
     (func $get (param i32) (result i32) (i32.load16_u (local.get 0)))
     (func (export "dropped_result") (param i32) (result i32)
       (drop (i32.xor (call $get (local.get 0)) (i32.const 1)))
@@ -254,12 +264,15 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
   int32_t inBounds = 16 * 65536 - 16, outOfBounds = 1089 * 33 * 32;
   for (const char *name : {"xor_drop", "dead_local", "select_drop", "simd_drop", "inlined",
                            "inlined_unread", "dropped_result", "xor_self", "xor_recomputed",
-                           "identity_then_xor", "known_bits", "wrapped_shift", "stored_fold"}) {
+                           "identity_then_xor", "known_bits", "wrapped_shift", "stored_fold",
+                           "conditional_use"}) {
     INFO(name);
     CHECK(m->call(name, {i32(inBounds)}).ok());
     CHECK(m->call(name, {i32(outOfBounds)}).trapped(TrapKind::MemoryOutOfBounds));
     CHECK(m->call(name, {i32(-8)}).trapped(TrapKind::MemoryOutOfBounds));
   }
+  // The load comes first, so its trap, not the division's, is the one.
+  CHECK(m->call("used_past_a_trap", {i32(outOfBounds)}).trapped(TrapKind::MemoryOutOfBounds));
   // The loop walks from its start in 64 KiB steps past the end of memory.
   CHECK(m->call("in_loop", {i32(0)}).trapped(TrapKind::MemoryOutOfBounds));
 }
