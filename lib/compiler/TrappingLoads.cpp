@@ -25,6 +25,13 @@
 #include <llvm/Analysis/InstructionSimplify.h>
 #include <llvm/Analysis/ValueTracking.h>
 #include <llvm/IR/Function.h>
+#include <llvm/IR/InstIterator.h>
+#include <llvm/IR/PassManager.h>
+#include <llvm/Transforms/InstCombine/InstCombine.h>
+#include <llvm/Transforms/Scalar/EarlyCSE.h>
+#include <llvm/Transforms/Scalar/SimplifyCFG.h>
+#include <llvm/Transforms/Utils/Cloning.h>
+#include <llvm/Transforms/Utils/ValueMapper.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/KnownBits.h>
@@ -294,6 +301,46 @@ bool anchoredInBlock(const llvm::LoadInst &load, const ValueNumbering &numbering
   return false;
 }
 
+// Marks volatile each of `loads` (marked loads of `function` that liveness
+// found needed) that EarlyCSE, SimplifyCFG and InstCombine delete from a copy
+// of the function: folds that see through several instructions at once, such
+// as `(a + b) xor (m xor (a + b))` being `m`, or a branch to an empty `if`
+// whose condition then goes, are theirs to know, not ours. Returns whether,
+// after those folds, a load the copy keeps is needed only for the function's
+// result (the function "returns a trap", see the top of this file).
+bool keepWhatFoldsDelete(llvm::Function &function, llvm::ArrayRef<llvm::LoadInst *> loads,
+                         llvm::FunctionAnalysisManager &analyses) {
+  llvm::ValueToValueMapTy copies;
+  llvm::Function *copy = llvm::CloneFunction(&function, copies);
+  llvm::FunctionPassManager folds;
+  folds.addPass(llvm::EarlyCSEPass());
+  folds.addPass(llvm::SimplifyCFGPass());
+  folds.addPass(llvm::InstCombinePass());
+  folds.run(*copy, analyses);
+  bool returnsTrap = false;
+  std::optional<llvm::DenseSet<const llvm::Value *>> neededWithoutReturn;
+  Numberings asWritten(/*modelFolds=*/false);
+  for (llvm::LoadInst *load : loads) {
+    // Deleted, or replaced by what is not a load of memory (a stored value
+    // forwarded to it): either way the access, and its trap, would be gone.
+    auto found = copies.find(load);
+    auto *kept = found == copies.end() ? nullptr
+                                       : llvm::dyn_cast_or_null<llvm::LoadInst>(found->second);
+    if (!kept) {
+      load->setVolatile(true);
+      continue;
+    }
+    if (function.getReturnType()->isVoidTy() || returnsTrap)
+      continue;
+    if (!neededWithoutReturn)
+      neededWithoutReturn = neededValues(*copy, false, ParameterNeeds(), asWritten);
+    returnsTrap = !neededWithoutReturn->contains(kept);
+  }
+  analyses.clear(*copy, copy->getName());
+  copy->eraseFromParent();
+  return returnsTrap;
+}
+
 } // namespace
 
 llvm::PreservedAnalyses AnchorTrappingLoadsPass::run(llvm::Function &function,
@@ -317,16 +364,33 @@ llvm::PreservedAnalyses AnchorTrappingLoadsPass::run(llvm::Function &function,
 }
 
 llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
-                                                   llvm::ModuleAnalysisManager &) {
+                                                   llvm::ModuleAnalysisManager &moduleAnalyses) {
   unsigned kind = module.getContext().getMDKindID(kTrappingLoadMetadata);
   Numberings numberings(modelFolds_);
   ParameterNeeds needs = parameterNeeds(module, numberings);
   bool changed = false;
   llvm::SmallPtrSet<const llvm::Function *, 16> returnsTrap;
-  for (llvm::Function &function : module) {
-    if (function.isDeclaration())
-      continue;
+  // A list, not the module's: keepWhatFoldsDelete adds (and removes) copies.
+  llvm::SmallVector<llvm::Function *, 16> functions;
+  for (llvm::Function &function : module)
+    if (!function.isDeclaration())
+      functions.push_back(&function);
+  for (llvm::Function *definition : functions) {
+    llvm::Function &function = *definition;
     auto needed = neededValues(function, true, needs, numberings);
+    if (modelFolds_) {
+      llvm::SmallVector<llvm::LoadInst *, 32> neededLoads;
+      for (llvm::Instruction &instruction : llvm::instructions(function))
+        if (isMarkedLoad(&instruction, kind) && needed.contains(&instruction))
+          neededLoads.push_back(llvm::cast<llvm::LoadInst>(&instruction));
+      if (!neededLoads.empty()) {
+        auto &analyses =
+            moduleAnalyses.getResult<llvm::FunctionAnalysisManagerModuleProxy>(module).getManager();
+        if (keepWhatFoldsDelete(function, neededLoads, analyses))
+          returnsTrap.insert(&function);
+        changed = true;
+      }
+    }
     std::optional<llvm::DenseSet<const llvm::Value *>> neededWithoutReturn;
     for (llvm::BasicBlock &block : function) {
       for (llvm::Instruction &instruction : block) {

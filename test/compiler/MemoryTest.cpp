@@ -247,6 +247,13 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
       (i32.store (i32.const 0) (i32.sub (i32.or (local.get 1) (i32.const 0)) (local.get 1)))
       (i32.const 8))
     (global $zero (mut i32) (i32.const 0))
+    (func (export "xor_reassociated") (param i32) (result i32) (local i32 i32)
+      (local.set 1 (i32.load8_u (local.get 0)))
+      (local.set 2 (i32.add (local.get 1) (i32.shl (local.get 1) (i32.const 5))))
+      (i32.xor (local.get 2) (i32.xor (i32.load8_u offset=4 (i32.const 0)) (local.get 2))))
+    (func (export "empty_if") (param i32) (result i32)
+      (if (f32.ne (f32.load offset=2 (local.get 0)) (f32.const 0)) (then (nop)))
+      (i32.const 10))
     (func (export "conditional_use") (param i32) (result i32) (local i32)
       (local.set 1 (i32.load (local.get 0)))
       (if (i32.eq (local.get 0) (i32.const 12345))
@@ -265,7 +272,7 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
   for (const char *name : {"xor_drop", "dead_local", "select_drop", "simd_drop", "inlined",
                            "inlined_unread", "dropped_result", "xor_self", "xor_recomputed",
                            "identity_then_xor", "known_bits", "wrapped_shift", "stored_fold",
-                           "conditional_use"}) {
+                           "conditional_use", "xor_reassociated", "empty_if"}) {
     INFO(name);
     CHECK(m->call(name, {i32(inBounds)}).ok());
     CHECK(m->call(name, {i32(outOfBounds)}).trapped(TrapKind::MemoryOutOfBounds));
