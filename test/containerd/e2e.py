@@ -194,11 +194,11 @@ class E2E:
     def test_cri_http_hello(self):
         port = harness.free_port()
         listen = f"127.0.0.1:{port}"
-        # How the listen address reaches wasmrt-oci: see docs/KUBERNETES.md.
+        # wasmrt-oci binds the addresses in the container's WASMRT_TCPLISTEN
+        # and hands the sockets to the guest (docs/KUBERNETES.md).
         pod_id, config, log_dir = self.pod("http")
         cid = self.cri.create_container(
             pod_id, config, "http", self.images["http-hello"][1], "http.log",
-            annotations={"wasmrt.dev/tcplisten": listen},
             envs={"WASMRT_TCPLISTEN": listen})
         self.cri.start_container(cid)
         body = harness.wait_until(f"http-hello to answer on {listen}",

@@ -281,10 +281,14 @@ class Containerd:
     def start(self, timeout=30):
         self.write_config()
         self._log_file = open(self.log_path, "wb")
+        # The shims and the runtime binary inherit containerd's environment:
+        # wasmrt-oci's code cache goes to the work directory, so a run starts
+        # cold and leaves nothing in /var/cache/wasmrt.
+        env = dict(os.environ, WASMRT_CACHE_DIR=os.path.join(self.workdir, "wasmrt-cache"))
         self.proc = subprocess.Popen(
             ["containerd", "--config", self.config_path, "--log-level", "debug"],
             stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            start_new_session=True, env=env)
 
         def ready():
             if self.proc.poll() is not None:
