@@ -17,7 +17,8 @@ builds OCI images as tar files (no registry) and imports them, then runs:
 
 Exit status: 0 all passed, 1 a failure, 77 skipped (not root, containerd or
 the Python gRPC modules missing, or no wasmrt-oci given: then only the busybox
-cases run, with runc itself as the runtime). CTest maps 77 to SKIP.
+cases run, with runc itself as the runtime). CTest maps 77 to SKIP. With
+WASMRT_REQUIRE_CONTAINERD=1 in the environment (CI) a skip is a failure.
 
 Run through CTest (`ctest -L containerd`) or scripts/containerd-e2e.sh.
 """
@@ -336,15 +337,17 @@ def main():
             p.error(f"no such file: {path}")
     if args.wasmrt_oci and not os.access(args.wasmrt_oci, os.X_OK):
         p.error(f"--wasmrt-oci {args.wasmrt_oci}: not an executable file")
+    # CI sets WASMRT_REQUIRE_CONTAINERD=1: there a skip would hide a broken setup.
+    skip = 1 if os.environ.get("WASMRT_REQUIRE_CONTAINERD") == "1" else SKIP
     try:
         harness.check_environment()
     except Skip as e:
-        print(f"SKIP: {e}")
-        return SKIP
+        print(f"{'FAIL' if skip == 1 else 'SKIP'}: {e}")
+        return skip
     # A static busybox is needed in an empty image; a dynamic one would not run.
     if b"ld-linux" in open(args.busybox, "rb").read(4096):
         print(f"SKIP: {args.busybox} is dynamically linked (Debian: apt-get install busybox-static)")
-        return SKIP
+        return skip
     e2e = E2E(args)
     t0 = time.monotonic()
     try:
@@ -359,7 +362,7 @@ def main():
         return 1
     if not args.wasmrt_oci:
         print("SKIP: no --wasmrt-oci: the Wasm cases did not run (busybox cases passed with runc)")
-        return SKIP
+        return skip
     return 0
 
 
