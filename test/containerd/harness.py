@@ -353,15 +353,9 @@ class Containerd:
                 continue
             for cid in r.stdout.decode().split():
                 self.shim_ids.add((ns, cid))
-                self.ctr(ns, "task", "kill", "-s", "SIGKILL", cid, check=False, timeout=20)
-                try:
-                    wait_until(f"task {cid} to stop", lambda: b"RUNNING" not in self.ctr(
-                        ns, "task", "ls", check=False, timeout=20).stdout.split(cid.encode())[-1]
-                        .split(b"\n")[0], 10)
-                except Failure:
-                    pass
-                self.ctr(ns, "task", "delete", "-f", cid, check=False, timeout=20)
-                self.ctr(ns, "containers", "delete", cid, check=False, timeout=20)
+                # --force kills a running task (SIGKILL) before deleting it.
+                self.ctr(ns, "task", "delete", "--force", cid, check=False, timeout=30)
+                self.ctr(ns, "containers", "delete", cid, check=False, timeout=30)
 
     def stop(self):
         """Stops containerd by its PID, then any shim of ours still alive, then
