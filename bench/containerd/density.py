@@ -62,6 +62,16 @@ def cmdline(pid):
         return ""
 
 
+def start_time(pid):
+    """The process's start time in clock ticks (field 22 of /proc/PID/stat):
+    with the PID, it names one process even after the PID is reused."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def tree(pid):
     """pid and all its descendants."""
     out, todo = [], [pid]
@@ -135,7 +145,7 @@ class Bench:
         for kind, samples in self.samples.items():
             for s in samples:
                 pid = self.container_pid(s["cid"])
-                self.app_pids.append(pid)
+                self.app_pids.append((pid, start_time(pid)))
                 shim = ppid(pid)
                 if "containerd-shim" not in cmdline(shim):
                     raise Failure(f"{kind}: parent {shim} of container pid {pid} is not a shim: "
@@ -185,14 +195,13 @@ class Bench:
                          statistics.mean(a + b + c for a, b, c in zip(app, shim, pause))))
         head = ("kind", "N", "start p50 ms", "start p95 ms", "pod p50 ms", "app PSS KiB",
                 "app max KiB", "shim PSS KiB", "pause PSS KiB", "pod total KiB")
-        widths = [max(len(head[0]), max(len(r[0]) for r in rows))] + [len(h) for h in head[1:]]
+        table = [head] + [[r[0], str(r[1])] + [f"{v:.1f}" for v in r[2:5]] +
+                          [f"{v:.0f}" for v in r[5:]] for r in rows]
+        widths = [max(len(row[i]) for row in table) for i in range(len(head))]
         print()
-        print("  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(head, widths))))
-        for r in rows:
-            cells = [r[0].ljust(widths[0]), str(r[1]).rjust(widths[1])]
-            cells += [f"{v:.1f}".rjust(w) for v, w in zip(r[2:5], widths[2:5])]
-            cells += [f"{v:.0f}".rjust(w) for v, w in zip(r[5:], widths[5:])]
-            print("  ".join(cells))
+        for row in table:
+            print("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                            for i, (c, w) in enumerate(zip(row, widths))))
         w = self.samples["wasmrt"]
         if w:
             print(f"\nwasmrt app processes per container: {w[0]['app_procs']} "
@@ -213,8 +222,8 @@ class Bench:
             self.cri.close()
         self.cd.stop()
         # A container process orphaned by a failed stop would outlive the run.
-        for pid in self.app_pids:
-            if os.path.exists(f"/proc/{pid}"):
+        for pid, started in self.app_pids:
+            if started is not None and start_time(pid) == started:
                 log(f"cleanup: container process {pid} still alive: {cmdline(pid)!r}")
         if not self.args.keep:
             import shutil
