@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -230,11 +231,39 @@ int dispatch(const GlobalOptions &global, const std::string &command,
   return runOnOurContainer(global, command, args);
 }
 
+// --log and --log-format picked out of arguments that fail to parse, so the
+// parse error itself still reaches the shim's log.
+void configureLogLeniently(const std::vector<std::string> &args) {
+  LogSettings settings;
+  auto valueOf = [&](size_t &i, const char *name) -> std::optional<std::string> {
+    std::string arg = args[i].rfind("--", 0) == 0 ? args[i] : "-" + args[i];
+    std::string flag = std::string("--") + name;
+    if (arg == flag && i + 1 < args.size())
+      return args[++i];
+    if (arg.rfind(flag + "=", 0) == 0)
+      return arg.substr(flag.size() + 1);
+    return std::nullopt;
+  };
+  for (size_t i = 0; i < args.size() && !args[i].empty() && args[i][0] == '-'; ++i) {
+    if (auto path = valueOf(i, "log"))
+      settings.path = *path;
+    else if (auto format = valueOf(i, "log-format"))
+      settings.format = *format == "json" ? LogFormat::Json : LogFormat::Text;
+    else
+      for (const char *name : {"root", "criu", "rootless"})
+        if (valueOf(i, name))
+          break;
+  }
+  configureLog(settings);
+}
+
 int run(int argc, char **argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto split = parseGlobalFlags(args);
-  if (!split)
+  if (!split) {
+    configureLogLeniently(args);
     return usageError(split.error().message());
+  }
   const ParsedCommand &flags = split->global;
   std::string format = flags.value("--log-format", "text");
   if (format != "text" && format != "json")
