@@ -279,6 +279,9 @@ class Containerd:
             f.write(config)
 
     def start(self, timeout=30):
+        # Directories under /run/containerd that exist before we start belong to
+        # someone else (another containerd may share the machine): never remove them.
+        self._run_dirs_before = {p for p in self.RUN_DIRS if os.path.exists(p)}
         self.write_config()
         self._log_file = open(self.log_path, "wb")
         # The shims and the runtime binary inherit containerd's environment:
@@ -404,14 +407,18 @@ class Containerd:
             p = os.path.join(RUN_DIR, "runc", ns)
             if ns.startswith(self.id_prefix) and os.path.isdir(p) and not os.listdir(p):
                 os.rmdir(p)
-        for p in (SHIM_SOCKET_DIR, FIFO_DIR, os.path.join(RUN_DIR, "runc"), RUN_DIR):
-            # Only if empty (we may have created them on a clean machine).
+        for p in self.RUN_DIRS:
+            # Only directories our run created, and only once empty.
+            if p in getattr(self, "_run_dirs_before", set(self.RUN_DIRS)):
+                continue
             try:
                 os.rmdir(p)
             except OSError:
                 pass
 
     id_prefix = "wasmrt-e2e-"
+    # Deepest first, the order they can be removed in.
+    RUN_DIRS = (SHIM_SOCKET_DIR, FIFO_DIR, os.path.join(RUN_DIR, "runc"), RUN_DIR)
 
 
 def make_workdir(prefix="wasmrt-e2e-"):
