@@ -249,6 +249,9 @@ def main():
     p.add_argument("--json", help="also write every sample to this file")
     p.add_argument("--keep", action="store_true")
     args = p.parse_args()
+    # containerd runs the runtime from the shim's directory: relative paths break.
+    for name in ("wasmrt_oci", "pause", "idle_wasm", "busybox"):
+        setattr(args, name, os.path.abspath(getattr(args, name)))
     if args.count < 1:
         p.error("--count must be at least 1")
     for path in (args.wasmrt_oci, args.pause, args.idle_wasm, args.busybox):

@@ -332,6 +332,10 @@ def main():
     p.add_argument("--only", default="", help="comma-separated case names")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     args = p.parse_args()
+    # containerd runs the runtime from the shim's directory: relative paths break.
+    for name in ("wasmrt_oci", "pause", "app_wasm", "http_hello", "busybox"):
+        if getattr(args, name):
+            setattr(args, name, os.path.abspath(getattr(args, name)))
     for path in (args.pause, args.app_wasm, args.http_hello, args.busybox):
         if not os.path.isfile(path):
             p.error(f"no such file: {path}")
