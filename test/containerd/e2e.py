@@ -14,6 +14,8 @@ builds OCI images as tar files (no registry) and imports them, then runs:
   cri-http-hello examples/http-hello served from a pod, answered over loopback
   cri-bad-wasm   an image whose module is not valid wasm: a failed container
                  with an error, within a deadline (never a hung shim)
+  cri-missing    a Wasm image (annotation) whose entrypoint file does not exist
+  cri-trap       a guest that traps: exit status 134 and the trap in the log
 
 Exit status: 0 all passed, 1 a failure, 77 skipped (not root, containerd or
 the Python gRPC modules missing, or no wasmrt-oci given: then only the busybox
@@ -84,6 +86,9 @@ class E2E:
             with open(bad, "wb") as f:
                 f.write(b"\0asm\x01")
             specs["bad"] = (harness.wasm_image_files(bad), ["/app.wasm"], True)
+            # The annotation says Wasm, the entrypoint names a file the image lacks.
+            specs["missing"] = (harness.wasm_image_files(bad, "other.wasm"), ["/app.wasm"],
+                                True)
         for name, (files, entrypoint, wasm) in specs.items():
             ref = IMAGE_PREFIX + name + ":1"
             tar = os.path.join(self.workdir, name + ".tar")
@@ -216,22 +221,48 @@ class E2E:
         self.cri.remove_container(cid)
         self.finish_pod(pod_id)
 
-    def test_cri_bad_wasm(self):
-        pod_id, config, log_dir = self.pod("bad")
-        cid = self.cri.create_container(pod_id, config, "bad", self.images["bad"][1],
-                                        "bad.log")
-        # Either create/start fails with an error, or the container exits non-zero;
-        # both within the deadline.
+    def expect_failed_container(self, image, name):
+        """Bad input: CreateContainer or StartContainer fails with an error, or
+        the container exits non-zero; within the deadline either way. Returns
+        the error text (the RPC's, else the container's stderr)."""
+        pod_id, config, log_dir = self.pod(name)
+        try:
+            cid = self.cri.create_container(pod_id, config, name, self.images[image][1],
+                                            name + ".log")
+        except Failure as e:
+            log(f"    create refused: {e}")
+            self.finish_pod(pod_id)
+            return str(e)
         try:
             self.cri.start_container(cid)
             st = self.cri.wait_exited(cid, 30)
-            logs = harness.read_cri_log(os.path.join(log_dir, "bad.log"))
+            logs = harness.read_cri_log(os.path.join(log_dir, name + ".log"))
             log(f"    exit {st.exit_code}; stderr:\n{indent(logs['stderr'])}")
-            expect(st.exit_code != 0, "an invalid module exited with 0")
+            expect(st.exit_code != 0, f"{name}: exited with 0")
+            text = logs["stderr"]
         except Failure as e:
             if "StartContainer failed" not in str(e):
                 raise
             log(f"    start refused: {e}")
+            text = str(e)
+        self.cri.remove_container(cid)
+        self.finish_pod(pod_id)
+        return text
+
+    def test_cri_bad_wasm(self):
+        err = self.expect_failed_container("bad", "bad")
+        expect_in("malformed", err, "the error")
+
+    def test_cri_missing_module(self):
+        err = self.expect_failed_container("missing", "missing")
+        expect_in("app.wasm", err, "the error")
+
+    def test_cri_trap(self):
+        pod_id, config, log_dir = self.pod("trap")
+        cid, st, logs = self.run_to_exit(pod_id, config, log_dir, "trap", "app",
+                                         ["before-trap", "--trap"])
+        expect(st.exit_code == 134, f"exit code {st.exit_code}, expected 134 (a trap)")
+        expect_in("unreachable", logs["stderr"], "the CRI log's stderr")
         self.cri.remove_container(cid)
         self.finish_pod(pod_id)
 
@@ -244,7 +275,9 @@ class E2E:
         if self.oci:
             cri_tests = [("cri-wasm", self.test_cri_wasm), ("cri-busybox", self.test_cri_busybox),
                          ("cri-http-hello", self.test_cri_http_hello),
-                         ("cri-bad-wasm", self.test_cri_bad_wasm)]
+                         ("cri-bad-wasm", self.test_cri_bad_wasm),
+                         ("cri-missing", self.test_cri_missing_module),
+                         ("cri-trap", self.test_cri_trap)]
         if self.args.only:
             keep = set(self.args.only.split(","))
             tests = [t for t in tests if t[0] in keep]

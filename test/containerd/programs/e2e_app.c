@@ -3,12 +3,12 @@
 // config.json, stdout/stderr from the shim, a writable OCI bind mount (as a WASI
 // preopen) and the exit status.
 //
-//   e2e_app [--write PATH TEXT]... [--read PATH] [--exit N] [WORDS...]
+//   e2e_app [--write PATH TEXT]... [--read PATH] [--exit N] [--trap] [WORDS...]
 //
 // Prints "e2e-app: hello" and every WORD on stdout, the environment variable
 // E2E_GREETING if set and the current directory (getcwd), writes TEXT to PATH
 // for each --write, prints the contents of PATH for --read, one line on stderr,
-// then exits with N (default 0).
+// then exits with N (default 0). --trap executes `unreachable` right away.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,10 @@ int main(int argc, char **argv) {
   int exitCode = 0;
   printf("e2e-app: hello\n");
   for (int i = 1; i < argc; ++i) {
-    if (strcmp(argv[i], "--exit") == 0 && i + 1 < argc) {
+    if (strcmp(argv[i], "--trap") == 0) {
+      fflush(stdout);
+      __builtin_trap();
+    } else if (strcmp(argv[i], "--exit") == 0 && i + 1 < argc) {
       exitCode = atoi(argv[++i]);
     } else if (strcmp(argv[i], "--write") == 0 && i + 2 < argc) {
       const char *path = argv[++i];
