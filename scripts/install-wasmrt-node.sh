@@ -113,6 +113,10 @@ $begin_marker
 # and hands every other container to runc.
 [$runtimes.$handler]
   runtime_type = "io.containerd.runc.v2"
+  # CRI hands pod and container annotations to the runtime only when listed:
+  # wasmrt-oci reads io.wasmrt.tcplisten (docs/OCI.md).
+  pod_annotations = ["io.wasmrt.*"]
+  container_annotations = ["io.wasmrt.*"]
   [$runtimes.$handler.options]
     BinaryName = "$binary"
 $end_marker

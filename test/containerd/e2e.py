@@ -11,7 +11,9 @@ builds OCI images as tar files (no registry) and imports them, then runs:
                  runtime handler "wasmrt"): CRI log file, exit code, the mount,
                  Stop/Remove
   cri-busybox    busybox in a pod of the same handler
-  cri-http-hello examples/http-hello served from a pod, answered over loopback
+  cri-http-hello examples/http-hello served from a pod, answered over loopback;
+                 the listen address as a pod annotation (io.wasmrt.tcplisten)
+  cri-http-hello-env  the same with WASMRT_TCPLISTEN in the container's env
   cri-bad-wasm   an image whose module is not valid wasm: a failed container
                  with an error, within a deadline (never a hung shim)
   cri-missing    a Wasm image (annotation) whose entrypoint file does not exist
@@ -197,15 +199,13 @@ class E2E:
         self.cri.remove_container(cid)
         self.finish_pod(pod_id)
 
-    def test_cri_http_hello(self):
-        port = harness.free_port()
-        listen = f"127.0.0.1:{port}"
-        # wasmrt-oci binds the addresses in the container's WASMRT_TCPLISTEN
-        # and hands the sockets to the guest (docs/KUBERNETES.md).
-        pod_id, config, log_dir = self.pod("http")
-        cid = self.cri.create_container(
-            pod_id, config, "http", self.images["http-hello"][1], "http.log",
-            envs={"WASMRT_TCPLISTEN": listen})
+    def http_hello(self, name, pod_annotations=None, envs=None, listen=None):
+        """Serves examples/http-hello from a host-network pod and asks it over
+        loopback; then StopContainer with a grace period."""
+        port = int(listen.rsplit(":", 1)[1])
+        pod_id, config, log_dir = self.pod(name, pod_annotations)
+        cid = self.cri.create_container(pod_id, config, "http", self.images["http-hello"][1],
+                                        "http.log", envs=envs)
         self.cri.start_container(cid)
         body = harness.wait_until(f"http-hello to answer on {listen}",
                                   lambda: http_get(port), 30, 0.1)
@@ -220,6 +220,17 @@ class E2E:
         expect(st.state == self.cri.pb.CONTAINER_EXITED, f"state {st.state} after StopContainer")
         self.cri.remove_container(cid)
         self.finish_pod(pod_id)
+
+    def test_cri_http_hello(self):
+        # The Kubernetes way: a pod annotation (the handler's pod_annotations lets
+        # it through to the OCI spec); wasmrt-oci binds the address for the guest.
+        listen = f"127.0.0.1:{harness.free_port()}"
+        self.http_hello("http", pod_annotations={"io.wasmrt.tcplisten": listen}, listen=listen)
+
+    def test_cri_http_hello_env(self):
+        # The same through the container's environment (WASMRT_TCPLISTEN).
+        listen = f"127.0.0.1:{harness.free_port()}"
+        self.http_hello("http-env", envs={"WASMRT_TCPLISTEN": listen}, listen=listen)
 
     def expect_failed_container(self, image, name):
         """Bad input: CreateContainer or StartContainer fails with an error, or
@@ -275,6 +286,7 @@ class E2E:
         if self.oci:
             cri_tests = [("cri-wasm", self.test_cri_wasm), ("cri-busybox", self.test_cri_busybox),
                          ("cri-http-hello", self.test_cri_http_hello),
+                         ("cri-http-hello-env", self.test_cri_http_hello_env),
                          ("cri-bad-wasm", self.test_cri_bad_wasm),
                          ("cri-missing", self.test_cri_missing_module),
                          ("cri-trap", self.test_cri_trap)]

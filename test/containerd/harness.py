@@ -239,6 +239,10 @@ disabled_plugins = ["io.containerd.internal.v1.opt"]
     # The handler a RuntimeClass names (docs/KUBERNETES.md).
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.wasmrt]
       runtime_type = "io.containerd.runc.v2"
+      # Lets wasmrt-oci see its annotations (io.wasmrt.tcplisten): CRI passes
+      # pod and container annotations to the OCI spec only when listed here.
+      pod_annotations = ["io.wasmrt.*"]
+      container_annotations = ["io.wasmrt.*"]
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.wasmrt.options]
         BinaryName = "{runtime_binary}"
         Root = "{wasmrt_root}"
