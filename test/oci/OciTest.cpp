@@ -98,6 +98,32 @@ TEST_CASE("bind mounts are preopened at their destination, a read-only rootfs is
   CHECK_FALSE(std::filesystem::exists(roMount + "/data/x.txt"));
 }
 
+TEST_CASE("process.user: the guest reaches files with the user's permissions") {
+  OciHarness oci("user");
+  if (getuid() != 0) {
+    WARN("not root: process.user cannot be tested");
+    return;
+  }
+  Json config = oci.guestConfig(oci.dir() + "/nobody", {"write", "/data/by-nobody.txt", "x"});
+  config["process"]["user"] = {{"uid", 65534}, {"gid", 65534}};
+  std::string bundle = oci.makeBundleWithConfig("nobody", config);
+  std::filesystem::permissions(bundle + "/data", std::filesystem::perms(0755));
+  pid_t pid = oci.create("denied", bundle);
+  REQUIRE(pid > 0);
+  REQUIRE(oci.oci({"start", "denied"}).status == 0);
+  CHECK(OciHarness::waitForExit(pid, 30s).code == 3); // EACCES: root owns /data
+  CHECK(oci.oci({"delete", "denied"}).status == 0);
+
+  std::filesystem::permissions(bundle + "/data", std::filesystem::perms(0777));
+  pid = oci.create("allowed", bundle);
+  REQUIRE(pid > 0);
+  REQUIRE(oci.oci({"start", "allowed"}).status == 0);
+  CHECK(OciHarness::waitForExit(pid, 30s).code == 0);
+  struct stat info{};
+  REQUIRE(stat((bundle + "/data/by-nobody.txt").c_str(), &info) == 0);
+  CHECK(info.st_uid == 65534);
+}
+
 TEST_CASE("kill stops a guest blocked in poll_oneoff: the process dies of the signal") {
   OciHarness oci("kill");
   std::string bundle = oci.makeBundle("b", {"sleep", "600"});

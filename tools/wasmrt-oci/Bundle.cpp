@@ -90,11 +90,66 @@ private:
   std::string problem_;
 };
 
+bool readUnsigned(SpecReader &reader, const Json &object, const char *key, auto &out,
+                  const std::string &where) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null())
+    return true;
+  if (!it->is_number_unsigned() && !(it->is_number_integer() && it->template get<int64_t>() >= 0))
+    return reader.fail(fmt::format("{}.{} must be a non-negative integer", where, key));
+  out = it->template get<std::remove_reference_t<decltype(out)>>();
+  return true;
+}
+
+void readUser(SpecReader &reader, const Json &user, BundleSpec &spec) {
+  readUnsigned(reader, user, "uid", spec.user.uid, "process.user");
+  readUnsigned(reader, user, "gid", spec.user.gid, "process.user");
+  auto gids = user.find("additionalGids");
+  if (gids == user.end() || gids->is_null())
+    return;
+  if (!gids->is_array()) {
+    reader.fail("process.user.additionalGids must be an array");
+    return;
+  }
+  for (const Json &gid : *gids) {
+    if (!gid.is_number_unsigned()) {
+      reader.fail("process.user.additionalGids must hold non-negative integers");
+      return;
+    }
+    spec.user.additionalGids.push_back(gid.get<uint32_t>());
+  }
+}
+
+void readRlimits(SpecReader &reader, const Json &process, BundleSpec &spec) {
+  auto rlimits = process.find("rlimits");
+  if (rlimits == process.end() || rlimits->is_null())
+    return;
+  if (!rlimits->is_array()) {
+    reader.fail("process.rlimits must be an array");
+    return;
+  }
+  for (const Json &entry : *rlimits) {
+    if (!entry.is_object()) {
+      reader.fail("process.rlimits entries must be objects");
+      return;
+    }
+    RlimitSpec limit;
+    reader.string(entry, "type", limit.type, "process.rlimits[]");
+    readUnsigned(reader, entry, "soft", limit.soft, "process.rlimits[]");
+    readUnsigned(reader, entry, "hard", limit.hard, "process.rlimits[]");
+    spec.rlimits.push_back(std::move(limit));
+  }
+}
+
 void readProcess(SpecReader &reader, const Json &process, BundleSpec &spec) {
   reader.strings(process, "args", spec.args, "process");
   reader.strings(process, "env", spec.env, "process");
   reader.string(process, "cwd", spec.cwd, "process");
   reader.boolean(process, "terminal", spec.terminal, "process");
+  reader.boolean(process, "noNewPrivileges", spec.noNewPrivileges, "process");
+  if (const Json *user = reader.object(process, "user", "process"))
+    readUser(reader, *user, spec);
+  readRlimits(reader, process, spec);
 }
 
 void readMounts(SpecReader &reader, const Json &config, BundleSpec &spec) {

@@ -24,6 +24,18 @@ struct NamespaceSpec {
   std::string path; // empty: a new namespace was asked for
 };
 
+struct ProcessUser {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::vector<uint32_t> additionalGids;
+};
+
+struct RlimitSpec {
+  std::string type; // "RLIMIT_NOFILE", ...
+  uint64_t soft = 0;
+  uint64_t hard = 0;
+};
+
 struct BundleSpec {
   std::string bundleDir; // absolute
   std::string rootfs;    // absolute host path (root.path resolved against bundleDir)
@@ -32,6 +44,9 @@ struct BundleSpec {
   std::vector<std::string> env; // "NAME=VALUE"
   std::string cwd = "/";
   bool terminal = false;
+  ProcessUser user;
+  std::vector<RlimitSpec> rlimits;
+  bool noNewPrivileges = false;
   std::vector<MountSpec> mounts;
   std::map<std::string, std::string> annotations;
   std::string cgroupsPath;

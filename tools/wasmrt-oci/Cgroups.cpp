@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -215,17 +216,18 @@ std::vector<pid_t> cgroupProcesses(const std::vector<std::string> &dirs) {
 
 void removeCgroup(const std::vector<std::string> &dirs) {
   for (const std::string &dir : dirs) {
-    // An exiting process leaves its cgroup a moment after it is gone from /proc.
+    // A process that just died can keep its cgroup busy for a moment after
+    // it left cgroup.procs; other live processes keep it busy for good.
     bool removed = false;
     for (int attempt = 0; attempt < 50 && !removed; ++attempt) {
       removed = rmdir(dir.c_str()) == 0 || errno == ENOENT;
-      if (!removed && errno != EBUSY)
+      if (removed || errno != EBUSY || !cgroupProcesses({dir}).empty())
         break;
-      if (!removed)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (!removed)
-      logWarning(fmt::format("cannot remove cgroup {}: {}", dir, std::strerror(errno)));
+      logWarning(fmt::format("cannot remove cgroup {}: {}{}", dir, std::strerror(errno),
+                             cgroupProcesses({dir}).empty() ? "" : " (other processes are in it)"));
   }
 }
 

@@ -156,7 +156,10 @@ int createContainer(const GlobalOptions &global, const CreateOptions &options,
       removeStateDir(dir);
       return fail(fmt::format("{}: {}", bundle.args.front(), filled.error().message()));
     }
-  if (mkfifo((dir + "/" + kExecFifoName).c_str(), 0622) != 0) {
+  // 0622 after umask, as runc makes it: an init running as process.user
+  // must still be able to open it for writing.
+  std::string fifoPath = dir + "/" + kExecFifoName;
+  if (mkfifo(fifoPath.c_str(), 0622) != 0 || chmod(fifoPath.c_str(), 0622) != 0) {
     int savedErrno = errno;
     removeStateDir(dir);
     return fail(fmt::format("cannot create {}/{}: {}", dir, kExecFifoName, std::strerror(savedErrno)));

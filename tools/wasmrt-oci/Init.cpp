@@ -8,11 +8,15 @@
 #include <net/if.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <grp.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -132,6 +136,47 @@ Expected<void> setUpConsole(const std::string &socketPath) {
   return {};
 }
 
+// process.rlimits, as runc applies them (e.g. RLIMIT_NOFILE from containerd's
+// default spec, which bounds the guest's descriptors too).
+Expected<void> applyRlimits(const BundleSpec &bundle) {
+  static const std::pair<const char *, int> names[] = {
+      {"RLIMIT_AS", RLIMIT_AS},         {"RLIMIT_CORE", RLIMIT_CORE},
+      {"RLIMIT_CPU", RLIMIT_CPU},       {"RLIMIT_DATA", RLIMIT_DATA},
+      {"RLIMIT_FSIZE", RLIMIT_FSIZE},   {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+      {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+      {"RLIMIT_NICE", RLIMIT_NICE},     {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+      {"RLIMIT_NPROC", RLIMIT_NPROC},   {"RLIMIT_RSS", RLIMIT_RSS},
+      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+      {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+  };
+  for (const RlimitSpec &limit : bundle.rlimits) {
+    const auto *found = std::find_if(std::begin(names), std::end(names),
+                                     [&](const auto &entry) { return limit.type == entry.first; });
+    if (found == std::end(names))
+      return Error(ErrorKind::Usage, fmt::format("process.rlimits: unknown type \"{}\"", limit.type));
+    rlimit value{.rlim_cur = limit.soft, .rlim_max = limit.hard};
+    if (setrlimit(found->second, &value) != 0)
+      return osError(fmt::format("setting {} to {}/{}", limit.type, limit.soft, limit.hard));
+  }
+  return {};
+}
+
+// process.user: after everything that needs root (cgroup, namespaces, the
+// code cache, binding listen sockets) and before the guest runs, so files
+// in the rootfs and mounts are reached with the user's permissions.
+Expected<void> becomeUser(const ProcessUser &user) {
+  if (user.uid == getuid() && user.gid == getgid() && user.additionalGids.empty())
+    return {};
+  std::vector<gid_t> groups(user.additionalGids.begin(), user.additionalGids.end());
+  if (setgroups(groups.size(), groups.data()) != 0)
+    return osError("setgroups (process.user.additionalGids)");
+  if (setgid(user.gid) != 0)
+    return osError(fmt::format("setgid {} (process.user.gid)", user.gid));
+  if (setuid(user.uid) != 0)
+    return osError(fmt::format("setuid {} (process.user.uid)", user.uid));
+  return {};
+}
+
 void sendToCreate(int socketFd, const std::string &message) {
   (void)!send(socketFd, message.data(), message.size(), MSG_NOSIGNAL);
 }
@@ -173,6 +218,10 @@ void runInit(const InitSetup &setup) {
     failInit(sock, osError("chdir /"));
   if (auto entered = enterNamespaces(*setup.bundle); !entered)
     failInit(sock, entered.error());
+  if (auto limited = applyRlimits(*setup.bundle); !limited)
+    failInit(sock, limited.error());
+  if (setup.bundle->noNewPrivileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    failInit(sock, osError("process.noNewPrivileges"));
   if (setup.bundle->terminal)
     if (auto console = setUpConsole(setup.consoleSocket); !console)
       failInit(sock, console.error());
@@ -181,6 +230,8 @@ void runInit(const InitSetup &setup) {
   auto *guest = new PreparedGuest;
   if (auto prepared = prepareGuest(*setup.bundle, *setup.entry, *guest); !prepared)
     failInit(sock, Error(prepared.error().kind(), prepared.error().describe()));
+  if (auto user = becomeUser(setup.bundle->user); !user)
+    failInit(sock, user.error());
   int fifoPathFd = open(setup.execFifo.c_str(), O_PATH | O_CLOEXEC);
   if (fifoPathFd < 0)
     failInit(sock, osError(setup.execFifo));
