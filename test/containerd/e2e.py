@@ -31,6 +31,7 @@ import argparse
 import http.client
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -44,6 +45,11 @@ SKIP = 77
 IMAGE_PREFIX = "localhost/wasmrt-e2e/"
 PAUSE_IMAGE = IMAGE_PREFIX + "pause:1"
 K8S_NS = "k8s.io"
+
+
+class Abort(BaseException):
+    """The run's deadline passed or a signal came: not caught per case (it is
+    not an Exception), only by main, which then cleans up."""
 
 
 def expect(cond, what):
@@ -330,7 +336,9 @@ class E2E:
                     log(f"cleanup: {e}")
             self.cri.close()
         if self.cd.proc:
-            self.cd.remove_all([self.ns])
+            # Our containerd's k8s.io namespace holds only what this run made:
+            # also the pods an aborted run never learnt the ids of.
+            self.cd.remove_all([self.ns, K8S_NS])
             if failed:
                 log("containerd log (tail):\n" + self.cd.log_tail(60))
         self.cd.stop()
@@ -376,6 +384,9 @@ def main():
     p.add_argument("--busybox", default="/bin/busybox", help="a static busybox")
     p.add_argument("--only", default="", help="comma-separated case names")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
+    p.add_argument("--deadline", type=int, default=240,
+                   help="seconds for the whole run before it stops and cleans up "
+                        "(default 240, under CTest's 300)")
     args = p.parse_args()
     # containerd runs the runtime from the shim's directory: relative paths break.
     for name in ("wasmrt_oci", "pause", "app_wasm", "http_hello", "busybox"):
@@ -397,14 +408,28 @@ def main():
     if b"ld-linux" in open(args.busybox, "rb").read(4096):
         print(f"SKIP: {args.busybox} is dynamically linked (Debian: apt-get install busybox-static)")
         return skip
+    # CTest's timeout kills this process, and then nothing would stop the
+    # containerd and shims it started (their own session): give up earlier,
+    # ourselves, and clean up. SIGTERM and SIGINT clean up the same way.
+    def give_up(signum, frame):
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        raise Abort(f"stopped by {signal.Signals(signum).name}"
+                      + (f" after the {args.deadline} s deadline" if signum == signal.SIGALRM
+                         else ""))
+    for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, give_up)
+    signal.alarm(args.deadline)
     e2e = E2E(args)
     t0 = time.monotonic()
     try:
         e2e.run()
-    except Failure as e:
+    except (Failure, Abort) as e:
         log(f"FAIL: {e}")
-        e2e.results.append(("setup", "FAIL", 0))
+        e2e.results.append(("setup" if isinstance(e, Failure) else "deadline", "FAIL", 0))
     finally:
+        signal.alarm(0)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)  # let cleanup finish
         e2e.cleanup()
     log(f"total {time.monotonic() - t0:.1f} s")
     if any(r[1] == "FAIL" for r in e2e.results):

@@ -348,9 +348,6 @@ class Containerd:
                 pids.append(int(entry))
         return pids
 
-    def shim_pids(self):
-        return self.our_processes()
-
     def remove_all(self, namespaces):
         """Best effort: kills and deletes every task and container in namespaces."""
         for ns in namespaces:
@@ -374,14 +371,34 @@ class Containerd:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=15)
-        for pid in self.our_processes():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        # A shim still alive has containers that were not deleted (an aborted
+        # run). Their processes are the shim's children (it is their subreaper):
+        # kill them first, or they would outlive the shim as orphans.
+        for shim in self.our_processes():
+            self._note_shim_id(shim)
+            # Children first (a container's init may be a grandchild: the
+            # runtime's `create` forks it), the shim last.
+            for pid in reversed(descendants(shim)):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         if self._log_file:
             self._log_file.close()
         self.clean_run_dir()
+
+    def _note_shim_id(self, pid):
+        """Records the (namespace, id) a shim serves, from its command line
+        (`-namespace NS -id ID -address ...`), so its socket can be removed even
+        when an aborted run never learnt the id."""
+        try:
+            args = _read(f"/proc/{pid}/cmdline").decode(errors="replace").split("\0")
+        except OSError:
+            return
+        if "-namespace" in args and "-id" in args:
+            ns = args[args.index("-namespace") + 1]
+            shim_id = args[args.index("-id") + 1]
+            self.shim_ids.add((ns, shim_id))
 
     def shim_socket_path(self, namespace, shim_id):
         # containerd 1.6 (runtime/v2/shim/util.go SocketAddress): the socket is
@@ -552,6 +569,16 @@ def read_cri_log(path):
 
 # ---------------------------------------------------------------------------
 # memory
+
+def descendants(pid):
+    """pid and every process below it, parents before children."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop(0)
+        out.append(p)
+        todo += children_of(p)
+    return out
+
 
 def pss_kib(pid):
     """Proportional set size of one process in KiB (smaps_rollup), or None if
