@@ -220,6 +220,9 @@ class Bench:
                 except Failure as e:
                     log(f"cleanup: {e}")
             self.cri.close()
+        if self.cd.proc:
+            # Whatever a failed run left in our containerd's k8s.io namespace.
+            self.cd.remove_all([NS])
         self.cd.stop()
         # A container process orphaned by a failed stop would outlive the run.
         for pid, started in self.app_pids:
