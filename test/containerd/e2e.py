@@ -16,7 +16,7 @@ builds OCI images as tar files (no registry) and imports them, then runs:
   cri-http-hello-env  the same with WASMRT_TCPLISTEN in the container's env
   cri-bad-wasm   an image whose module is not valid wasm: a failed container
                  with an error, within a deadline (never a hung shim)
-  cri-missing    a Wasm image (annotation) whose entrypoint file does not exist
+  cri-missing    an image whose entrypoint /app.wasm does not exist
   cri-trap       a guest that traps: exit status 134 and the trap in the log
 
 Exit status: 0 all passed, 1 a failure, 77 skipped (not root, containerd or
@@ -94,7 +94,8 @@ class E2E:
             with open(bad, "wb") as f:
                 f.write(b"\0asm\x01")
             specs["bad"] = (harness.wasm_image_files(bad), ["/app.wasm"], True)
-            # The annotation says Wasm, the entrypoint names a file the image lacks.
+            # The entrypoint names a module the image lacks (wasmrt-oci takes a
+            # missing "*.wasm" entrypoint for Wasm: docs/OCI.md, "Wasm detection and delegation").
             specs["missing"] = (harness.wasm_image_files(bad, "other.wasm"), ["/app.wasm"],
                                 True)
         for name, (files, entrypoint, wasm) in specs.items():
