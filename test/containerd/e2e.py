@@ -95,7 +95,8 @@ class E2E:
                 f.write(b"\0asm\x01")
             specs["bad"] = (harness.wasm_image_files(bad), ["/app.wasm"], True)
             # The entrypoint names a module the image lacks (wasmrt-oci takes a
-            # missing "*.wasm" entrypoint for Wasm: docs/OCI.md, "Wasm detection and delegation").
+            # missing "*.wasm" entrypoint for Wasm: docs/OCI.md, "Wasm detection
+            # and delegation").
             specs["missing"] = (harness.wasm_image_files(bad, "other.wasm"), ["/app.wasm"],
                                 True)
         for name, (files, entrypoint, wasm) in specs.items():
