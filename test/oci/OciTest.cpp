@@ -254,6 +254,15 @@ TEST_CASE("bad input is a clear error in the json log and on stderr, never a han
   expectError(oci.oci({"create", "--bundle", invalid, "invalid"}), "guest.wasm");
   CHECK_FALSE(std::filesystem::exists(oci.root() + "/invalid"));
 
+  // (module (import "env" "f" (func))): only WASI is provided.
+  std::string unlinkable = oci.makeBundle("unlinkable", {"hello"});
+  writeFile(unlinkable + "/rootfs/app/guest.wasm",
+            std::string("\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x02\x09\x01\x03"
+                        "env\x01"
+                        "f\0\0",
+                        25));
+  expectError(oci.oci({"create", "--bundle", unlinkable, "unlinkable"}), "unknown import env::f");
+
   expectError(oci.oci({"--frobnicate", "state", "x"}), "flag provided but not defined: --frobnicate");
   expectError(oci.oci({"create", "--bundel", ".", "x"}), "flag provided but not defined: --bundel");
   expectError(oci.oci({"frobnicate", "x"}), "unknown command \"frobnicate\"");
