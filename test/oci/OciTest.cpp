@@ -222,6 +222,46 @@ TEST_CASE("the memory limit bounds the guest's memory and, where writable, its c
   CHECK_FALSE(std::filesystem::exists(unifiedGroup));
 }
 
+TEST_CASE("with --systemd-cgroup, slice:prefix:name is placed where systemd would put it") {
+  OciHarness oci("systemd-cgroup");
+  Json config = oci.guestConfig(oci.dir() + "/b", {"sleep", "600"});
+  config["linux"]["cgroupsPath"] = "wasmrt-test.slice:wasmrt:systemd-cgroup";
+  std::string bundle = oci.makeBundleWithConfig("b", config);
+  std::vector<std::string> create = {"--root", oci.root(), "--systemd-cgroup", "create",
+                                     "--bundle", bundle, "--pid-file", bundle + "/init.pid",
+                                     "scoped"};
+  CommandResult created = oci.raw(create, {{"WASMRT_CACHE_DIR", oci.dir() + "/cache"}});
+  INFO(created.err);
+  REQUIRE(created.status == 0);
+  pid_t pid = pid_t(std::stol(readFile(bundle + "/init.pid")));
+  // systemd nests "a-b.slice" inside "a.slice".
+  std::string group =
+      "/sys/fs/cgroup/pids/wasmrt.slice/wasmrt-test.slice/wasmrt-systemd-cgroup.scope";
+  if (std::filesystem::exists("/sys/fs/cgroup/pids/cgroup.procs"))
+    CHECK(readFile(group + "/cgroup.procs") == std::to_string(pid) + "\n");
+  else
+    WARN("no cgroup v1 pids hierarchy here: placement not checked");
+  CHECK(oci.raw({"--root", oci.root(), "delete", "scoped"}).status == 0);
+  CHECK(OciHarness::waitForExit(pid, 10s).signal == SIGKILL);
+  CHECK_FALSE(std::filesystem::exists(group));
+  // The slices stay (as systemd's would); tidy them up in every hierarchy.
+  for (const auto &hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup")) {
+    std::error_code ec;
+    std::filesystem::remove(hierarchy.path() / "wasmrt.slice/wasmrt-test.slice", ec);
+    std::filesystem::remove(hierarchy.path() / "wasmrt.slice", ec);
+  }
+
+  config["linux"]["cgroupsPath"] = "not-a-systemd-path";
+  bundle = oci.makeBundleWithConfig("bad", config);
+  create[5] = bundle;
+  create[7] = bundle + "/init.pid";
+  create[8] = "bad";
+  CommandResult bad = oci.raw(create, {{"WASMRT_CACHE_DIR", oci.dir() + "/cache"}});
+  CHECK(bad.status == 1);
+  CHECK_THAT(bad.err, Catch::Contains("slice:prefix:name"));
+  CHECK_FALSE(std::filesystem::exists(oci.root() + "/bad"));
+}
+
 TEST_CASE("bad input is a clear error in the json log and on stderr, never a hang") {
   OciHarness oci("errors");
   auto expectError = [&](const CommandResult &result, const std::string &words) {

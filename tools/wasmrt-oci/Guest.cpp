@@ -71,6 +71,7 @@ public:
     std::string dir = cacheDirectory() + "/oci-locks";
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
+    chmod(dir.c_str(), 0700);
     fd_ = open(fmt::format("{}/{:016x}.lock", dir, hash).c_str(),
                O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ >= 0)
