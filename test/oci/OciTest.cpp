@@ -124,6 +124,26 @@ TEST_CASE("process.user: the guest reaches files with the user's permissions") {
   CHECK(info.st_uid == 65534);
 }
 
+TEST_CASE("process.rlimits and oomScoreAdj are applied to the container process") {
+  OciHarness oci("limits");
+  Json config = oci.guestConfig(oci.dir() + "/b", {"sleep", "600"});
+  config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 512}, {"hard", 1024}}};
+  config["process"]["oomScoreAdj"] = 500; // raising needs no privilege
+  std::string bundle = oci.makeBundleWithConfig("b", config);
+  pid_t pid = oci.create("limits", bundle);
+  REQUIRE(pid > 0);
+  std::string limits = readFile("/proc/" + std::to_string(pid) + "/limits");
+  CHECK_THAT(limits, Catch::Matches("(.|\n)*Max open files +512 +1024 +files(.|\n)*"));
+  CHECK(readFile("/proc/" + std::to_string(pid) + "/oom_score_adj") == "500\n");
+  CHECK(oci.oci({"delete", "limits"}).status == 0);
+  CHECK(OciHarness::waitForExit(pid, 10s).signal == SIGKILL);
+
+  config["process"]["rlimits"] = {{{"type", "RLIMIT_BOGUS"}, {"soft", 1}, {"hard", 1}}};
+  CommandResult bad = oci.oci({"create", "--bundle", oci.makeBundleWithConfig("bad", config), "bad"});
+  CHECK(bad.status == 1);
+  CHECK_THAT(bad.err, Catch::Contains("unknown type \"RLIMIT_BOGUS\""));
+}
+
 TEST_CASE("kill stops a guest blocked in poll_oneoff: the process dies of the signal") {
   OciHarness oci("kill");
   std::string bundle = oci.makeBundle("b", {"sleep", "600"});

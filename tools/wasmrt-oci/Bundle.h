@@ -47,6 +47,7 @@ struct BundleSpec {
   ProcessUser user;
   std::vector<RlimitSpec> rlimits;
   bool noNewPrivileges = false;
+  std::optional<int> oomScoreAdj; // process.oomScoreAdj (the kubelet's QoS)
   std::vector<MountSpec> mounts;
   std::map<std::string, std::string> annotations;
   std::string cgroupsPath;
