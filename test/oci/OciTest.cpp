@@ -210,6 +210,26 @@ TEST_CASE("delete of a created container kills its waiting init, and start twice
   CHECK_THAT(stopped.err, Catch::Contains("stopped"));
 }
 
+TEST_CASE("start of a container whose init died fails at once, and an unwritable pid file fails create") {
+  OciHarness oci("dead-init");
+  pid_t pid = oci.create("dead", oci.makeBundle("b", {"hello"}));
+  REQUIRE(pid > 0);
+  kill(pid, SIGKILL);
+  CHECK(OciHarness::waitForExit(pid, 10s).signal == SIGKILL);
+  CHECK(oci.state("dead")["status"] == "stopped");
+  CommandResult started = oci.oci({"start", "dead"});
+  CHECK(started.status == 1);
+  CHECK_THAT(started.err, Catch::Contains("stopped"));
+  CHECK(oci.oci({"delete", "dead"}).status == 0);
+
+  std::string bundle = oci.makeBundle("b2", {"hello"});
+  CommandResult created = oci.oci({"create", "--bundle", bundle, "--pid-file",
+                                   oci.dir() + "/no/such/dir/init.pid", "nopid"});
+  CHECK(created.status == 1);
+  CHECK_THAT(created.err, Catch::Contains("init.pid"));
+  CHECK_FALSE(std::filesystem::exists(oci.root() + "/nopid"));
+}
+
 TEST_CASE("the memory limit bounds the guest's memory and, where writable, its cgroup") {
   OciHarness oci("memory");
   if (getuid() != 0) {
