@@ -183,7 +183,8 @@ TEST_CASE("kill stops a guest blocked in poll_oneoff: the process dies of the si
   CommandResult ps = oci.oci({"ps", "--format", "json", "sleeper3"});
   CHECK(ps.status == 0);
   CHECK(Json::parse(ps.out, nullptr, false) == Json::array({pid}));
-  REQUIRE(oci.oci({"delete", "--force", "sleeper3"}).status == 0);
+  CHECK(oci.oci({"ps", "-f", "json", "sleeper3"}).out == ps.out);
+  REQUIRE(oci.oci({"delete", "-f", "sleeper3"}).status == 0);
   CHECK(OciHarness::waitForExit(pid, 10s).signal == SIGKILL);
   CHECK_FALSE(std::filesystem::exists(oci.root() + "/sleeper3"));
 }

@@ -310,14 +310,6 @@ Expected<BundleSpec> loadBundle(const std::string &bundleDir) {
   return spec;
 }
 
-std::string hostPathInRootfs(const std::string &rootfs, const std::string &containerPath) {
-  std::filesystem::path inside = std::filesystem::path("/" + containerPath).lexically_normal();
-  std::string relative = inside.relative_path().string();
-  if (relative.empty())
-    return rootfs;
-  return (std::filesystem::path(rootfs) / relative).string();
-}
-
 Entrypoint findEntrypoint(const BundleSpec &bundle) {
   const std::string &program = bundle.args.front();
   std::vector<std::string> candidates;

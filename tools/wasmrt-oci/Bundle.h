@@ -76,8 +76,4 @@ struct Entrypoint {
 // pod's annotations reach its pause container too.
 Entrypoint findEntrypoint(const BundleSpec &bundle);
 
-// Joins a container path to the rootfs on the host, lexically ("/a/../b" is
-// "<rootfs>/b"; nothing escapes above the rootfs).
-std::string hostPathInRootfs(const std::string &rootfs, const std::string &containerPath);
-
 } // namespace wasmrt::oci
