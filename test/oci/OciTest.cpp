@@ -170,7 +170,11 @@ TEST_CASE("kill stops a guest blocked in poll_oneoff: the process dies of the si
   REQUIRE(field != std::string::npos);
   long anonymousKiB = std::stol(rollup.substr(field + 10));
   INFO("Anonymous " << anonymousKiB << " kB");
+#if defined(__SANITIZE_ADDRESS__) // sanitizer shadow memory is not the runtime's
+  WARN("sanitizer build: the memory budget is not checked");
+#else
   CHECK(anonymousKiB < 2048);
+#endif
 
   CommandResult running = oci.oci({"delete", "sleeper"});
   CHECK(running.status != 0);
