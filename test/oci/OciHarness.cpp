@@ -47,6 +47,11 @@ OciHarness::~OciHarness() {
   // Reap whatever the deletes killed.
   while (waitpid(-1, nullptr, WNOHANG) > 0) {
   }
+  // The parent group the tests' cgroupsPath uses (delete removes the leaf
+  // only, as runc does); rmdir fails harmlessly while another test uses it.
+  std::error_code ec;
+  for (const auto &hierarchy : fs::directory_iterator("/sys/fs/cgroup", ec))
+    fs::remove(hierarchy.path() / "wasmrt-oci-test", ec);
 }
 
 CommandResult OciHarness::runCommand(const std::vector<std::string> &argv,

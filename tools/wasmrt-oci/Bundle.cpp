@@ -147,6 +147,12 @@ void readProcess(SpecReader &reader, const Json &process, BundleSpec &spec) {
   reader.string(process, "cwd", spec.cwd, "process");
   reader.boolean(process, "terminal", spec.terminal, "process");
   reader.boolean(process, "noNewPrivileges", spec.noNewPrivileges, "process");
+  if (auto adj = process.find("oomScoreAdj"); adj != process.end() && !adj->is_null()) {
+    if (!adj->is_number_integer() || adj->get<int64_t>() < -1000 || adj->get<int64_t>() > 1000)
+      reader.fail("process.oomScoreAdj must be an integer from -1000 to 1000");
+    else
+      spec.oomScoreAdj = adj->get<int>();
+  }
   if (const Json *user = reader.object(process, "user", "process"))
     readUser(reader, *user, spec);
   readRlimits(reader, process, spec);
@@ -302,14 +308,6 @@ Expected<BundleSpec> loadBundle(const std::string &bundleDir) {
   if (spec.cwd.empty() || spec.cwd.front() != '/')
     return reader.error(fmt::format("process.cwd \"{}\" must be an absolute path", spec.cwd));
   return spec;
-}
-
-std::string hostPathInRootfs(const std::string &rootfs, const std::string &containerPath) {
-  std::filesystem::path inside = std::filesystem::path("/" + containerPath).lexically_normal();
-  std::string relative = inside.relative_path().string();
-  if (relative.empty())
-    return rootfs;
-  return (std::filesystem::path(rootfs) / relative).string();
 }
 
 Entrypoint findEntrypoint(const BundleSpec &bundle) {

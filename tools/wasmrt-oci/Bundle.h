@@ -47,6 +47,7 @@ struct BundleSpec {
   ProcessUser user;
   std::vector<RlimitSpec> rlimits;
   bool noNewPrivileges = false;
+  std::optional<int> oomScoreAdj; // process.oomScoreAdj (the kubelet's QoS)
   std::vector<MountSpec> mounts;
   std::map<std::string, std::string> annotations;
   std::string cgroupsPath;
@@ -74,9 +75,5 @@ struct Entrypoint {
 // it) and classifies it by its first bytes, not by annotations: under CRI a
 // pod's annotations reach its pause container too.
 Entrypoint findEntrypoint(const BundleSpec &bundle);
-
-// Joins a container path to the rootfs on the host, lexically ("/a/../b" is
-// "<rootfs>/b"; nothing escapes above the rootfs).
-std::string hostPathInRootfs(const std::string &rootfs, const std::string &containerPath);
 
 } // namespace wasmrt::oci

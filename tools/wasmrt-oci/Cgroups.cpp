@@ -179,20 +179,25 @@ Expected<std::vector<std::string>> placeInCgroup(const CgroupRequest &request, p
     return std::move(relative).error();
   std::vector<Hierarchy> hierarchies = mountedHierarchies();
   bool memoryLimited = false;
+  // On failure, the groups made so far go again (the process dies with create).
+  auto undo = [&](Error error) {
+    removeCgroup(made);
+    return error;
+  };
   for (const Hierarchy &hierarchy : hierarchies) {
     if (access(hierarchy.mountPoint.c_str(), W_OK) != 0 && errno == EROFS)
       continue; // read-only (e.g. a cgroup namespace of an unprivileged container)
     auto dir = makeGroup(hierarchy, *relative);
     if (!dir)
-      return std::move(dir).error();
+      return undo(std::move(dir).error());
     made.push_back(*dir);
     if (request.memoryLimit && hierarchy.memory) {
       if (auto limited = applyMemoryLimit(hierarchy, *dir, *request.memoryLimit); !limited)
-        return std::move(limited).error();
+        return undo(std::move(limited).error());
       memoryLimited = true;
     }
     if (auto joined = writeFile(*dir + "/cgroup.procs", std::to_string(pid)); !joined)
-      return std::move(joined).error();
+      return undo(std::move(joined).error());
   }
   if (made.empty())
     logWarning(fmt::format("no writable cgroup filesystem: the container is not placed in "

@@ -175,14 +175,8 @@ int createContainer(const GlobalOptions &global, const CreateOptions &options,
   auto cgroupDirs = placeInCgroup(cgroup, init->pid);
   if (!cgroupDirs)
     return abandonInit(*init, dir, {}, cgroupDirs.error().message());
-  (void)!send(init->socket, &kGoMessage, 1, MSG_NOSIGNAL);
-  std::string reply = receiveAll(init->socket);
-  if (reply != kReadyMessage)
-    return abandonInit(*init, dir, *cgroupDirs,
-                       reply.empty() ? "the container's init process exited before it was ready"
-                                     : reply);
-  close(init->socket);
-
+  // Recorded before init goes on, so that from here a `delete` finds (and
+  // kills) it even if this process dies before finishing.
   ContainerState state{.id = options.id,
                        .bundle = bundle.bundleDir,
                        .rootfs = bundle.rootfs,
@@ -193,6 +187,14 @@ int createContainer(const GlobalOptions &global, const CreateOptions &options,
                        .cgroupDirs = *cgroupDirs};
   if (auto saved = writeState(dir, state); !saved)
     return abandonInit(*init, dir, *cgroupDirs, saved.error().message());
+  (void)!send(init->socket, &kGoMessage, 1, MSG_NOSIGNAL);
+  std::string reply = receiveAll(init->socket);
+  if (reply != kReadyMessage)
+    return abandonInit(*init, dir, *cgroupDirs,
+                       reply.empty() ? "the container's init process exited before it was ready"
+                                     : reply);
+  close(init->socket);
+
   if (!options.pidFile.empty())
     if (auto written = writeFileAtomically(options.pidFile, std::to_string(init->pid)); !written)
       return abandonInit(*init, dir, *cgroupDirs, written.error().message());

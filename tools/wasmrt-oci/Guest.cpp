@@ -71,6 +71,7 @@ public:
     std::string dir = cacheDirectory() + "/oci-locks";
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
+    chmod(dir.c_str(), 0700);
     fd_ = open(fmt::format("{}/{:016x}.lock", dir, hash).c_str(),
                O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ >= 0)
@@ -230,6 +231,14 @@ Expected<void> prepareGuest(const BundleSpec &bundle, const Entrypoint &entry,
   if (!module)
     return Error(module.error().kind(),
                  fmt::format("{}: {}", bundle.args.front(), module.error().describe()));
+  // Only WASI is linked: any other import would fail at start, after
+  // create reported success. Said now, as a create error.
+  for (const ImportType &import : module->imports())
+    if (import.module != kWasiPreview1Module)
+      return Error(ErrorKind::Unlinkable,
+                   fmt::format("{}: unknown import {}::{} (wasmrt-oci provides only {})",
+                               bundle.args.front(), import.module, import.name,
+                               kWasiPreview1Module));
   guest.module.emplace(std::move(*module));
   Store &store = guest.store.emplace(engine);
   if (bundle.memoryLimit)

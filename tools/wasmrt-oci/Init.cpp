@@ -161,6 +161,21 @@ Expected<void> applyRlimits(const BundleSpec &bundle) {
   return {};
 }
 
+// process.oomScoreAdj, which the kubelet sets by QoS class; like runc, a
+// value the kernel refuses is an error.
+Expected<void> applyOomScoreAdj(const BundleSpec &bundle) {
+  if (!bundle.oomScoreAdj)
+    return {};
+  int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  std::string value = std::to_string(*bundle.oomScoreAdj);
+  bool written = fd >= 0 && write(fd, value.data(), value.size()) == ssize_t(value.size());
+  int savedErrno = errno;
+  if (fd >= 0)
+    close(fd);
+  errno = savedErrno;
+  return written ? Expected<void>() : osError("setting process.oomScoreAdj to " + value);
+}
+
 // process.user: after everything that needs root (cgroup, namespaces, the
 // code cache, binding listen sockets) and before the guest runs, so files
 // in the rootfs and mounts are reached with the user's permissions.
@@ -220,6 +235,8 @@ void runInit(const InitSetup &setup) {
     failInit(sock, entered.error());
   if (auto limited = applyRlimits(*setup.bundle); !limited)
     failInit(sock, limited.error());
+  if (auto adjusted = applyOomScoreAdj(*setup.bundle); !adjusted)
+    failInit(sock, adjusted.error());
   if (setup.bundle->noNewPrivileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     failInit(sock, osError("process.noNewPrivileges"));
   if (setup.bundle->terminal)

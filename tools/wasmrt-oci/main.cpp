@@ -157,10 +157,12 @@ int runOnOurContainer(const GlobalOptions &global, const std::string &command,
 }
 
 // The id a command names: its first argument that is not a flag (or a
-// flag's value). Empty when there is none.
-std::string commandTarget(const std::vector<std::string> &args) {
+// flag's value). Empty when there is none. runc's flags that take a value,
+// for every command that names an id; "-f" is `ps --format` but
+// `delete --force`.
+std::string commandTarget(const std::string &command, const std::vector<std::string> &args) {
   static const std::vector<std::string> valueFlags = {
-      "--format", "-f", "--process", "-p", "--console-socket", "--cwd", "--env", "-e",
+      "--format", "--process", "-p", "--console-socket", "--cwd", "--env", "-e",
       "--user", "-u", "--pid-file", "--process-label", "--apparmor", "--cap", "-c",
       "--preserve-fds", "--additional-gids", "-g", "--resources", "-r", "--image-path",
       "--work-path", "--parent-path", "--page-server", "--manage-cgroups-mode",
@@ -174,8 +176,9 @@ std::string commandTarget(const std::vector<std::string> &args) {
     if (arg == "--")
       return i + 1 < args.size() ? args[i + 1] : "";
     if (arg.size() > 1 && arg[0] == '-') {
-      if (arg.find('=') == std::string::npos &&
-          std::find(valueFlags.begin(), valueFlags.end(), arg) != valueFlags.end())
+      bool takesValue = std::find(valueFlags.begin(), valueFlags.end(), arg) != valueFlags.end() ||
+                        (arg == "-f" && command == "ps");
+      if (arg.find('=') == std::string::npos && takesValue)
         ++i;
       continue;
     }
@@ -217,7 +220,7 @@ int dispatch(const GlobalOptions &global, const std::string &command,
     delegateToRunc(argv);
   if (!known && !isRefused)
     return usageError(fmt::format("unknown command \"{}\"", command));
-  std::string id = commandTarget(args);
+  std::string id = commandTarget(command, args);
   if (command == "run") {
     // `run` creates its container: a Wasm bundle is refused, the rest is runc's.
     auto bundle = loadBundle(bundleArgument(args));
