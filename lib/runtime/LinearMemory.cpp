@@ -72,8 +72,8 @@ std::string enomemCause(uint64_t wantedBytes) {
       mappedBytes + wantedBytes > limit.rlim_cur)
     return fmt::format("{} bytes are mapped and the address-space limit (ulimit -v) is {} bytes",
                        mappedBytes, uint64_t(limit.rlim_cur));
-  return fmt::format("no free range of {} bytes is left in the address space ({} bytes are "
-                     "mapped; each guarded memory reserves 8 GiB)",
+  return fmt::format("no free range of {} bytes is left in the address space; {} bytes are "
+                     "mapped, 8 GiB per guarded memory",
                      wantedBytes, mappedBytes);
 }
 

@@ -114,7 +114,8 @@ constexpr const char *kWasiGuest = R"((module
   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "sock_accept" (func $sock_accept (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_accept" (func $sock_accept
+    (param i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "sock_recv" (func $sock_recv
     (param i32 i32 i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
@@ -158,7 +159,8 @@ constexpr const char *kWasiGuest = R"((module
     (loop $more
       (if (local.get $poll) (then
         (local.set $err (call $wait_readable (local.get $fd)))
-        (if (local.get $err) (then (return (i32.sub (i32.const 0) (local.get $err)) (i32.const 0))))))
+        (if (local.get $err)
+          (then (return (i32.sub (i32.const 0) (local.get $err)) (i32.const 0))))))
       (local.set $err (if (result i32) (local.get $socket)
         (then (call $sock_recv (local.get $fd) (i32.const 16) (i32.const 1) (i32.const 0)
                                (i32.const 36) (i32.const 40)))
@@ -320,7 +322,8 @@ TEST_CASE("A guest blocked in WASI calls while the host is hammered by signals g
   auto readFifo = instance->getFunc("read_fifo");
   auto acceptRecv = instance->getFunc("accept_recv");
   REQUIRE((sleep && readFifo && acceptRecv));
-  const std::string expected = std::to_string(kChunk * kChunks) + " " + std::to_string(patternSum());
+  const std::string expected =
+      std::to_string(kChunk * kChunks) + " " + std::to_string(patternSum());
 
   gSignalsOnTarget = 0;
   SignalStorm storm;

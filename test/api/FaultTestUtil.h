@@ -28,7 +28,9 @@ namespace wasmrt::test {
 struct ChildOutcome {
   int status = 0;       // as from waitpid
   std::string failure; // what the body reported; empty when it succeeded
-  bool succeeded() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0 && failure.empty(); }
+  bool succeeded() const {
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 && failure.empty();
+  }
   std::string describe() const {
     std::string how = WIFEXITED(status)     ? "exit status " + std::to_string(WEXITSTATUS(status))
                       : WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
