@@ -209,6 +209,10 @@ TEST_CASE("Runaway recursion on threads with small stacks traps with call stack 
     // size (512 KiB) the depth follows the thread's stack; beyond it, the limit.
     CHECK(cases[0].outcome.depth <= 1);
     CHECK(cases[1].outcome.depth > 0);
+    // Lazy tiered code changes frames when $rec tiers up (10,000 calls), between
+    // cases or during one: depths compare only within one tier.
+    if (config.compilation == CompilationMode::Lazy && config.tiering.mode == Tiering::Tiered)
+      continue;
     CHECK(cases[1].outcome.depth < cases[2].outcome.depth);
     CHECK(cases[2].outcome.depth < cases[3].outcome.depth);
     CHECK(cases[3].outcome.depth > cases[4].outcome.depth * 9 / 10);
