@@ -8,6 +8,10 @@
 #include "ApiTestUtil.h"
 #include "FaultTestUtil.h"
 
+#include <sys/mman.h>
+#include <ucontext.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -238,4 +242,71 @@ TEST_CASE("host -> wasm -> host -> wasm near the stack limit ends in results or 
     Module module = compileWat(engine, recursionModule());
     CHECK(reentryNearTheLimit(engine, module) == "");
   }
+}
+
+namespace {
+
+// A fiber (ucontext) on a stack of our own, as coroutine libraries run code.
+struct Fiber {
+  static constexpr size_t kGuard = 64 << 10;
+  ucontext_t caller = {}, fiber = {};
+  void *mapping = nullptr;
+  size_t size = 0;
+  std::function<void()> body;
+
+  explicit Fiber(size_t stackBytes) : size(stackBytes + kGuard) {
+    mapping = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapping == MAP_FAILED)
+      mapping = nullptr;
+    else
+      mprotect(mapping, kGuard, PROT_NONE); // a guard below, as a coroutine library's
+  }
+  ~Fiber() {
+    if (mapping)
+      munmap(mapping, size);
+  }
+  static void trampoline(unsigned high, unsigned low) {
+    auto *self = reinterpret_cast<Fiber *>((uintptr_t(high) << 32) | low);
+    self->body();
+    swapcontext(&self->fiber, &self->caller);
+  }
+  bool run(std::function<void()> work) {
+    if (!mapping || getcontext(&fiber) != 0)
+      return false;
+    body = std::move(work);
+    fiber.uc_stack.ss_sp = static_cast<char *>(mapping) + kGuard;
+    fiber.uc_stack.ss_size = size - kGuard;
+    fiber.uc_link = nullptr;
+    auto self = reinterpret_cast<uintptr_t>(this);
+    makecontext(&fiber, reinterpret_cast<void (*)()>(trampoline), 2, unsigned(self >> 32),
+                unsigned(self & 0xffffffffu));
+    return swapcontext(&caller, &fiber) == 0;
+  }
+};
+
+} // namespace
+
+TEST_CASE("Wasm called on a fiber's own stack gets the configured wasm stack",
+          "[faults][stack]") {
+  WASMRT_FAULT_SKIP_UNDER_EMULATOR();
+  // The thread's own stack bounds say nothing about a fiber's stack: the limit is
+  // the entry SP minus Config::wasmStackSize there, which the fiber's stack must
+  // hold (docs/EMBEDDING.md). Before, a fiber stack below the thread's stack got a
+  // limit above its SP: every call trapped at once.
+  Engine engine;
+  Module module = compileWat(engine, recursionModule());
+  RecursionOutcome onThread, onFiber;
+  REQUIRE(runOnThread(4 << 20, [&] { onThread = runawayRecursion(engine, module); }));
+  Fiber fiber(2 << 20);
+  REQUIRE(fiber.run([&] { onFiber = runawayRecursion(engine, module); }));
+  // And re-entry near the limit on the fiber.
+  std::string reentry = "not run";
+  Module other = compileWat(engine, recursionModule());
+  Fiber second(2 << 20);
+  REQUIRE(second.run([&] { reentry = reentryNearTheLimit(engine, other); }));
+  INFO("depth on a 4 MiB thread " << onThread.depth << ", on a 2 MiB fiber " << onFiber.depth);
+  CHECK(onThread.failure == "");
+  CHECK(onFiber.failure == "");
+  CHECK(onFiber.depth > onThread.depth / 2);
+  CHECK(reentry == "");
 }
