@@ -19,11 +19,14 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 using namespace wasmrt;
 using namespace wasmrt::test;

@@ -12,6 +12,7 @@
 #include <ucontext.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
