@@ -279,8 +279,23 @@ TEST_CASE("At vm.max_map_count, instantiation is a clear error and memory.grow r
              (grew ? std::to_string(*grew) : grew.error().describe());
     if (auto bad = fleet.check(); !bad.empty())
       return "at the limit: " + bad;
+    // Compiling a module needs new code mappings: a clear error (or success, if
+    // an existing chunk has room), never a crash.
+    const char *late = "(module (func (export \"f\") (result i32) (i32.const 42)))";
+    if (auto compiled = Module::fromWat(engine, late);
+        !compiled && !contains(compiled.error().message(), "JIT memory: Cannot allocate memory"))
+      return "compiling at the limit: " + compiled.error().describe();
 
     filler.release(64);
+    auto recompiled = Module::fromWat(engine, late);
+    if (!recompiled)
+      return "compiling after freeing mappings: " + recompiled.error().describe();
+    Store lateStore(engine);
+    auto lateInstance = Instance::create(lateStore, *recompiled);
+    auto lateFunc = lateInstance ? lateInstance->typedFunc<int32_t()>("f")
+                                 : Expected<TypedFunc<int32_t()>>(lateInstance.error());
+    if (!lateFunc || valueOr((*lateFunc)(), -2) != 42)
+      return "a module compiled after freeing mappings does not run";
     if (auto refused = fleet.add(4))
       return "after freeing mappings: " + refused->describe();
     grew = (*grow)(1);
