@@ -57,15 +57,22 @@ uint64_t readProcNumber(const char *path) {
   return got > 0 ? std::strtoull(buffer, nullptr, 10) : 0;
 }
 
-// mmap and mprotect say ENOMEM for three different limits; name the one the process
-// is at, so that "cannot reserve" says what to change.
-std::string enomemCause(uint64_t wantedBytes) {
+// mmap and mprotect say ENOMEM for different limits; name the one the process is at,
+// so that the error says what to change. Reserving (mmap, PROT_NONE): the mapping
+// count, RLIMIT_AS, or no free range. Committing (mprotect read/write): the mapping
+// count (a split), or the system's commit limit under strict overcommit.
+enum class Mapping { Reserve, Commit };
+
+std::string enomemCause(Mapping what, uint64_t wantedBytes) {
   uint64_t maps = countMappings();
   uint64_t maxMaps = readProcNumber("/proc/sys/vm/max_map_count");
   // A reservation plus its commit needs up to two more mappings.
   if (maxMaps && maps + 2 >= maxMaps)
     return fmt::format("the process has {} memory mappings, vm.max_map_count allows {}", maps,
                        maxMaps);
+  if (what == Mapping::Commit)
+    return fmt::format("the system's commit limit refused {} bytes (vm.overcommit_memory)",
+                       wantedBytes);
   struct rlimit limit;
   uint64_t mappedBytes = readProcNumber("/proc/self/statm") * hostPageSize();
   if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
@@ -77,8 +84,9 @@ std::string enomemCause(uint64_t wantedBytes) {
                      wantedBytes, mappedBytes);
 }
 
-std::string mappingFailure(int err, uint64_t wantedBytes) {
-  return err == ENOMEM ? osReason(err) + " (" + enomemCause(wantedBytes) + ")" : osReason(err);
+std::string mappingFailure(int err, Mapping what, uint64_t wantedBytes) {
+  return err == ENOMEM ? osReason(err) + " (" + enomemCause(what, wantedBytes) + ")"
+                       : osReason(err);
 }
 
 // PROT_NONE + MAP_NORESERVE: address space only, no commit charge until made writable.
@@ -138,13 +146,13 @@ Expected<LinearMemory> LinearMemory::create(const MemoryConfig &config) {
     uint64_t wanted = std::exchange(memory.reserved_, 0);
     return Error(ErrorKind::Unlinkable,
                  fmt::format("cannot reserve {} bytes of address space for a linear memory: {}",
-                             wanted, mappingFailure(err, wanted)));
+                             wanted, mappingFailure(err, Mapping::Reserve, wanted)));
   }
   if (!makeAccessible(memory.base_, initialBytes)) {
     int err = errno;
     return Error(ErrorKind::Unlinkable,
                  fmt::format("cannot commit {} bytes for a linear memory: {}", initialBytes,
-                             mappingFailure(err, 0)));
+                             mappingFailure(err, Mapping::Commit, initialBytes)));
   }
   memory.pages_ = config.initialPages;
   if (config.mode == MemoryMode::Guarded) {
