@@ -5,6 +5,7 @@
 #include "abi/ArtifactFormat.h"
 #include "abi/LibraryRoutines.h"
 #include "compiler/AotLinker.h"
+#include "compiler/CompileThreadPool.h"
 #include "compiler/Compiler.h"
 #include "compiler/Jit.h"
 #include "compiler/ModuleEmitter.h"
@@ -112,12 +113,12 @@ public:
   Expected<std::vector<std::unique_ptr<llvm::MemoryBuffer>>> run(unsigned threads) {
     chunks_ = partition(module_, threads);
     objects_.resize(chunks_.size());
-    std::vector<std::thread> workers;
+    std::vector<llvm::thread> workers;
     unsigned count = std::min<unsigned>(threads, unsigned(chunks_.size()));
     for (unsigned i = 1; i < count; ++i)
-      workers.emplace_back([this] { work(); });
+      workers.emplace_back(kCompileThreadStack, [this] { work(); });
     work();
-    for (std::thread &worker : workers)
+    for (llvm::thread &worker : workers)
       worker.join();
     if (error_)
       return std::move(*error_);

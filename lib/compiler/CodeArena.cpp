@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
 #include <system_error>
 
 namespace wasmrt::internal::compiler {
@@ -30,8 +31,11 @@ CodeArena::Region regionOf(const orc::AllocGroup &group) {
                                                                         : CodeArena::Code;
 }
 
+// "what: reason" (StringError prints only its message, so the reason goes in it too):
+// at the address-space or mapping limit, compiling says "Cannot allocate memory".
 llvm::Error systemError(const char *what) {
-  return llvm::make_error<llvm::StringError>(what, std::error_code(errno, std::generic_category()));
+  std::error_code reason(errno, std::generic_category());
+  return llvm::make_error<llvm::StringError>(std::string(what) + ": " + reason.message(), reason);
 }
 
 // What a finalized graph leaves behind: the actions to run when it goes.

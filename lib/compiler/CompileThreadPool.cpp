@@ -28,7 +28,7 @@ CompileThreadPool::~CompileThreadPool() {
   for (Workers &lane : lanes_)
     lane.wake.notify_all();
   for (Workers &lane : lanes_)
-    for (std::thread &worker : lane.threads)
+    for (llvm::thread &worker : lane.threads)
       worker.join();
 }
 
@@ -38,7 +38,8 @@ void CompileThreadPool::run(std::function<void()> job, Lane lane) {
     std::lock_guard lock(mutex_);
     workers.jobs.push_back(std::move(job));
     if (workers.idle == 0 && workers.threads.size() < maxThreads_)
-      workers.threads.emplace_back([this, &workers, lane] { work(workers, lane); });
+      workers.threads.emplace_back(kCompileThreadStack,
+                                   [this, &workers, lane] { work(workers, lane); });
   }
   workers.wake.notify_one();
 }

@@ -4,16 +4,27 @@
 
 #include "compiler/Compiler.h"
 
+#include <llvm/Support/thread.h>
+
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 namespace wasmrt::internal {
+
+// The stack of every compile thread (the pool's and AOT compilation's). Threads
+// created without a size get RLIMIT_STACK's (`ulimit -s`), and LLVM's recursive
+// passes overflowed a 48 KiB one on test/programs/compute.c (a host SIGSEGV). Clang
+// gives its own compile threads 8 MiB; untouched pages cost nothing.
+inline constexpr unsigned kCompileThreadStackSize = 8u << 20;
+// As llvm::thread wants it (a plain unsigned would be taken for the function).
+inline constexpr std::optional<unsigned> kCompileThreadStack = kCompileThreadStackSize;
 
 // Why not ORC's DynamicThreadPoolTaskDispatcher: its threads destroy a task
 // after reporting it finished, so a session torn down right after its last
@@ -58,7 +69,7 @@ private:
   struct Workers {
     std::condition_variable wake;
     std::deque<std::function<void()>> jobs;
-    std::vector<std::thread> threads;
+    std::vector<llvm::thread> threads;
     unsigned idle = 0;
   };
   void work(Workers &workers, Lane lane);

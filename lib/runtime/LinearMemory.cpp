@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <system_error>
 #include <utility>
 
@@ -20,6 +23,71 @@ uint64_t roundUp(uint64_t value, uint64_t alignment) {
 }
 
 std::string osReason(int err) { return std::generic_category().message(err); }
+
+// The process's mappings as vm.max_map_count counts them: lines of /proc/self/maps,
+// less x86-64's [vsyscall] page (ffffffffff600000, a kernel address; no user mapping
+// starts with 'f'). Plain read(): this runs when the process may be out of mappings,
+// so nothing here may need a new one.
+uint64_t countMappings() {
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  char buffer[4096];
+  uint64_t count = 0;
+  bool lineStart = true;
+  ssize_t got;
+  while ((got = read(fd, buffer, sizeof buffer)) > 0) {
+    for (ssize_t i = 0; i < got; ++i) {
+      if (lineStart && buffer[i] != 'f')
+        ++count;
+      lineStart = buffer[i] == '\n';
+    }
+  }
+  close(fd);
+  return count;
+}
+
+uint64_t readProcNumber(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  char buffer[64] = {};
+  ssize_t got = read(fd, buffer, sizeof buffer - 1);
+  close(fd);
+  return got > 0 ? std::strtoull(buffer, nullptr, 10) : 0;
+}
+
+// mmap and mprotect say ENOMEM for different limits; name the one the process is at,
+// so that the error says what to change. Reserving (mmap, PROT_NONE): the mapping
+// count, RLIMIT_AS, or no free range. Committing (mprotect read/write): the mapping
+// count (a split), or the system's commit limit under strict overcommit.
+enum class Mapping { Reserve, Commit };
+
+std::string enomemCause(Mapping what, uint64_t wantedBytes) {
+  uint64_t maps = countMappings();
+  uint64_t maxMaps = readProcNumber("/proc/sys/vm/max_map_count");
+  // A reservation plus its commit needs up to two more mappings.
+  if (maxMaps && maps + 2 >= maxMaps)
+    return fmt::format("the process has {} memory mappings, vm.max_map_count allows {}", maps,
+                       maxMaps);
+  if (what == Mapping::Commit)
+    return fmt::format("the system's commit limit refused {} bytes (vm.overcommit_memory)",
+                       wantedBytes);
+  struct rlimit limit;
+  uint64_t mappedBytes = readProcNumber("/proc/self/statm") * hostPageSize();
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+      mappedBytes + wantedBytes > limit.rlim_cur)
+    return fmt::format("{} bytes are mapped and the address-space limit (ulimit -v) is {} bytes",
+                       mappedBytes, uint64_t(limit.rlim_cur));
+  return fmt::format("no free range of {} bytes is left in the address space; {} bytes are "
+                     "mapped, 8 GiB per guarded memory",
+                     wantedBytes, mappedBytes);
+}
+
+std::string mappingFailure(int err, Mapping what, uint64_t wantedBytes) {
+  return err == ENOMEM ? osReason(err) + " (" + enomemCause(what, wantedBytes) + ")"
+                       : osReason(err);
+}
 
 // PROT_NONE + MAP_NORESERVE: address space only, no commit charge until made writable.
 uint8_t *reserve(uint64_t bytes) {
@@ -78,12 +146,14 @@ Expected<LinearMemory> LinearMemory::create(const MemoryConfig &config) {
     uint64_t wanted = std::exchange(memory.reserved_, 0);
     return Error(ErrorKind::Unlinkable,
                  fmt::format("cannot reserve {} bytes of address space for a linear memory: {}",
-                             wanted, osReason(err)));
+                             wanted, mappingFailure(err, Mapping::Reserve, wanted)));
   }
-  if (!makeAccessible(memory.base_, initialBytes))
+  if (!makeAccessible(memory.base_, initialBytes)) {
+    int err = errno;
     return Error(ErrorKind::Unlinkable,
                  fmt::format("cannot commit {} bytes for a linear memory: {}", initialBytes,
-                             osReason(errno)));
+                             mappingFailure(err, Mapping::Commit, initialBytes)));
+  }
   memory.pages_ = config.initialPages;
   if (config.mode == MemoryMode::Guarded) {
     auto region = registerGuardedMemory(memory.base_, memory.reserved_);

@@ -85,7 +85,8 @@ struct ThreadTrapState {
   // Faults at [stackGuardLow, stackGuardHigh) are overflows of this thread's stack.
   uintptr_t stackGuardLow;
   uintptr_t stackGuardHigh;
-  uintptr_t stackLow; // lowest usable address of this thread's stack, 0 if unknown
+  uintptr_t stackLow;  // lowest usable address of this thread's stack, 0 if unknown
+  uintptr_t stackHigh; // one past its highest
   bool prepared;
 };
 static_assert(std::is_trivially_destructible_v<ThreadTrapState>);
@@ -244,6 +245,7 @@ void findThreadStack(ThreadTrapState &thread) {
     // glibc's one-page guard; 64 KiB covers a call's or a probe's overshoot either way.
     size_t window = std::max<size_t>(guardSize, 64 * 1024);
     thread.stackLow = low;
+    thread.stackHigh = low + stackSize;
     thread.stackGuardHigh = low;
     thread.stackGuardLow = low > window ? low - window : 0;
   }
@@ -264,7 +266,11 @@ Expected<void> prepareThread() {
 uintptr_t entryStackLimit(const ThreadTrapState &thread, const WasmEntryOptions &options) {
   auto sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
   uintptr_t limit = sp > options.wasmStackSize ? sp - options.wasmStackSize : 0;
-  if (thread.stackLow)
+  // Clamp to the thread's real stack only when running on it. On another stack (a
+  // fiber or coroutine; its bounds are unknown here) the thread's bounds would put the
+  // limit above SP, so that every call trapped, or say nothing: the fiber's stack must
+  // hold wasmStackSize (docs/EMBEDDING.md).
+  if (thread.stackLow && sp >= thread.stackLow && sp < thread.stackHigh)
     limit = std::max(limit, thread.stackLow + kHostStackReserve);
   return limit;
 }

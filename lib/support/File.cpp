@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <memory>
 #include <sys/stat.h>
 
@@ -22,15 +23,23 @@ Expected<std::vector<uint8_t>> readFileBytes(const std::string &path) {
     return ioError(errno);
   if (S_ISDIR(info.st_mode))
     return ioError(EISDIR);
-  std::vector<uint8_t> bytes;
-  if (S_ISREG(info.st_mode))
-    bytes.reserve(size_t(info.st_size));
-  uint8_t buffer[1 << 16];
-  size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0)
-    bytes.insert(bytes.end(), buffer, buffer + got);
+  // Read straight into the vector, in steps of at least 64 KiB: no buffer on the
+  // stack, which may be small (`ulimit -s`; a 64 KiB array here crashed the CLI
+  // under a 72 KiB stack before it ran anything).
+  constexpr size_t kStep = size_t(1) << 16;
+  std::vector<uint8_t> bytes(S_ISREG(info.st_mode) ? size_t(info.st_size) + 1 : kStep);
+  size_t used = 0;
+  for (;;) {
+    if (used == bytes.size())
+      bytes.resize(bytes.size() + std::max(kStep, bytes.size() / 2));
+    size_t got = std::fread(bytes.data() + used, 1, bytes.size() - used, file.get());
+    used += got;
+    if (got == 0)
+      break;
+  }
   if (std::ferror(file.get()))
     return ioError(errno ? errno : EIO);
+  bytes.resize(used);
   return bytes;
 }
 

@@ -50,14 +50,21 @@ Errno viaOpenat2(int rootFd, std::string_view path, int flags, mode_t mode,
                  bool followFinal, HostFd &out) {
   std::string p(path);
   int f = flags | O_CLOEXEC | (followFinal ? 0 : O_NOFOLLOW);
-  for (int attempt = 0; attempt < kOpenat2Retries; ++attempt) {
+  for (int attempt = 0; attempt < kOpenat2Retries;) {
     long fd = openat2(rootFd, p.c_str(), f, mode, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
     if (fd >= 0) {
       out.reset(int(fd));
       return errno_::kSuccess;
     }
-    if (errno == EAGAIN || errno == EINTR)
+    // EINTR is not a failed attempt: opening a FIFO waits for its other end, and a
+    // process whose handlers lack SA_RESTART sees EINTR for every signal meanwhile
+    // (counting them returned EAGAIN after 16 signals).
+    if (errno == EINTR)
       continue;
+    if (errno == EAGAIN) {
+      ++attempt;
+      continue;
+    }
     // RESOLVE_BENEATH reports every escape ("..", absolute symlinks) as EXDEV.
     return errno == EXDEV ? errno_::kPerm : errnoFromHost(errno);
   }
@@ -126,7 +133,10 @@ Errno viaWalk(int rootFd, std::string_view path, int flags, mode_t mode, bool fo
         return errnoFromHost(errno);
     }
     int f = flags | O_NOFOLLOW | O_CLOEXEC | (mustBeDir ? O_DIRECTORY : 0);
-    int fd = ::openat(cur(), c.c_str(), f, mode);
+    int fd;
+    do // a FIFO's open waits for its other end: see viaOpenat2
+      fd = ::openat(cur(), c.c_str(), f, mode);
+    while (fd < 0 && errno == EINTR);
     if (fd < 0)
       return errnoFromHost(errno);
     out.reset(fd);

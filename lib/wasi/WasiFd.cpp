@@ -157,7 +157,10 @@ Errno fdAllocate(WasiContext &ctx, GuestMemory, u32 fd, u64 offset, u64 len) {
     return errno_::kFbig;
   if (len == 0)
     return errno_::kInval;
-  int r = ::posix_fallocate(e->host.get(), off_t(offset), off_t(len));
+  int r; // returns the error instead of setting errno
+  do
+    r = ::posix_fallocate(e->host.get(), off_t(offset), off_t(len));
+  while (r == EINTR);
   return r == 0 ? errno_::kSuccess : errnoFromHost(r);
 }
 
@@ -169,14 +172,16 @@ Errno fdDatasync(WasiContext &ctx, GuestMemory, u32 fd) {
   FdEntry *e;
   if (Errno err = lookupFd(ctx, fd, rights::kFdDatasync, e))
     return err;
-  return ::fdatasync(e->host.get()) == 0 ? errno_::kSuccess : errnoFromHost(errno);
+  return retryOnEintr([&] { return ::fdatasync(e->host.get()); }) == 0 ? errno_::kSuccess
+                                                                         : errnoFromHost(errno);
 }
 
 Errno fdSync(WasiContext &ctx, GuestMemory, u32 fd) {
   FdEntry *e;
   if (Errno err = lookupFd(ctx, fd, rights::kFdSync, e))
     return err;
-  return ::fsync(e->host.get()) == 0 ? errno_::kSuccess : errnoFromHost(errno);
+  return retryOnEintr([&] { return ::fsync(e->host.get()); }) == 0 ? errno_::kSuccess
+                                                                     : errnoFromHost(errno);
 }
 
 Errno fdFdstatGet(WasiContext &ctx, GuestMemory mem, u32 fd, u32 out) {
@@ -257,8 +262,9 @@ Errno fdFilestatSetSize(WasiContext &ctx, GuestMemory, u32 fd, u64 size) {
     return err;
   if (size > uint64_t(INT64_MAX))
     return errno_::kInval;
-  return ::ftruncate(e->host.get(), off_t(size)) == 0 ? errno_::kSuccess
-                                                       : errnoFromHost(errno);
+  return retryOnEintr([&] { return ::ftruncate(e->host.get(), off_t(size)); }) == 0
+             ? errno_::kSuccess
+             : errnoFromHost(errno);
 }
 
 Errno fdFilestatSetTimes(WasiContext &ctx, GuestMemory, u32 fd, u64 atim, u64 mtim,
@@ -287,7 +293,8 @@ Errno positionalIo(WasiContext &ctx, GuestMemory mem, u32 fd, uint64_t right, u3
     return err;
   if (!mem.inBounds(countOut, 4))
     return errno_::kFault;
-  ssize_t n = io(e->host.get(), vec.data(), int(vec.size()), off_t(offset));
+  ssize_t n =
+      retryOnEintr([&] { return io(e->host.get(), vec.data(), int(vec.size()), off_t(offset)); });
   if (n < 0)
     return errnoFromHost(errno);
   mem.store<uint32_t>(countOut, uint32_t(n));

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 
+#include <cerrno>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,16 @@ uint8_t filetypeFromMode(mode_t mode);
 Errno storeFilestat(GuestMemory mem, uint32_t ptr, const struct stat &st);
 // fstflags + times -> the two timespecs of futimens/utimensat (EINVAL on bad flags).
 Errno hostTimes(uint64_t atim, uint64_t mtim, uint32_t fstFlags, struct timespec out[2]);
+
+// Calls `call` (a system call returning a negative value and setting errno on
+// failure) again for as long as a signal interrupts it: a handler installed
+// without SA_RESTART by the embedding process must not reach the guest as EINTR
+// (docs/WASI.md, "Signals").
+template <typename Call> auto retryOnEintr(Call &&call) {
+  auto result = call();
+  while (result < 0 && errno == EINTR)
+    result = call();
+  return result;
+}
 
 } // namespace wasmrt::wasi::detail

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -129,4 +130,27 @@ TEST_CASE("Dispatch lane follows DispatchLaneScope and background workers",
   pool.run([&] { onUrgent.set_value(CompileThreadPool::currentDispatchLane()); }, Lane::Urgent);
   CHECK(onBackground.get_future().get() == Lane::Background);
   CHECK(onUrgent.get_future().get() == Lane::Urgent);
+}
+
+TEST_CASE("Compile workers have their own 8 MiB stacks, whatever ulimit -s says",
+          "[compiler][pool]") {
+  // Threads created without a size get RLIMIT_STACK's as read at process start;
+  // a small `ulimit -s` used to crash LLVM on the workers (docs/RUNTIME.md,
+  // testing notes). Every lane is checked.
+  CompileThreadPool pool(1);
+  for (Lane lane : {Lane::Urgent, Lane::Background, Lane::TierUp}) {
+    std::promise<size_t> size;
+    pool.run(
+        [&] {
+          pthread_attr_t attributes;
+          size_t bytes = 0;
+          if (pthread_getattr_np(pthread_self(), &attributes) == 0) {
+            pthread_attr_getstacksize(&attributes, &bytes);
+            pthread_attr_destroy(&attributes);
+          }
+          size.set_value(bytes);
+        },
+        lane);
+    CHECK(size.get_future().get() >= kCompileThreadStackSize);
+  }
 }

@@ -1,6 +1,7 @@
 #include "runtime/LinearMemory.h"
 
 #include "runtime/FakeJit.h"
+#include "MappingFiller.h"
 #include "ProcessStatus.h"
 
 #include <catch2/catch.hpp>
@@ -215,7 +216,8 @@ TEST_CASE("Failing to reserve address space is an error, and a failed grow chang
     MemoryConfig config;
     config.initialPages = 1;
     auto guarded = LinearMemory::create(config);
-    if (guarded || guarded.error().kind() != ErrorKind::Unlinkable)
+    if (guarded || guarded.error().kind() != ErrorKind::Unlinkable ||
+        guarded.error().message().find("address-space limit (ulimit -v)") == std::string::npos)
       _exit(11);
     config.mode = MemoryMode::BoundsChecked;
     auto checked = LinearMemory::create(config);
@@ -226,6 +228,65 @@ TEST_CASE("Failing to reserve address space is an error, and a failed grow chang
       _exit(13);
     if (checked->pages() != 1 || checked->base()[0] != 5 || checked->grow(1) != 1)
       _exit(14);
+    _exit(0);
+  });
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+#endif
+}
+
+// The process at vm.max_map_count (reached by splitting a region of its own, not by
+// changing the machine-wide sysctl): no new reservation, no growth that needs a new
+// mapping, each a clear error or memory.grow's -1; all of it works again once
+// mappings are freed. In a child: at the limit nothing else may need a mapping.
+TEST_CASE("At vm.max_map_count, creating a memory is a clear error and growing one fails "
+          "cleanly, until mappings are freed") {
+  WASMRT_SKIP_UNDER_EMULATOR("uses fork");
+#if defined(__SANITIZE_ADDRESS__)
+  SUCCEED("skipped under AddressSanitizer: its allocator needs new mappings at any time");
+#else
+  uint64_t limit = faults::maxMapCount();
+  if (limit == 0 || limit > (1u << 20)) {
+    WARN("skipped: vm.max_map_count is " << limit << ", too large to fill quickly");
+    return;
+  }
+  static uint64_t sLimit;
+  sLimit = limit;
+  int status = test::runInChild([] {
+    MemoryConfig config;
+    config.initialPages = 0;
+    auto empty = LinearMemory::create(config); // one mapping: growing it splits it
+    config.initialPages = 1;
+    config.mode = MemoryMode::BoundsChecked;
+    auto moving = LinearMemory::create(config); // grows past 16 MiB by moving
+    if (!empty || !moving)
+      _exit(10);
+    moving->base()[0] = 7;
+    faults::MappingFiller filler(sLimit + 16);
+    if (!filler.ok() || !filler.fill())
+      _exit(11);
+    config.mode = MemoryMode::Guarded;
+    auto refused = LinearMemory::create(config);
+    // Linux lets mmap make one mapping more than a split may: the reservation is
+    // then made and committing its first page is what fails.
+    if (refused || refused.error().kind() != ErrorKind::Unlinkable ||
+        refused.error().message().find("for a linear memory: Cannot allocate memory (the "
+                                       "process has") == std::string::npos ||
+        refused.error().message().find("vm.max_map_count allows") == std::string::npos)
+      _exit(12);
+    if (empty->grow(1) != LinearMemory::kGrowFailed || empty->pages() != 0)
+      _exit(13);
+    if (moving->grow(512) != LinearMemory::kGrowFailed || moving->pages() != 1 ||
+        moving->base()[0] != 7)
+      _exit(14);
+    filler.release(16);
+    auto accepted = LinearMemory::create(config);
+    if (!accepted || accepted->pages() != 1)
+      _exit(15);
+    accepted->base()[0] = 1;
+    if (empty->grow(1) != 0 || moving->grow(512) != 1 || moving->base()[0] != 7)
+      _exit(16);
+    empty->base()[kPage - 1] = 1;
     _exit(0);
   });
   REQUIRE(WIFEXITED(status));

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -413,6 +414,50 @@ TEST_CASE("poll_oneoff: a signal during the wait neither ends it early nor exten
     CHECK(event(g, 0).type == eventtype::kClock);
   }
   ::sigaction(SIGUSR1, &old, nullptr);
+}
+
+TEST_CASE("path_open on a FIFO waits for its writer through signals, then fd_read") {
+  // Opening a FIFO blocks until its other end opens; a handler without SA_RESTART
+  // makes each signal meanwhile an EINTR, which must not reach the guest (it came
+  // back as EAGAIN once 16 had counted against openat2's retries). docs/WASI.md,
+  // "Signals".
+  bool useOpenat2 = GENERATE(true, false);
+  CAPTURE(useOpenat2);
+  struct sigaction sa = {}, old = {};
+  sa.sa_handler = [](int) {};
+  ::sigemptyset(&sa.sa_mask);
+  REQUIRE(::sigaction(SIGUSR1, &sa, &old) == 0);
+  WasiFixture f(useOpenat2);
+  std::string fifo = (f.sandbox() / "fifo").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  pthread_t self = ::pthread_self();
+  std::thread writer([&] {
+    // 60 signals 1 ms apart while the open waits, then the writer's end opens
+    // (non-blocking: ENXIO until the reader is there).
+    for (int i = 0; i < 60; ++i) {
+      ::pthread_kill(self, SIGUSR1);
+      std::this_thread::sleep_for(1ms);
+    }
+    int fd = -1;
+    for (int i = 0; i < 10000 && fd < 0; ++i) {
+      fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd < 0)
+        std::this_thread::sleep_for(1ms);
+    }
+    if (fd >= 0) {
+      CHECK(::write(fd, "through", 7) == 7);
+      ::close(fd);
+    }
+  });
+  uint32_t fd = 0;
+  Errno opened = f.open("fifo", 0, &fd, kReaderRights);
+  std::string got;
+  Errno read = opened ? opened : f.read(fd, 64, &got);
+  writer.join();
+  ::sigaction(SIGUSR1, &old, nullptr);
+  CHECK(opened == errno_::kSuccess);
+  CHECK(read == errno_::kSuccess);
+  CHECK(got == "through");
 }
 
 TEST_CASE("poll_oneoff: pipes becoming ready, writable, hung up while blocked") {
