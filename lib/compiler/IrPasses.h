@@ -45,13 +45,14 @@ inline constexpr const char *kTrappingLoadMetadata = "wasmrt.trapping-load";
 // function of the same module that does not need that parameter, or needs it
 // only for a result the caller drops, counts as dead too: inlining (eager
 // chunks, artifacts) would make it so. With `modelFolds` (every level that
-// runs InstCombine, i.e. above O0), liveness follows what each value will be
-// after InstSimplify's folds, known bits and CSE (`x xor x`, `(0 + x) xor x`,
-// `(x << 5) & 31` are constants: InstCombine folds them and deletes the load
-// with them). A load that a later stage discards in a way this model does
-// not see (after loop transformations, say), or moves past another trap, can
-// still lose its trap in guarded mode at -O1 and above; bounds-checked mode
-// is exact.
+// runs InstCombine, i.e. above O0), the analysis runs on a copy of each
+// function that EarlyCSE, SimplifyCFG and InstCombine have folded, because
+// what survives those folds is what the pipeline keeps: `x xor x`,
+// `(a + b) xor (m xor (a + b))` and the condition of an empty `if` do not
+// keep a load. A load that a later stage discards in a way the copy does not
+// show (after loop transformations, say), or that is moved without being
+// lost (hoisted above a store), can still differ from the spec in guarded
+// mode at -O1 and above; bounds-checked mode is exact.
 class KeepTrappingLoadsPass : public llvm::PassInfoMixin<KeepTrappingLoadsPass> {
 public:
   explicit KeepTrappingLoadsPass(bool modelFolds) : modelFolds_(modelFolds) {}

@@ -15,6 +15,9 @@
 //   result, inlining would make the load dead, so such a call is marked
 //   noinline. Code that drops the result of a pure function is rare in
 //   optimised Wasm, so this costs next to nothing.
+// Above -O0 all of it is computed on folded copies of the functions
+// (AnalysedFunction). AnchorTrappingLoadsPass, at the end, keeps needed
+// loads where they are.
 #include "compiler/IrPasses.h"
 
 #include <llvm/ADT/DenseMap.h>
@@ -77,12 +80,8 @@ bool definedCallee(const llvm::Value *value) {
 // two loads, and a phi's incoming values are numbered after it.
 class ValueNumbering {
 public:
-  // Without `modelFolds` every value stands for itself (code that no
-  // InstCombine will see).
-  ValueNumbering(llvm::Function &function, bool modelFolds)
+  explicit ValueNumbering(llvm::Function &function)
       : query_(function.getParent()->getDataLayout()) {
-    if (!modelFolds)
-      return;
     llvm::ReversePostOrderTraversal<llvm::Function *> order(&function);
     for (llvm::BasicBlock *block : order)
       for (llvm::Instruction &instruction : *block)
@@ -169,34 +168,12 @@ private:
   std::map<std::vector<const void *>, llvm::Instruction *> computations_;
 };
 
-// The numbering of each function, made when liveness first asks for it:
-// liveness runs several times per function.
-class Numberings {
-public:
-  explicit Numberings(bool modelFolds) : modelFolds_(modelFolds) {}
-
-  const ValueNumbering &of(llvm::Function &function) {
-    auto found = numberings_.find(&function);
-    if (found == numberings_.end())
-      found = numberings_
-                  .try_emplace(&function, std::make_unique<ValueNumbering>(function, modelFolds_))
-                  .first;
-    return *found->second;
-  }
-
-private:
-  bool modelFolds_;
-  llvm::DenseMap<const llvm::Function *, std::unique_ptr<ValueNumbering>> numberings_;
-};
-
 // The values of `function` something with an effect needs. With `returnIsUse`
 // false, what the function returns counts as unused. An argument of a call
 // is needed as its parameter is: always, only if the call's result is needed
 // (a parameter the callee needs only to compute its result), or never.
 llvm::DenseSet<const llvm::Value *> neededValues(llvm::Function &function, bool returnIsUse,
-                                                 const ParameterNeeds &needs,
-                                                 Numberings &numberings) {
-  const ValueNumbering &numbering = numberings.of(function);
+                                                 const ParameterNeeds &needs) {
   llvm::DenseSet<const llvm::Value *> needed;
   // Each instruction is visited at most twice: because it runs (an effect or
   // a terminator) and because its value is needed.
@@ -219,7 +196,7 @@ llvm::DenseSet<const llvm::Value *> neededValues(llvm::Function &function, bool 
         if (need == Need::Nothing || (need == Need::ReturnOnly && !asValue))
           continue;
       }
-      llvm::Value *value = numbering.representative(use.get());
+      llvm::Value *value = use.get();
       if (!needed.insert(value).second)
         continue;
       if (auto *def = llvm::dyn_cast<llvm::Instruction>(value))
@@ -229,23 +206,74 @@ llvm::DenseSet<const llvm::Value *> neededValues(llvm::Function &function, bool 
   return needed;
 }
 
+// A function as liveness sees it. Above -O0, that is a copy run through
+// EarlyCSE, SimplifyCFG and InstCombine, because those folds decide what
+// survives: `(a + b) xor (m xor (a + b))` is `m`, the condition of a branch
+// to an empty `if` goes with the branch, a parameter tested only to choose
+// what to return becomes a select. The copy's calls still name the module's
+// functions, so parameter needs stay keyed by the originals' arguments.
+class AnalysedFunction {
+public:
+  AnalysedFunction(llvm::Function &original, bool fold, llvm::FunctionAnalysisManager &analyses)
+      : original_(original), view_(&original), analyses_(analyses) {
+    if (!fold)
+      return;
+    view_ = llvm::CloneFunction(&original, copies_);
+    llvm::FunctionPassManager folds;
+    folds.addPass(llvm::EarlyCSEPass());
+    folds.addPass(llvm::SimplifyCFGPass());
+    folds.addPass(llvm::InstCombinePass());
+    folds.run(*view_, analyses_);
+  }
+  AnalysedFunction(const AnalysedFunction &) = delete;
+  AnalysedFunction &operator=(const AnalysedFunction &) = delete;
+  ~AnalysedFunction() {
+    if (view_ == &original_)
+      return;
+    analyses_.clear(*view_, view_->getName());
+    view_->eraseFromParent();
+  }
+
+  llvm::Function &original() const { return original_; }
+  llvm::Function &view() const { return *view_; }
+  const llvm::Argument *viewArgument(unsigned index) const { return view_->getArg(index); }
+
+  // What the view has in place of the original's `value`: itself, what the
+  // folds replaced it with, or null where they deleted it.
+  llvm::Value *inView(llvm::Value *value) const {
+    if (view_ == &original_)
+      return value;
+    auto found = copies_.find(value);
+    return found == copies_.end() ? nullptr : static_cast<llvm::Value *>(found->second);
+  }
+
+private:
+  llvm::Function &original_;
+  llvm::Function *view_;
+  llvm::FunctionAnalysisManager &analyses_;
+  llvm::ValueToValueMapTy copies_;
+};
+
+using AnalysedFunctions = std::vector<std::unique_ptr<AnalysedFunction>>;
+
 // Starts from "every parameter is needed for effects" and lowers what the
 // functions' liveness shows until nothing changes: lowering one function's
 // parameters can only lower its callers'. (Past a bound on the rounds, which
 // real modules do not reach, every parameter counts as needed: safe.)
-ParameterNeeds parameterNeeds(llvm::Module &module, Numberings &numberings) {
+ParameterNeeds parameterNeeds(const AnalysedFunctions &functions) {
   ParameterNeeds needs;
   for (unsigned round = 0; round < 32; ++round) {
     bool changed = false;
-    for (llvm::Function &function : module) {
-      if (function.isDeclaration() || function.arg_empty())
+    for (const auto &function : functions) {
+      if (function->original().arg_empty())
         continue;
-      auto forEffects = neededValues(function, false, needs, numberings);
-      auto forAnything = neededValues(function, true, needs, numberings);
-      for (const llvm::Argument &argument : function.args()) {
-        Need need = forEffects.contains(&argument)     ? Need::Effects
-                    : forAnything.contains(&argument) ? Need::ReturnOnly
-                                                      : Need::Nothing;
+      auto forEffects = neededValues(function->view(), false, needs);
+      auto forAnything = neededValues(function->view(), true, needs);
+      for (const llvm::Argument &argument : function->original().args()) {
+        const llvm::Argument *seen = function->viewArgument(argument.getArgNo());
+        Need need = forEffects.contains(seen)     ? Need::Effects
+                    : forAnything.contains(seen) ? Need::ReturnOnly
+                                                 : Need::Nothing;
         auto [entry, added] = needs.try_emplace(&argument, Need::Effects);
         if (entry->second != need) {
           entry->second = need;
@@ -301,46 +329,6 @@ bool anchoredInBlock(const llvm::LoadInst &load, const ValueNumbering &numbering
   return false;
 }
 
-// Marks volatile each of `loads` (marked loads of `function` that liveness
-// found needed) that EarlyCSE, SimplifyCFG and InstCombine delete from a copy
-// of the function: folds that see through several instructions at once, such
-// as `(a + b) xor (m xor (a + b))` being `m`, or a branch to an empty `if`
-// whose condition then goes, are theirs to know, not ours. Returns whether,
-// after those folds, a load the copy keeps is needed only for the function's
-// result (the function "returns a trap", see the top of this file).
-bool keepWhatFoldsDelete(llvm::Function &function, llvm::ArrayRef<llvm::LoadInst *> loads,
-                         llvm::FunctionAnalysisManager &analyses) {
-  llvm::ValueToValueMapTy copies;
-  llvm::Function *copy = llvm::CloneFunction(&function, copies);
-  llvm::FunctionPassManager folds;
-  folds.addPass(llvm::EarlyCSEPass());
-  folds.addPass(llvm::SimplifyCFGPass());
-  folds.addPass(llvm::InstCombinePass());
-  folds.run(*copy, analyses);
-  bool returnsTrap = false;
-  std::optional<llvm::DenseSet<const llvm::Value *>> neededWithoutReturn;
-  Numberings asWritten(/*modelFolds=*/false);
-  for (llvm::LoadInst *load : loads) {
-    // Deleted, or replaced by what is not a load of memory (a stored value
-    // forwarded to it): either way the access, and its trap, would be gone.
-    auto found = copies.find(load);
-    auto *kept = found == copies.end() ? nullptr
-                                       : llvm::dyn_cast_or_null<llvm::LoadInst>(found->second);
-    if (!kept) {
-      load->setVolatile(true);
-      continue;
-    }
-    if (function.getReturnType()->isVoidTy() || returnsTrap)
-      continue;
-    if (!neededWithoutReturn)
-      neededWithoutReturn = neededValues(*copy, false, ParameterNeeds(), asWritten);
-    returnsTrap = !neededWithoutReturn->contains(kept);
-  }
-  analyses.clear(*copy, copy->getName());
-  copy->eraseFromParent();
-  return returnsTrap;
-}
-
 } // namespace
 
 llvm::PreservedAnalyses AnchorTrappingLoadsPass::run(llvm::Function &function,
@@ -353,7 +341,7 @@ llvm::PreservedAnalyses AnchorTrappingLoadsPass::run(llvm::Function &function,
       if (!isMarkedLoad(&instruction, kind))
         continue;
       if (!numbering)
-        numbering.emplace(function, /*modelFolds=*/true);
+        numbering.emplace(function);
       auto &load = llvm::cast<llvm::LoadInst>(instruction);
       if (!anchoredInBlock(load, *numbering)) {
         load.setVolatile(true);
@@ -366,69 +354,60 @@ llvm::PreservedAnalyses AnchorTrappingLoadsPass::run(llvm::Function &function,
 llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
                                                    llvm::ModuleAnalysisManager &moduleAnalyses) {
   unsigned kind = module.getContext().getMDKindID(kTrappingLoadMetadata);
-  Numberings numberings(modelFolds_);
-  ParameterNeeds needs = parameterNeeds(module, numberings);
-  bool changed = false;
-  llvm::SmallPtrSet<const llvm::Function *, 16> returnsTrap;
-  // A list, not the module's: keepWhatFoldsDelete adds (and removes) copies.
-  llvm::SmallVector<llvm::Function *, 16> functions;
+  auto &analyses =
+      moduleAnalyses.getResult<llvm::FunctionAnalysisManagerModuleProxy>(module).getManager();
+  // Collected first: the folded copies are functions of the module too.
+  llvm::SmallVector<llvm::Function *, 16> definitions;
   for (llvm::Function &function : module)
     if (!function.isDeclaration())
-      functions.push_back(&function);
-  for (llvm::Function *definition : functions) {
-    llvm::Function &function = *definition;
-    auto needed = neededValues(function, true, needs, numberings);
-    if (modelFolds_) {
-      llvm::SmallVector<llvm::LoadInst *, 32> neededLoads;
-      for (llvm::Instruction &instruction : llvm::instructions(function))
-        if (isMarkedLoad(&instruction, kind) && needed.contains(&instruction))
-          neededLoads.push_back(llvm::cast<llvm::LoadInst>(&instruction));
-      if (!neededLoads.empty()) {
-        auto &analyses =
-            moduleAnalyses.getResult<llvm::FunctionAnalysisManagerModuleProxy>(module).getManager();
-        if (keepWhatFoldsDelete(function, neededLoads, analyses))
-          returnsTrap.insert(&function);
-        changed = true;
-      }
-    }
+      definitions.push_back(&function);
+  AnalysedFunctions functions;
+  for (llvm::Function *definition : definitions)
+    functions.push_back(std::make_unique<AnalysedFunction>(*definition, modelFolds_, analyses));
+  ParameterNeeds needs = parameterNeeds(functions);
+
+  bool changed = modelFolds_; // copies were added and removed
+  llvm::SmallPtrSet<const llvm::Function *, 16> returnsTrap;
+  for (const auto &function : functions) {
+    auto needed = neededValues(function->view(), true, needs);
     std::optional<llvm::DenseSet<const llvm::Value *>> neededWithoutReturn;
-    for (llvm::BasicBlock &block : function) {
-      for (llvm::Instruction &instruction : block) {
-        bool load = isMarkedLoad(&instruction, kind);
-        if (load && !needed.contains(&instruction)) {
-          llvm::cast<llvm::LoadInst>(instruction).setVolatile(true);
-          changed = true;
-          continue;
-        }
-        if (function.getReturnType()->isVoidTy() || !(load || definedCallee(&instruction)) ||
-            returnsTrap.contains(&function))
-          continue;
-        if (!neededWithoutReturn)
-          neededWithoutReturn = neededValues(function, false, needs, numberings);
-        if (!neededWithoutReturn->contains(&instruction))
-          returnsTrap.insert(&function);
+    bool hasResult = !function->original().getReturnType()->isVoidTy();
+    for (llvm::Instruction &instruction : llvm::instructions(function->original())) {
+      bool load = isMarkedLoad(&instruction, kind);
+      if (!load && !definedCallee(&instruction))
+        continue;
+      // A load the folds deleted, or replaced by what is not a load (a
+      // stored value forwarded to it), has lost its access and its trap.
+      llvm::Value *seen = function->inView(&instruction);
+      if (load && (!llvm::isa_and_nonnull<llvm::LoadInst>(seen) || !needed.contains(seen))) {
+        llvm::cast<llvm::LoadInst>(instruction).setVolatile(true);
+        changed = true;
+        continue;
       }
+      if (!seen || !hasResult || returnsTrap.contains(&function->original()))
+        continue;
+      if (!neededWithoutReturn)
+        neededWithoutReturn = neededValues(function->view(), false, needs);
+      if (!neededWithoutReturn->contains(seen))
+        returnsTrap.insert(&function->original());
     }
   }
   // Calls whose result nothing needs, of such a function, stay calls.
-  if (returnsTrap.empty())
-    return changed ? llvm::PreservedAnalyses::none() : llvm::PreservedAnalyses::all();
-  for (llvm::Function &function : module) {
-    if (function.isDeclaration())
-      continue;
+  for (const auto &function : functions) {
+    if (returnsTrap.empty())
+      break;
     std::optional<llvm::DenseSet<const llvm::Value *>> needed;
-    for (llvm::BasicBlock &block : function) {
-      for (llvm::Instruction &instruction : block) {
-        auto *call = llvm::dyn_cast<llvm::CallInst>(&instruction);
-        if (!call || !call->getCalledFunction() ||
-            !returnsTrap.contains(call->getCalledFunction()) || call->isNoInline())
-          continue;
-        if (!needed)
-          needed = neededValues(function, true, needs, numberings);
-        if (!needed->contains(call)) {
-          call->setIsNoInline();
-          changed = true;
-        }
+    for (llvm::Instruction &instruction : llvm::instructions(function->original())) {
+      auto *call = llvm::dyn_cast<llvm::CallInst>(&instruction);
+      if (!call || !call->getCalledFunction() ||
+          !returnsTrap.contains(call->getCalledFunction()) || call->isNoInline())
+        continue;
+      if (!needed)
+        needed = neededValues(function->view(), true, needs);
+      llvm::Value *seen = function->inView(call);
+      if (!seen || !needed->contains(seen)) {
+        call->setIsNoInline();
+        changed = true;
       }
     }
   }
