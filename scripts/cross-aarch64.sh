@@ -2,13 +2,14 @@
 # Cross-compiles wasmrt for aarch64 Linux on a Debian 12 x86-64 host and runs a smoke
 # test of the result under qemu-aarch64. See docs/CROSS-COMPILING.md.
 #
-#   scripts/cross-aarch64.sh [--no-install] [--no-smoke] [--build-dir DIR] [-j N]
+#   scripts/cross-aarch64.sh [--no-install] [--no-smoke] [--build-dir DIR] [-j N] [--target T]...
 #
 # Steps (each idempotent, safe to re-run):
 #   1. install the host + arm64 packages (needs root; skip with --no-install),
 #   2. configure DIR (default build-aarch64) with cmake/toolchains/aarch64-linux-gnu.cmake,
 #      which generates the aarch64 llvm/Config/llvm-config.h overlay at configure time,
-#   3. build everything except the benchmarks,
+#   3. build everything except the benchmarks (or only the --target targets, as
+#      scripts/ci-aarch64.sh does to keep CI's build short),
 #   4. smoke test under qemu-aarch64: --version, validate, and a few core-2.0 spec scripts
 #      in guarded and --bounds-checks modes.
 set -euo pipefail
@@ -18,6 +19,7 @@ build="$root/build-aarch64"
 jobs=2
 install=1
 smoke=1
+targets=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-install) install=0 ;;
@@ -25,7 +27,8 @@ while [[ $# -gt 0 ]]; do
     --build-dir) build="$(realpath -m "$2")"; shift ;;
     -j) jobs="$2"; shift ;;
     -j*) jobs="${1#-j}" ;;
-    *) echo "usage: $0 [--no-install] [--no-smoke] [--build-dir DIR] [-j N]" >&2; exit 2 ;;
+    --target) targets+=("$2"); shift ;;
+    *) echo "usage: $0 [--no-install] [--no-smoke] [--build-dir DIR] [-j N] [--target T]..." >&2; exit 2 ;;
   esac
   shift
 done
@@ -75,7 +78,7 @@ configure_and_build() {
     -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/aarch64-linux-gnu.cmake" \
     -DWASMRT_WERROR=ON -DWASMRT_BUILD_BENCHMARKS=OFF "${host_option[@]}" "${launcher_options[@]}"
   local start=$SECONDS
-  ninja -C "$build" -j "$jobs"
+  ninja -C "$build" -j "$jobs" "${targets[@]}"
   echo "build time: $((SECONDS - start)) s (-j $jobs)"
 }
 
