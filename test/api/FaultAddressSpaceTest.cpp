@@ -95,13 +95,7 @@ private:
 
   static Expected<int32_t> call(const Instance &instance, const char *name,
                                 std::initializer_list<Val> args) {
-    auto func = instance.getFunc(name);
-    if (!func)
-      return std::move(func).error();
-    auto results = func->call(args);
-    if (!results)
-      return std::move(results).error();
-    return results->empty() ? 0 : (*results)[0].i32();
+    return callI32(instance, name, args);
   }
 
   Engine engine_;

@@ -90,13 +90,7 @@ struct Session {
       error = created.error().describe();
   }
   Expected<int32_t> call(const char *name, std::initializer_list<Val> args) {
-    auto func = instance->getFunc(name);
-    if (!func)
-      return std::move(func).error();
-    auto results = func->call(args);
-    if (!results)
-      return std::move(results).error();
-    return results->empty() ? 0 : (*results)[0].i32();
+    return callI32(*instance, name, args);
   }
   bool exhausted(const Expected<int32_t> &result) const {
     return !result && store.lastTrap() && store.lastTrap()->kind == TrapKind::CallStackExhausted;

@@ -3,6 +3,8 @@
 // with a chosen stack size.
 #pragma once
 
+#include <wasmrt/wasmrt.h>
+
 #include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +14,19 @@
 #include <string>
 
 namespace wasmrt::test {
+
+// Calls `name` on `instance`: its first result as an i32 (0 if it has none),
+// or the error (a trap included).
+inline Expected<int32_t> callI32(const Instance &instance, const char *name,
+                                 std::initializer_list<Val> args) {
+  auto func = instance.getFunc(name);
+  if (!func)
+    return std::move(func).error();
+  auto results = func->call(args);
+  if (!results)
+    return std::move(results).error();
+  return results->empty() ? 0 : (*results)[0].i32();
+}
 
 // Skips a test case in cross builds run under qemu-user, which hangs on fork and
 // threads and keeps ~50 MB per 8 GiB reservation (docs/RUNTIME.md, testing notes).
