@@ -98,5 +98,14 @@ TEST_CASE("8 threads x 10,000 store/instantiate/call/drop cycles leave memory an
 #else
   CHECK(rssAfter < rssBefore + 32 * 1024);
 #endif
+#if defined(__SANITIZE_THREAD__)
+  // TSan's runtime maps its own memory (shadow and metadata for the heap
+  // ranges and threads it sees) as the run goes on: +91 mappings measured,
+  // against +9 without sanitizers and +29 under ASan, where the bound holds.
+  // Under TSan this test is about the races of 8 threads, not the mappings.
+  (void)mapsBefore;
+  (void)mapsAfter;
+#else
   CHECK(mapsAfter < mapsBefore + 64);
+#endif
 }
