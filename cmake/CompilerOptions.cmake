@@ -4,10 +4,14 @@ target_compile_options(wasmrt_options INTERFACE -Wall -Wextra -Wno-unused-parame
 if(WASMRT_WERROR)
   target_compile_options(wasmrt_options INTERFACE -Werror)
 endif()
-if(WASMRT_SANITIZE)
+include(${CMAKE_CURRENT_LIST_DIR}/Sanitizers.cmake) # sets WASMRT_SANITIZER
+if(WASMRT_SANITIZER STREQUAL "address")
   target_compile_options(wasmrt_options INTERFACE
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(wasmrt_options INTERFACE -fsanitize=address,undefined)
+elseif(WASMRT_SANITIZER STREQUAL "thread")
+  target_compile_options(wasmrt_options INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(wasmrt_options INTERFACE -fsanitize=thread)
 endif()
 if(WASMRT_BUILD_FUZZERS)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")

@@ -24,7 +24,7 @@ command -v wasm-opt >/dev/null || { echo "wasm-opt (binaryen) is needed" >&2; ex
 
 if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DWASMRT_SANITIZE=ON -DWASMRT_BUILD_BENCHMARKS=OFF
+    -DWASMRT_SANITIZE=address -DWASMRT_BUILD_BENCHMARKS=OFF
 fi
 cmake --build "$build_dir" --target wasmrt_exec_driver
 driver="$build_dir/test/fuzz/wasmrt_exec_driver"

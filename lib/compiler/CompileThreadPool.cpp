@@ -1,5 +1,8 @@
 #include "compiler/CompileThreadPool.h"
 
+#include <algorithm>
+#include <cerrno>
+
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -46,11 +49,18 @@ void CompileThreadPool::run(std::function<void()> job, Lane lane) {
 
 void CompileThreadPool::work(Workers &workers, Lane lane) {
   tDispatchLane = lane;
-  // Lower this thread's own priority (Linux: nice is per thread). If the
-  // system refuses, the lane runs at normal priority: slower guests on a
-  // busy machine, nothing worse.
-  if (lane == Lane::TierUp)
-    (void)setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), kTierUpNice);
+  // Lower this thread's own priority (Linux: nice is per thread), relative to
+  // the nice it inherited: an absolute kTierUpNice would be only 5 lower in a
+  // process started with nice 5, and would raise the priority of one started
+  // above 10 (which root may do). If the system refuses, the lane runs at
+  // normal priority: slower guests on a busy machine, nothing worse.
+  if (lane == Lane::TierUp) {
+    auto thread = id_t(syscall(SYS_gettid));
+    errno = 0;
+    int own = getpriority(PRIO_PROCESS, thread);
+    if (errno == 0)
+      (void)setpriority(PRIO_PROCESS, thread, std::min(own + kTierUpNice, 19));
+  }
   std::unique_lock lock(mutex_);
   while (true) {
     ++workers.idle;

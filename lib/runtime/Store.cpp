@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 
 namespace wasmrt::internal {
 
@@ -301,7 +302,13 @@ struct CallFrame {
 void runCall(void *arg) {
   auto *call = static_cast<CallFrame *>(arg);
   call->store->refreshStackLimit();
-  call->trampoline(call->func->code, call->func->context, call->slots);
+  // A compile thread may be storing a lazily compiled body into this FuncRef
+  // right now (LazyBodies::ready, a release store): a plain load would be a
+  // data race (ThreadSanitizer reported it), and acquire makes the body's
+  // code visible along with its address. The FuncRef itself is never const.
+  void *code = std::atomic_ref<void *>(const_cast<void *&>(call->func->code))
+                   .load(std::memory_order_acquire);
+  call->trampoline(code, call->func->context, call->slots);
 }
 
 } // namespace

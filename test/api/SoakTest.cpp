@@ -89,6 +89,23 @@ TEST_CASE("8 threads x 10,000 store/instantiate/call/drop cycles leave memory an
   CHECK(failures == 0);
   // Generous bounds: 80,000 leaked instances would be far beyond them (each
   // holds at least a 64 KiB memory page touched and several mappings).
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed memory in its quarantine (256 MiB by default) before
+  // reusing it, so resident memory grows by design (measured: +250 MiB);
+  // LeakSanitizer checks for leaks at exit instead.
+  (void)rssBefore;
+  (void)rssAfter;
+#else
   CHECK(rssAfter < rssBefore + 32 * 1024);
+#endif
+#if defined(__SANITIZE_THREAD__)
+  // TSan's runtime maps its own memory (shadow and metadata for the heap
+  // ranges and threads it sees) as the run goes on: +91 mappings measured,
+  // against +9 without sanitizers and +29 under ASan, where the bound holds.
+  // Under TSan this test is about the races of 8 threads, not the mappings.
+  (void)mapsBefore;
+  (void)mapsAfter;
+#else
   CHECK(mapsAfter < mapsBefore + 64);
+#endif
 }

@@ -57,7 +57,10 @@ struct RuntimeDoubles {
       bytes = {};
     if (outOfBounds(dst, n, ctx->memorySize) || outOfBounds(src, n, bytes.size()))
       self.trap(uint32_t(TrapKind::MemoryOutOfBounds));
-    std::memcpy(ctx->memoryBase + dst, bytes.data() + src, n);
+    // A dropped or empty segment has no data pointer, and memcpy's must not be
+    // null even for no bytes (UBSan); the runtime's memoryInit skips n == 0 too.
+    if (n)
+      std::memcpy(ctx->memoryBase + dst, bytes.data() + src, n);
   }
   static void wasmrt_data_drop(InstanceContext *ctx, uint32_t data) {
     instance(ctx).droppedData_[data] = true;
