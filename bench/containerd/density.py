@@ -213,13 +213,7 @@ class Bench:
 
     def cleanup(self):
         if self.cri:
-            for pod_id in list(self.pods):
-                try:
-                    self.cri.stop_pod(pod_id)
-                    self.cri.remove_pod(pod_id)
-                except Failure as e:
-                    log(f"cleanup: {e}")
-            self.cri.close()
+            self.cri.remove_pods_and_close(self.pods)
         if self.cd.proc:
             # Whatever a failed run left in our containerd's k8s.io namespace.
             self.cd.remove_all([NS])

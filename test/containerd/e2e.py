@@ -330,13 +330,7 @@ class E2E:
     def cleanup(self):
         failed = any(r[1] == "FAIL" for r in self.results)
         if self.cri:
-            for pod_id in list(self.pods):
-                try:
-                    self.cri.stop_pod(pod_id)
-                    self.cri.remove_pod(pod_id)
-                except Failure as e:
-                    log(f"cleanup: {e}")
-            self.cri.close()
+            self.cri.remove_pods_and_close(self.pods)
         if self.cd.proc:
             # Our containerd's k8s.io namespace holds only what this run made:
             # also the pods an aborted run never learnt the ids of.

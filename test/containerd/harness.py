@@ -548,6 +548,17 @@ class Cri:
     def remove_pod(self, pod_id):
         self.call("RemovePodSandbox", self.pb.RemovePodSandboxRequest(pod_sandbox_id=pod_id))
 
+    def remove_pods_and_close(self, pod_ids):
+        """Cleanup at the end of a run: stops and removes each pod, logging
+        (not raising) what fails, then closes the channel."""
+        for pod_id in list(pod_ids):
+            try:
+                self.stop_pod(pod_id)
+                self.remove_pod(pod_id)
+            except Failure as e:
+                log(f"cleanup: {e}")
+        self.close()
+
     def close(self):
         self.channel.close()
 
