@@ -71,9 +71,17 @@ private:
 // at the start of every -O1+ simplification pipeline: after inlining, a
 // callee's load that its `ret` held in place may be used only further on.
 // Loads used where they are, as in most hot loops, stay ordinary loads.
+// At -O0 it runs too, without modelling folds: the baseline tier compiles
+// large functions with FastISel at CodeGenOptLevel::Less, where MachineSink
+// runs, and a load whose only user is an OSR transfer block (a value on the
+// operand stack below a loop) was sunk into that block and lost its trap.
 class AnchorTrappingLoadsPass : public llvm::PassInfoMixin<AnchorTrappingLoadsPass> {
 public:
+  explicit AnchorTrappingLoadsPass(bool modelFolds) : modelFolds_(modelFolds) {}
   llvm::PreservedAnalyses run(llvm::Function &function, llvm::FunctionAnalysisManager &);
+
+private:
+  bool modelFolds_;
 };
 
 } // namespace wasmrt::internal::compiler

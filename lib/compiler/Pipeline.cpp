@@ -41,7 +41,7 @@ llvm::LICMPass licm() { return llvm::LICMPass(llvm::LICMOptions()); }
 // Per function, before and (in eager chunks) interleaved with inlining.
 llvm::FunctionPassManager simplificationPipeline(unsigned optLevel) {
   llvm::FunctionPassManager passes;
-  passes.addPass(AnchorTrappingLoadsPass());
+  passes.addPass(AnchorTrappingLoadsPass(/*modelFolds=*/true));
   passes.addPass(llvm::SROAPass(llvm::SROAOptions::ModifyCFG));
   passes.addPass(llvm::EarlyCSEPass(/*UseMemorySSA=*/true));
   passes.addPass(llvm::SimplifyCFGPass());
@@ -105,6 +105,8 @@ llvm::ModulePassManager buildPipeline(unsigned optLevel) {
   pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(first)));
   pipeline.addPass(KeepTrappingLoadsPass(/*modelFolds=*/optLevel > 0));
   if (optLevel == 0) {
+    pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(
+        AnchorTrappingLoadsPass(/*modelFolds=*/false)));
     // FastISel does the rest. Cheap IR passes (EarlyCSE, SimplifyCFG) gained
     // neither compile time nor smaller frames (docs/PERFORMANCE.md, "Baseline tier").
   } else if (optLevel == 1) {

@@ -80,8 +80,11 @@ bool definedCallee(const llvm::Value *value) {
 // two loads, and a phi's incoming values are numbered after it.
 class ValueNumbering {
 public:
-  explicit ValueNumbering(llvm::Function &function)
+  // Without `modelFolds` every value stands for itself (-O0: no InstCombine).
+  ValueNumbering(llvm::Function &function, bool modelFolds)
       : query_(function.getParent()->getDataLayout()) {
+    if (!modelFolds)
+      return;
     llvm::ReversePostOrderTraversal<llvm::Function *> order(&function);
     for (llvm::BasicBlock *block : order)
       for (llvm::Instruction &instruction : *block)
@@ -341,7 +344,7 @@ llvm::PreservedAnalyses AnchorTrappingLoadsPass::run(llvm::Function &function,
       if (!isMarkedLoad(&instruction, kind))
         continue;
       if (!numbering)
-        numbering.emplace(function);
+        numbering.emplace(function, modelFolds_);
       auto &load = llvm::cast<llvm::LoadInst>(instruction);
       if (!anchoredInBlock(load, *numbering)) {
         load.setVolatile(true);
