@@ -270,7 +270,8 @@ def main():
     counts = {"modules": 0, "simd": 0, "compared": 0, "skipped": 0, "failures": 0}
     end = time.time() + ARGS.seconds
     with tempfile.TemporaryDirectory() as work:
-        while time.time() < end:
+        while time.time() < end and (ARGS.max_modules is None or
+                                     counts["modules"] < ARGS.max_modules):
             simd = counts["modules"] % 2 == 1
             module = generate(work, rng, simd)
             if module is None:
@@ -310,6 +311,8 @@ if __name__ == "__main__":
     parser.add_argument("--artifacts", default=None)
     parser.add_argument("--timeout", type=float, default=20)
     parser.add_argument("--seed", type=int, default=None)
+    # With --seed, a fixed list of modules whatever the machine's speed (CI).
+    parser.add_argument("--max-modules", type=int, default=None)
     parser.add_argument("--reduce", action="store_true")
     parser.add_argument("--configs", default=None,
                         help="comma-separated configuration names (default: all): " +
