@@ -371,8 +371,12 @@ llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
 
   bool changed = modelFolds_; // copies were added and removed
   llvm::SmallPtrSet<const llvm::Function *, 16> returnsTrap;
+  // Kept per function: the calls below ask the same question again.
+  std::vector<llvm::DenseSet<const llvm::Value *>> neededByFunction;
+  neededByFunction.reserve(functions.size());
   for (const auto &function : functions) {
-    auto needed = neededValues(function->view(), true, needs);
+    const auto &needed =
+        neededByFunction.emplace_back(neededValues(function->view(), true, needs));
     std::optional<llvm::DenseSet<const llvm::Value *>> neededWithoutReturn;
     bool hasResult = !function->original().getReturnType()->isVoidTy();
     for (llvm::Instruction &instruction : llvm::instructions(function->original())) {
@@ -396,19 +400,16 @@ llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
     }
   }
   // Calls whose result nothing needs, of such a function, stay calls.
-  for (const auto &function : functions) {
-    if (returnsTrap.empty())
-      break;
-    std::optional<llvm::DenseSet<const llvm::Value *>> needed;
-    for (llvm::Instruction &instruction : llvm::instructions(function->original())) {
+  for (size_t index = 0; index < functions.size() && !returnsTrap.empty(); ++index) {
+    const AnalysedFunction &function = *functions[index];
+    const auto &needed = neededByFunction[index];
+    for (llvm::Instruction &instruction : llvm::instructions(function.original())) {
       auto *call = llvm::dyn_cast<llvm::CallInst>(&instruction);
       if (!call || !call->getCalledFunction() ||
           !returnsTrap.contains(call->getCalledFunction()) || call->isNoInline())
         continue;
-      if (!needed)
-        needed = neededValues(function->view(), true, needs);
-      llvm::Value *seen = function->inView(call);
-      if (!seen || !needed->contains(seen)) {
+      llvm::Value *seen = function.inView(call);
+      if (!seen || !needed.contains(seen)) {
         call->setIsNoInline();
         changed = true;
       }
