@@ -135,10 +135,14 @@ void defineLazyFailureHandler(llvm::Module &out) {
 // code that is known to be hot matters more than code that may run.
 class Speculator {
 public:
-  Speculator(orc::LLJIT &jit, orc::JITDylib &bodies, const Module &module, unsigned maxInFlight)
+  // With an interpreter first, a function's first body is its interpreter
+  // thunk, compiled in a moment: only entries are compiled ahead (their
+  // thunks), nothing is speculated.
+  Speculator(orc::LLJIT &jit, orc::JITDylib &bodies, const Module &module, unsigned maxInFlight,
+             bool interpreterFirst)
       : jit_(jit), bodies_(bodies), module_(module),
         queued_(std::make_unique<std::atomic<bool>[]>(module.numDefinedFuncs())),
-        maxInFlight_(std::max(maxInFlight, 1u)) {}
+        maxInFlight_(std::max(maxInFlight, 1u)), interpreterFirst_(interpreterFirst) {}
 
   // Tiered mode. `define` defines the unit of an optimized body or of an OSR
   // entry in `optimized` and returns its symbol, or nothing if that failed;
@@ -214,6 +218,8 @@ public:
   // Functions worth compiling once nothing closer to running code is queued
   // (table elements: reached by indirect calls, which speculation cannot see).
   void enqueueLater(const std::vector<uint32_t> &funcIndices) {
+    if (interpreterFirst_)
+      return;
     std::lock_guard lock(mutex_);
     for (uint32_t funcIndex : funcIndices)
       if (funcIndex >= module_.numImportedFuncs)
@@ -274,7 +280,10 @@ private:
     if (speculative)
       background.emplace(CompileThreadPool::Lane::Background);
     // A failed compile is reported again if the function is called.
-    lookUpSymbolLocked(bodies_, functionBodySymbol(funcIndex), speculative);
+    lookUpSymbolLocked(bodies_,
+                       interpreterFirst_ ? interpreterThunkSymbol(funcIndex)
+                                         : functionBodySymbol(funcIndex),
+                       speculative);
   }
   void lookUpTierLocked(uint32_t funcIndex, bool osrEntry) {
     std::optional<std::string> symbol = tierUp_.define(funcIndex, osrEntry);
@@ -328,6 +337,8 @@ private:
            !queued_[funcIndex - module_.numImportedFuncs].exchange(true, std::memory_order_relaxed);
   }
   void queueCalleesLocked(uint32_t funcIndex) {
+    if (interpreterFirst_)
+      return;
     for (uint32_t callee : callees(funcIndex))
       if (claim(callee))
         pending_.push_back(callee);
@@ -346,6 +357,7 @@ private:
   const Module &module_;
   std::unique_ptr<std::atomic<bool>[]> queued_; // per defined function
   const unsigned maxInFlight_;
+  const bool interpreterFirst_;
   std::recursive_mutex mutex_;
   std::condition_variable_any idle_;
   std::deque<uint32_t> pending_; // breadth-first from code that ran or runs first
@@ -371,6 +383,7 @@ enum class UnitKind : uint8_t {
   LazyBody,  // one function's first body (lazy mode), under its body symbol
   Optimized, // tiered: a hot function's optimized body
   OsrEntry,  // tiered: the OSR entry (all loops) of a hot function
+  InterpreterThunk, // lazy, interpreter first: one function's thunk
 };
 
 // Translates its chunk to IR when ORC materializes it, then hands the IR to
@@ -379,7 +392,8 @@ class ChunkUnit : public orc::MaterializationUnit {
 public:
   ChunkUnit(orc::LLJIT &jit, const Module &module, const CompileOptions &options, Chunk chunk,
             ErrorSink &errors, Speculator *lazy, UnitKind kind)
-      : MaterializationUnit(interface(jit, module, chunk, kind)), jit_(jit), module_(module),
+      : MaterializationUnit(interface(jit, module, options, chunk, kind)), jit_(jit),
+        module_(module),
         options_(options), chunk_(chunk), errors_(errors), lazy_(lazy), kind_(kind) {}
 
   llvm::StringRef getName() const override { return "wasmrt-chunk"; }
@@ -396,6 +410,7 @@ public:
     variant.countHotness = kind_ == UnitKind::LazyBody &&
                            options_.tiering == CompileOptions::Tiering::Tiered;
     variant.osrEntry = kind_ == UnitKind::OsrEntry;
+    variant.interpreterThunk = kind_ == UnitKind::InterpreterThunk;
     auto translated = translateChunk(module_, options_, *out, chunk_.first, chunk_.end,
                                      chunk_.withGlue, variant);
     if (!translated) {
@@ -405,6 +420,8 @@ public:
     }
     if (kind_ == UnitKind::LazyBody || kind_ == UnitKind::Optimized)
       nameBodies(*out);
+    if (kind_ == UnitKind::InterpreterThunk)
+      out->addModuleFlag(llvm::Module::Override, kOptLevelFlag, uint32_t(0));
     if (compilesAtBaseline())
       markLargeBaseline(*out);
     jit_.getIRCompileLayer().emit(
@@ -412,7 +429,8 @@ public:
         orc::ThreadSafeModule(std::move(out), orc::ThreadSafeContext(std::move(context))));
   }
 
-  static std::vector<std::string> symbolNames(const Module &module, Chunk chunk, UnitKind kind) {
+  static std::vector<std::string> symbolNames(const Module &module, const CompileOptions &options,
+                                              Chunk chunk, UnitKind kind) {
     std::vector<std::string> names;
     for (uint32_t i = chunk.first; i < chunk.end; ++i) {
       uint32_t funcIndex = module.numImportedFuncs + i;
@@ -420,7 +438,13 @@ public:
       case UnitKind::Eager: names.push_back(functionSymbol(funcIndex)); break;
       case UnitKind::LazyBody: names.push_back(functionBodySymbol(funcIndex)); break;
       case UnitKind::Optimized: names.push_back(optimizedBodySymbol(funcIndex)); break;
-      case UnitKind::OsrEntry: names.push_back(osrEntrySymbol(funcIndex)); break;
+      case UnitKind::OsrEntry:
+        // With an interpreter first, the array entry it calls comes first.
+        if (options.interpreterEntry)
+          names.push_back(osrArrayEntrySymbol(funcIndex));
+        names.push_back(osrEntrySymbol(funcIndex));
+        break;
+      case UnitKind::InterpreterThunk: names.push_back(interpreterThunkSymbol(funcIndex)); break;
       }
     }
     if (chunk.withGlue) {
@@ -435,9 +459,10 @@ public:
   }
 
 private:
-  static Interface interface(orc::LLJIT &jit, const Module &module, Chunk chunk, UnitKind kind) {
+  static Interface interface(orc::LLJIT &jit, const Module &module, const CompileOptions &options,
+                             Chunk chunk, UnitKind kind) {
     orc::SymbolFlagsMap flags;
-    for (const std::string &name : symbolNames(module, chunk, kind))
+    for (const std::string &name : symbolNames(module, options, chunk, kind))
       flags[jit.mangleAndIntern(name)] =
           llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable;
     return Interface(std::move(flags), nullptr);
@@ -537,7 +562,9 @@ class JitCompiledModule final : public CompiledModule {
 public:
   JitCompiledModule(const Module &module, const CompileOptions &options)
       : options_(options), numImportedFuncs_(module.numImportedFuncs),
-        functions_(module.numDefinedFuncs()), entries_(module.types.size()),
+        functions_(module.numDefinedFuncs()),
+        optimizedBodies_(std::make_unique<std::atomic<void *>[]>(module.numDefinedFuncs())),
+        entries_(module.types.size()),
         hostAdapters_(module.types.size()),
         codeMap_(options.onCodeLinked,
                  options.lazy ? options.onBodyReady : CodeMap::BodyCallback()) {}
@@ -563,6 +590,14 @@ public:
   }
   TierStats tierStats() const override {
     return speculator_ ? speculator_->tierStats() : TierStats();
+  }
+  void *requestTierUp(uint32_t funcIndex, uint32_t loop) override {
+    return speculator_ ? speculator_->requestTierUp(funcIndex, loop) : nullptr;
+  }
+  void *optimizedBody(uint32_t funcIndex) const override {
+    if (funcIndex < numImportedFuncs_ || funcIndex - numImportedFuncs_ >= functions_.size())
+      return nullptr;
+    return optimizedBodies_[funcIndex - numImportedFuncs_].load(std::memory_order_acquire);
   }
 
   // Teardown order matters: no compile may be in flight when the JIT goes,
@@ -596,6 +631,7 @@ private:
   CompileOptions options_;
   uint32_t numImportedFuncs_;
   std::vector<void *> functions_;
+  std::unique_ptr<std::atomic<void *>[]> optimizedBodies_; // tiered: once installed
   std::vector<abi::EntryTrampoline> entries_;
   std::vector<void *> hostAdapters_;
   CodeMap codeMap_;
@@ -613,7 +649,9 @@ Expected<void> JitCompiledModule::defineUnit(orc::JITDylib &dylib, const Module 
                                              Chunk chunk, std::vector<std::string> &names) {
   Speculator *lazy = options_.lazy ? speculator_.get() : nullptr;
   UnitKind kind = lazy ? UnitKind::LazyBody : UnitKind::Eager;
-  for (std::string &name : ChunkUnit::symbolNames(module, chunk, kind))
+  if (lazy && options_.interpreterEntry && chunk.first < chunk.end)
+    kind = UnitKind::InterpreterThunk;
+  for (std::string &name : ChunkUnit::symbolNames(module, options_, chunk, kind))
     names.push_back(std::move(name));
   auto unit = std::make_unique<ChunkUnit>(*jit_, module, options_, chunk, errors_, lazy, kind);
   if (auto error = dylib.define(std::move(unit)))
@@ -659,7 +697,8 @@ Expected<void> JitCompiledModule::defineLazyStubs(const Module &module,
     uint32_t funcIndex = module.numImportedFuncs + i;
     names.push_back(functionSymbol(funcIndex));
     aliases[jit_->mangleAndIntern(functionSymbol(funcIndex))] = {
-        jit_->mangleAndIntern(functionBodySymbol(funcIndex)),
+        jit_->mangleAndIntern(options_.interpreterEntry ? interpreterThunkSymbol(funcIndex)
+                                                        : functionBodySymbol(funcIndex)),
         llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
   }
   if (auto error = jit_->getMainJITDylib().define(
@@ -737,7 +776,7 @@ Expected<void> JitCompiledModule::enableTierUp(const Module &module) {
     UnitKind kind = osrEntry ? UnitKind::OsrEntry : UnitKind::Optimized;
     uint32_t defined = funcIndex - module.numImportedFuncs;
     Chunk chunk{defined, defined + 1, false};
-    std::string symbol = ChunkUnit::symbolNames(module, chunk, kind).front();
+    std::string symbol = ChunkUnit::symbolNames(module, options_, chunk, kind).front();
     auto unit =
         std::make_unique<ChunkUnit>(*jit_, module, options_, chunk, errors_, nullptr, kind);
     if (auto error = optimized.define(std::move(unit))) {
@@ -747,6 +786,8 @@ Expected<void> JitCompiledModule::enableTierUp(const Module &module) {
     return symbol;
   };
   tierUp.installed = [this](uint32_t funcIndex, orc::ExecutorAddr body) {
+    optimizedBodies_[funcIndex - numImportedFuncs_].store(body.toPtr<void *>(),
+                                                          std::memory_order_release);
     if (auto error = stubs_->install(*jit_->mangleAndIntern(functionSymbol(funcIndex)), body))
       errors_.record(toError(std::move(error), ErrorKind::Internal, "cannot install tier-up"));
   };
@@ -778,7 +819,10 @@ Expected<void> JitCompiledModule::build(const Module &module) {
   if (options_.lazy) {
     bodies_ = &jit_->getExecutionSession().createBareJITDylib("wasm-function-bodies");
     bodies_->addToLinkOrder(jit_->getMainJITDylib());
-    speculator_ = std::make_unique<Speculator>(*jit_, *bodies_, module, threads - 1);
+    if (options_.tiering != CompileOptions::Tiering::Tiered)
+      options_.interpreterEntry = nullptr;
+    speculator_ = std::make_unique<Speculator>(*jit_, *bodies_, module, threads - 1,
+                                               options_.interpreterEntry != nullptr);
     if (options_.tiering == CompileOptions::Tiering::Tiered)
       if (auto enabled = enableTierUp(module); !enabled)
         return enabled;

@@ -123,6 +123,12 @@ struct CompileOptions {
   // Tiered: once hot, how many loop iterations pass between checks whether
   // optimized code for the running loop is ready (the check is a call).
   uint32_t osrCheckInterval = 1000;
+  // Tiered, lazy: the interpreter is the first tier instead of baseline code.
+  // The address of the runtime's wasmrt_interpret (lib/interp): a function's
+  // first body is then a thunk into it, compiled in a moment, and the
+  // interpreter counts hotness and asks for optimized code and OSR entries
+  // through CompiledModule::requestTierUp. Null: baseline code first.
+  void *interpreterEntry = nullptr;
 };
 
 // The destructors of the interface classes here are inline, so that every
@@ -158,6 +164,21 @@ public:
     uint64_t osrTransfers = 0;    // baseline activations that moved to an OSR entry
   };
   virtual TierStats tierStats() const { return {}; }
+  // Tiered with an interpreter first (CompileOptions::interpreterEntry), from
+  // the interpreter on a guest thread; never blocks. `funcIndex` got hot:
+  // queue its optimized body and, from loop `loop` (not UINT32_MAX), its OSR
+  // entry, which is returned once compiled, with the convention
+  // void entry(InstanceContext *, ValueSlot *frame, uint32_t loop) (results
+  // written to frame[0..]); null until then.
+  virtual void *requestTierUp(uint32_t funcIndex, uint32_t loop) {
+    (void)funcIndex, (void)loop;
+    return nullptr;
+  }
+  // The optimized body of `funcIndex` once it is installed, else null.
+  virtual void *optimizedBody(uint32_t funcIndex) const {
+    (void)funcIndex;
+    return nullptr;
+  }
 };
 
 // Entry trampolines and host adapters for function types that no compiled

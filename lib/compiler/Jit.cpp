@@ -308,6 +308,10 @@ Expected<void> defineRuntimeSymbols(orc::LLJIT &jit, const CompileOptions &optio
         orc::ExecutorAddr::fromPtr(found->second),
         llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
   }
+  if (options.interpreterEntry)
+    symbols[jit.mangleAndIntern(kInterpreterEntrySymbol)] = {
+        orc::ExecutorAddr::fromPtr(options.interpreterEntry),
+        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
   if (auto error = jit.getMainJITDylib().define(orc::absoluteSymbols(std::move(symbols))))
     return toError(std::move(error), ErrorKind::Internal, "cannot define runtime symbols");
   return {};

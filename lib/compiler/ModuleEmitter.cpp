@@ -70,6 +70,12 @@ std::string optimizedBodySymbol(uint32_t funcIndex) {
 std::string osrEntrySymbol(uint32_t funcIndex) {
   return functionSymbol(funcIndex) + kOsrEntrySuffix;
 }
+std::string interpreterThunkSymbol(uint32_t funcIndex) {
+  return functionSymbol(funcIndex) + kInterpreterThunkSuffix;
+}
+std::string osrArrayEntrySymbol(uint32_t funcIndex) {
+  return functionSymbol(funcIndex) + kOsrArrayEntrySuffix;
+}
 std::optional<uint32_t> parseFunctionSymbol(std::string_view name) {
   std::string_view prefix = abi::kFunctionSymbolPrefix;
   if (!name.starts_with(prefix))
@@ -232,14 +238,14 @@ void ModuleEmitter::defineEntryTrampoline(uint32_t typeIndex) {
   b.CreateRetVoid();
 }
 
-void ModuleEmitter::defineHostAdapter(uint32_t typeIndex) {
+void ModuleEmitter::defineArrayAdapter(const std::string &name, uint32_t typeIndex,
+                                       ArrayCall callArray, uint32_t funcIndex) {
   const FuncType &type = wasm_.types[typeIndex];
   llvm::FunctionType *adapterType = funcType(typeIndex);
-  auto *function = llvm::Function::Create(adapterType, llvm::GlobalValue::ExternalLinkage,
-                                          hostAdapterSymbol(typeIndex), out_);
+  auto *function =
+      llvm::Function::Create(adapterType, llvm::GlobalValue::ExternalLinkage, name, out_);
   setCommonAttributes(*function);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context(), "", function));
-  llvm::Value *self = function->getArg(0);
   llvm::Value *caller = function->getArg(1);
 
   size_t numSlots = std::max<size_t>({type.params.size(), type.results.size(), 1});
@@ -249,19 +255,15 @@ void ModuleEmitter::defineHostAdapter(uint32_t typeIndex) {
   for (size_t i = 0; i < type.params.size(); ++i)
     b.CreateAlignedStore(function->getArg(unsigned(2 + i)), slot(i), llvm::Align(16));
 
-  static_assert(offsetof(abi::HostFunctionContext, callback) == 0);
-  llvm::Value *callback = b.CreateLoad(ptrTy, self);
-  auto *callbackType = llvm::FunctionType::get(i32Ty, {ptrTy, ptrTy, ptrTy}, false);
-  llvm::Value *trapKind = b.CreateCall(callbackType, callback, {self, caller, values});
-
-  auto *trapBlock = llvm::BasicBlock::Create(context(), "trap", function);
-  auto *okBlock = llvm::BasicBlock::Create(context(), "ok", function);
-  b.CreateCondBr(b.CreateICmpNE(trapKind, b.getInt32(0)), trapBlock, okBlock);
-  b.SetInsertPoint(trapBlock);
-  b.CreateCall(runtimeEntry(RuntimeEntry::wasmrt_trap), {caller, trapKind});
-  b.CreateUnreachable();
-
-  b.SetInsertPoint(okBlock);
+  if (llvm::Value *trapKind = callArray(*this, b, *function, values, funcIndex)) {
+    auto *trapBlock = llvm::BasicBlock::Create(context(), "trap", function);
+    auto *okBlock = llvm::BasicBlock::Create(context(), "ok", function);
+    b.CreateCondBr(b.CreateICmpNE(trapKind, b.getInt32(0)), trapBlock, okBlock);
+    b.SetInsertPoint(trapBlock);
+    b.CreateCall(runtimeEntry(RuntimeEntry::wasmrt_trap), {caller, trapKind});
+    b.CreateUnreachable();
+    b.SetInsertPoint(okBlock);
+  }
   std::vector<llvm::Value *> results;
   for (size_t i = 0; i < type.results.size(); ++i)
     results.push_back(b.CreateAlignedLoad(valType(type.results[i]), slot(i), llvm::Align(16)));
@@ -269,6 +271,55 @@ void ModuleEmitter::defineHostAdapter(uint32_t typeIndex) {
     b.CreateRetVoid();
   else
     b.CreateRet(packResults(b, results, adapterType->getReturnType()));
+}
+
+void ModuleEmitter::defineHostAdapter(uint32_t typeIndex) {
+  // The callee context is the host function's record; its callback returns
+  // a trap kind that the adapter raises for it (no C++ frame is unwound).
+  auto callHost = [](ModuleEmitter &m, llvm::IRBuilderBase &b, llvm::Function &function,
+                     llvm::Value *slots, uint32_t) -> llvm::Value * {
+    llvm::Value *self = function.getArg(0);
+    static_assert(offsetof(abi::HostFunctionContext, callback) == 0);
+    llvm::Value *callback = b.CreateLoad(m.ptrTy, self);
+    auto *callbackType = llvm::FunctionType::get(m.i32Ty, {m.ptrTy, m.ptrTy, m.ptrTy}, false);
+    return b.CreateCall(callbackType, callback, {self, function.getArg(1), slots});
+  };
+  defineArrayAdapter(hostAdapterSymbol(typeIndex), typeIndex, callHost, 0);
+}
+
+void ModuleEmitter::defineInterpreterThunk(uint32_t funcIndex) {
+  // void wasmrt_interpret(InstanceContext *callee, InstanceContext *caller,
+  //                       uint32_t funcIndex, ValueSlot *slots): traps unwind
+  // from inside it, so the thunk has no trap path of its own.
+  auto callInterpreter = [](ModuleEmitter &m, llvm::IRBuilderBase &b, llvm::Function &function,
+                            llvm::Value *slots, uint32_t index) -> llvm::Value * {
+    llvm::FunctionCallee interpret = m.out().getOrInsertFunction(
+        kInterpreterEntrySymbol,
+        llvm::FunctionType::get(m.voidTy, {m.ptrTy, m.ptrTy, m.i32Ty, m.ptrTy}, false));
+    b.CreateCall(interpret, {function.getArg(0), function.getArg(1), b.getInt32(index), slots});
+    return nullptr;
+  };
+  defineArrayAdapter(interpreterThunkSymbol(funcIndex), wasm_.funcs[funcIndex], callInterpreter,
+                     funcIndex);
+}
+
+void ModuleEmitter::defineOsrArrayEntry(uint32_t funcIndex, llvm::Function *osrEntry) {
+  const FuncType &type = wasm_.types[wasm_.funcs[funcIndex]];
+  auto *entryType = llvm::FunctionType::get(voidTy, {ptrTy, ptrTy, i32Ty}, false);
+  auto *function = llvm::Function::Create(entryType, llvm::GlobalValue::ExternalLinkage,
+                                          osrArrayEntrySymbol(funcIndex), out_);
+  setCommonAttributes(*function);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(context(), "", function));
+  llvm::Value *frame = function->getArg(1);
+  llvm::CallInst *call =
+      b.CreateCall(osrEntry, {function->getArg(0), frame, function->getArg(2)});
+  for (size_t i = 0; i < type.results.size(); ++i) {
+    llvm::Value *result =
+        type.results.size() == 1 ? call : b.CreateExtractValue(call, {unsigned(i)});
+    b.CreateAlignedStore(result, b.CreateConstInBoundsGEP1_64(i8Ty, frame, i * kSlotSize),
+                         llvm::Align(16));
+  }
+  b.CreateRetVoid();
 }
 
 } // namespace wasmrt::internal::compiler

@@ -64,14 +64,30 @@ std::optional<uint32_t> parseFunctionSymbol(std::string_view name);
 inline constexpr const char *kTierUpSymbol = "wasmrt_tier_up";
 inline constexpr const char *kTierUpStateSymbol = "wasmrt_tier_state";
 inline constexpr uint32_t kNoLoop = UINT32_MAX;
+// Interpreter first (CompileOptions::interpreterEntry): a function's first
+// body is a thunk with the wasm convention that passes the call to the
+// interpreter (the runtime's wasmrt_interpret, at the address the options
+// give), and its OSR entry gets a second, array-convention entry for the
+// interpreter to call: void entry(InstanceContext *, ValueSlot *frame,
+// uint32_t loop), which writes the function's results to frame[0..].
+// Neither name parses as a function (the thunk's frame is not a wasm frame:
+// the interpreter's activation stands for it in backtraces).
+inline constexpr const char *kInterpreterThunkSuffix = ".interp";
+inline constexpr const char *kOsrArrayEntrySuffix = ".osr.array";
+inline constexpr const char *kInterpreterEntrySymbol = "wasmrt_interpret";
+std::string interpreterThunkSymbol(uint32_t funcIndex);
+std::string osrArrayEntrySymbol(uint32_t funcIndex);
 
 // How translateChunk translates each function.
 struct FunctionVariant {
   // Baseline code of a tiered function: count calls and loop iterations and
   // call kTierUpSymbol when they reach CompileOptions::tierUpThreshold.
   bool countHotness = false;
-  // Translate the function's OSR entry instead of the function.
+  // Translate the function's OSR entry instead of the function (and, with
+  // an interpreter first, its array-convention entry too).
   bool osrEntry = false;
+  // Define the function's interpreter thunk instead of translating it.
+  bool interpreterThunk = false;
 };
 std::string entryTrampolineSymbol(uint32_t typeIndex);
 std::string hostAdapterSymbol(uint32_t typeIndex);
@@ -105,6 +121,10 @@ public:
 
   void defineEntryTrampoline(uint32_t typeIndex);
   void defineHostAdapter(uint32_t typeIndex);
+  // interpreterThunkSymbol(funcIndex) (see above).
+  void defineInterpreterThunk(uint32_t funcIndex);
+  // osrArrayEntrySymbol(funcIndex) over `osrEntry`, defined in this module.
+  void defineOsrArrayEntry(uint32_t funcIndex, llvm::Function *osrEntry);
 
   // Attributes every generated function gets (frame pointers, nounwind...).
   void setCommonAttributes(llvm::Function &function) const;
@@ -120,6 +140,17 @@ public:
   llvm::PointerType *const ptrTy;
 
 private:
+  // A function of module type `typeIndex`'s wasm convention, named `name`,
+  // that stores its parameters into an array of value slots, calls
+  // `callArray(builder, function, slots)` (which returns the trap kind, 0 for
+  // none, or nullptr if it cannot trap) and returns the results read back
+  // from the slots: host adapters and interpreter thunks.
+  using ArrayCall = llvm::Value *(*)(ModuleEmitter &emitter, llvm::IRBuilderBase &builder,
+                                     llvm::Function &function, llvm::Value *slots,
+                                     uint32_t funcIndex);
+  void defineArrayAdapter(const std::string &name, uint32_t typeIndex, ArrayCall callArray,
+                          uint32_t funcIndex);
+
   const Module &wasm_;
   const CompileOptions &options_;
   llvm::Module &out_;

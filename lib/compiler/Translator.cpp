@@ -453,10 +453,19 @@ Expected<void> translateChunk(const Module &wasm, const CompileOptions &options,
                               llvm::Module &out, uint32_t firstDefined, uint32_t endDefined,
                               bool withGlue, const FunctionVariant &variant) {
   ModuleEmitter emitter(wasm, options, out);
-  FunctionTranslator translator(emitter);
-  for (uint32_t i = firstDefined; i < endDefined; ++i)
-    if (auto done = translator.translate(i, variant); !done)
-      return done;
+  if (variant.interpreterThunk) {
+    for (uint32_t i = firstDefined; i < endDefined; ++i)
+      emitter.defineInterpreterThunk(wasm.numImportedFuncs + i);
+  } else {
+    FunctionTranslator translator(emitter);
+    for (uint32_t i = firstDefined; i < endDefined; ++i) {
+      if (auto done = translator.translate(i, variant); !done)
+        return done;
+      uint32_t funcIndex = wasm.numImportedFuncs + i;
+      if (variant.osrEntry && options.interpreterEntry)
+        emitter.defineOsrArrayEntry(funcIndex, out.getFunction(osrEntrySymbol(funcIndex)));
+    }
+  }
   if (withGlue) {
     for (uint32_t typeIndex = 0; typeIndex < wasm.types.size(); ++typeIndex) {
       emitter.defineEntryTrampoline(typeIndex);
