@@ -219,6 +219,289 @@ bool executeBitwise(Opcode op, const ValueSlot *in, ValueSlot &out) {
   }
 }
 
+// ---------------------------------------------------------------------------
+// Integer arithmetic
+
+constexpr auto add = [](auto x, auto y) { return Wide<decltype(x)>(x) + Wide<decltype(x)>(y); };
+constexpr auto sub = [](auto x, auto y) { return Wide<decltype(x)>(x) - Wide<decltype(x)>(y); };
+constexpr auto mul = [](auto x, auto y) { return Wide<decltype(x)>(x) * Wide<decltype(x)>(y); };
+constexpr auto neg = [](auto x) { return Wide<decltype(x)>(0) - Wide<decltype(x)>(x); };
+// |INT_MIN| wraps to INT_MIN, as the spec's iabs does.
+constexpr auto iabs = [](auto x) { return x < 0 ? neg(x) : Wide<decltype(x)>(x); };
+constexpr auto imin = [](auto x, auto y) { return y < x ? y : x; };
+constexpr auto imax = [](auto x, auto y) { return x < y ? y : x; };
+// Only for lanes of at most 16 bits, whose exact sums fit in int64_t.
+constexpr auto addSat = [](auto x, auto y) { return saturate<decltype(x)>(int64_t(x) + int64_t(y)); };
+constexpr auto subSat = [](auto x, auto y) { return saturate<decltype(x)>(int64_t(x) - int64_t(y)); };
+constexpr auto avgr = [](auto x, auto y) { return (Wide<decltype(x)>(x) + y + 1) >> 1; };
+
+int16_t q15mulrSat(int16_t x, int16_t y) {
+  // The product is at most 2^30 in magnitude; only -1 * -1 (in Q15) saturates.
+  return saturate<int16_t>((int32_t(x) * int32_t(y) + 0x4000) >> 15);
+}
+
+bool executeIntArith(Opcode op, const ValueSlot *in, ValueSlot &out) {
+  const ValueSlot &a = in[0], &b = in[1];
+  switch (op) {
+  case Opcode::I8x16Add: out = lanewise<uint8_t>(a, b, add); return true;
+  case Opcode::I8x16AddSatS: out = lanewise<int8_t>(a, b, addSat); return true;
+  case Opcode::I8x16AddSatU: out = lanewise<uint8_t>(a, b, addSat); return true;
+  case Opcode::I8x16Sub: out = lanewise<uint8_t>(a, b, sub); return true;
+  case Opcode::I8x16SubSatS: out = lanewise<int8_t>(a, b, subSat); return true;
+  case Opcode::I8x16SubSatU: out = lanewise<uint8_t>(a, b, subSat); return true;
+  case Opcode::I8x16MinS: out = lanewise<int8_t>(a, b, imin); return true;
+  case Opcode::I8x16MinU: out = lanewise<uint8_t>(a, b, imin); return true;
+  case Opcode::I8x16MaxS: out = lanewise<int8_t>(a, b, imax); return true;
+  case Opcode::I8x16MaxU: out = lanewise<uint8_t>(a, b, imax); return true;
+  case Opcode::I8x16AvgrU: out = lanewise<uint8_t>(a, b, avgr); return true;
+  case Opcode::I8x16Abs: out = lanewise<int8_t>(a, iabs); return true;
+  case Opcode::I8x16Neg: out = lanewise<uint8_t>(a, neg); return true;
+  case Opcode::I8x16Popcnt: out = lanewise<uint8_t>(a, [](uint8_t x) { return std::popcount(x); }); return true;
+
+  case Opcode::I16x8Add: out = lanewise<uint16_t>(a, b, add); return true;
+  case Opcode::I16x8AddSatS: out = lanewise<int16_t>(a, b, addSat); return true;
+  case Opcode::I16x8AddSatU: out = lanewise<uint16_t>(a, b, addSat); return true;
+  case Opcode::I16x8Sub: out = lanewise<uint16_t>(a, b, sub); return true;
+  case Opcode::I16x8SubSatS: out = lanewise<int16_t>(a, b, subSat); return true;
+  case Opcode::I16x8SubSatU: out = lanewise<uint16_t>(a, b, subSat); return true;
+  case Opcode::I16x8Mul: out = lanewise<uint16_t>(a, b, mul); return true;
+  case Opcode::I16x8MinS: out = lanewise<int16_t>(a, b, imin); return true;
+  case Opcode::I16x8MinU: out = lanewise<uint16_t>(a, b, imin); return true;
+  case Opcode::I16x8MaxS: out = lanewise<int16_t>(a, b, imax); return true;
+  case Opcode::I16x8MaxU: out = lanewise<uint16_t>(a, b, imax); return true;
+  case Opcode::I16x8AvgrU: out = lanewise<uint16_t>(a, b, avgr); return true;
+  case Opcode::I16x8Abs: out = lanewise<int16_t>(a, iabs); return true;
+  case Opcode::I16x8Neg: out = lanewise<uint16_t>(a, neg); return true;
+  case Opcode::I16x8Q15mulrSatS: out = lanewise<int16_t>(a, b, q15mulrSat); return true;
+
+  case Opcode::I32x4Add: out = lanewise<uint32_t>(a, b, add); return true;
+  case Opcode::I32x4Sub: out = lanewise<uint32_t>(a, b, sub); return true;
+  case Opcode::I32x4Mul: out = lanewise<uint32_t>(a, b, mul); return true;
+  case Opcode::I32x4MinS: out = lanewise<int32_t>(a, b, imin); return true;
+  case Opcode::I32x4MinU: out = lanewise<uint32_t>(a, b, imin); return true;
+  case Opcode::I32x4MaxS: out = lanewise<int32_t>(a, b, imax); return true;
+  case Opcode::I32x4MaxU: out = lanewise<uint32_t>(a, b, imax); return true;
+  case Opcode::I32x4Abs: out = lanewise<int32_t>(a, iabs); return true;
+  case Opcode::I32x4Neg: out = lanewise<uint32_t>(a, neg); return true;
+
+  case Opcode::I64x2Add: out = lanewise<uint64_t>(a, b, add); return true;
+  case Opcode::I64x2Sub: out = lanewise<uint64_t>(a, b, sub); return true;
+  case Opcode::I64x2Mul: out = lanewise<uint64_t>(a, b, mul); return true;
+  case Opcode::I64x2Abs: out = lanewise<int64_t>(a, iabs); return true;
+  case Opcode::I64x2Neg: out = lanewise<uint64_t>(a, neg); return true;
+  default: return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Comparisons: all-ones lanes for true. Float lanes compare as IEEE values, so
+// every comparison with a NaN is false except ne.
+
+bool executeCompare(Opcode op, const ValueSlot *in, ValueSlot &out) {
+  const ValueSlot &a = in[0], &b = in[1];
+  using Eq = std::equal_to<>;
+  using Ne = std::not_equal_to<>;
+  using Lt = std::less<>;
+  using Gt = std::greater<>;
+  using Le = std::less_equal<>;
+  using Ge = std::greater_equal<>;
+  switch (op) {
+  case Opcode::I8x16Eq: out = compare<uint8_t>(a, b, Eq{}); return true;
+  case Opcode::I8x16Ne: out = compare<uint8_t>(a, b, Ne{}); return true;
+  case Opcode::I8x16LtS: out = compare<int8_t>(a, b, Lt{}); return true;
+  case Opcode::I8x16LtU: out = compare<uint8_t>(a, b, Lt{}); return true;
+  case Opcode::I8x16GtS: out = compare<int8_t>(a, b, Gt{}); return true;
+  case Opcode::I8x16GtU: out = compare<uint8_t>(a, b, Gt{}); return true;
+  case Opcode::I8x16LeS: out = compare<int8_t>(a, b, Le{}); return true;
+  case Opcode::I8x16LeU: out = compare<uint8_t>(a, b, Le{}); return true;
+  case Opcode::I8x16GeS: out = compare<int8_t>(a, b, Ge{}); return true;
+  case Opcode::I8x16GeU: out = compare<uint8_t>(a, b, Ge{}); return true;
+
+  case Opcode::I16x8Eq: out = compare<uint16_t>(a, b, Eq{}); return true;
+  case Opcode::I16x8Ne: out = compare<uint16_t>(a, b, Ne{}); return true;
+  case Opcode::I16x8LtS: out = compare<int16_t>(a, b, Lt{}); return true;
+  case Opcode::I16x8LtU: out = compare<uint16_t>(a, b, Lt{}); return true;
+  case Opcode::I16x8GtS: out = compare<int16_t>(a, b, Gt{}); return true;
+  case Opcode::I16x8GtU: out = compare<uint16_t>(a, b, Gt{}); return true;
+  case Opcode::I16x8LeS: out = compare<int16_t>(a, b, Le{}); return true;
+  case Opcode::I16x8LeU: out = compare<uint16_t>(a, b, Le{}); return true;
+  case Opcode::I16x8GeS: out = compare<int16_t>(a, b, Ge{}); return true;
+  case Opcode::I16x8GeU: out = compare<uint16_t>(a, b, Ge{}); return true;
+
+  case Opcode::I32x4Eq: out = compare<uint32_t>(a, b, Eq{}); return true;
+  case Opcode::I32x4Ne: out = compare<uint32_t>(a, b, Ne{}); return true;
+  case Opcode::I32x4LtS: out = compare<int32_t>(a, b, Lt{}); return true;
+  case Opcode::I32x4LtU: out = compare<uint32_t>(a, b, Lt{}); return true;
+  case Opcode::I32x4GtS: out = compare<int32_t>(a, b, Gt{}); return true;
+  case Opcode::I32x4GtU: out = compare<uint32_t>(a, b, Gt{}); return true;
+  case Opcode::I32x4LeS: out = compare<int32_t>(a, b, Le{}); return true;
+  case Opcode::I32x4LeU: out = compare<uint32_t>(a, b, Le{}); return true;
+  case Opcode::I32x4GeS: out = compare<int32_t>(a, b, Ge{}); return true;
+  case Opcode::I32x4GeU: out = compare<uint32_t>(a, b, Ge{}); return true;
+
+  case Opcode::I64x2Eq: out = compare<uint64_t>(a, b, Eq{}); return true;
+  case Opcode::I64x2Ne: out = compare<uint64_t>(a, b, Ne{}); return true;
+  case Opcode::I64x2LtS: out = compare<int64_t>(a, b, Lt{}); return true;
+  case Opcode::I64x2GtS: out = compare<int64_t>(a, b, Gt{}); return true;
+  case Opcode::I64x2LeS: out = compare<int64_t>(a, b, Le{}); return true;
+  case Opcode::I64x2GeS: out = compare<int64_t>(a, b, Ge{}); return true;
+
+  case Opcode::F32x4Eq: out = compare<float>(a, b, Eq{}); return true;
+  case Opcode::F32x4Ne: out = compare<float>(a, b, Ne{}); return true;
+  case Opcode::F32x4Lt: out = compare<float>(a, b, Lt{}); return true;
+  case Opcode::F32x4Gt: out = compare<float>(a, b, Gt{}); return true;
+  case Opcode::F32x4Le: out = compare<float>(a, b, Le{}); return true;
+  case Opcode::F32x4Ge: out = compare<float>(a, b, Ge{}); return true;
+
+  case Opcode::F64x2Eq: out = compare<double>(a, b, Eq{}); return true;
+  case Opcode::F64x2Ne: out = compare<double>(a, b, Ne{}); return true;
+  case Opcode::F64x2Lt: out = compare<double>(a, b, Lt{}); return true;
+  case Opcode::F64x2Gt: out = compare<double>(a, b, Gt{}); return true;
+  case Opcode::F64x2Le: out = compare<double>(a, b, Le{}); return true;
+  case Opcode::F64x2Ge: out = compare<double>(a, b, Ge{}); return true;
+  default: return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Shifts: the count is taken modulo the lane width.
+
+enum class Shift { Left, RightSigned, RightUnsigned };
+
+template <typename U> ValueSlot shift(const ValueSlot &v, const ValueSlot &count, Shift kind) {
+  using S = std::make_signed_t<U>;
+  unsigned n = lane<uint32_t>(count, 0) % (8 * sizeof(U));
+  switch (kind) {
+  case Shift::Left: return lanewise<U>(v, [n](U x) { return Wide<U>(x) << n; });
+  // C++20 defines >> of a negative value as an arithmetic shift.
+  case Shift::RightSigned: return lanewise<S>(v, [n](S x) { return x >> n; });
+  case Shift::RightUnsigned: break;
+  }
+  return lanewise<U>(v, [n](U x) { return x >> n; });
+}
+
+bool executeShift(Opcode op, const ValueSlot *in, ValueSlot &out) {
+  const ValueSlot &v = in[0], &n = in[1];
+  switch (op) {
+  case Opcode::I8x16Shl: out = shift<uint8_t>(v, n, Shift::Left); return true;
+  case Opcode::I8x16ShrS: out = shift<uint8_t>(v, n, Shift::RightSigned); return true;
+  case Opcode::I8x16ShrU: out = shift<uint8_t>(v, n, Shift::RightUnsigned); return true;
+  case Opcode::I16x8Shl: out = shift<uint16_t>(v, n, Shift::Left); return true;
+  case Opcode::I16x8ShrS: out = shift<uint16_t>(v, n, Shift::RightSigned); return true;
+  case Opcode::I16x8ShrU: out = shift<uint16_t>(v, n, Shift::RightUnsigned); return true;
+  case Opcode::I32x4Shl: out = shift<uint32_t>(v, n, Shift::Left); return true;
+  case Opcode::I32x4ShrS: out = shift<uint32_t>(v, n, Shift::RightSigned); return true;
+  case Opcode::I32x4ShrU: out = shift<uint32_t>(v, n, Shift::RightUnsigned); return true;
+  case Opcode::I64x2Shl: out = shift<uint64_t>(v, n, Shift::Left); return true;
+  case Opcode::I64x2ShrS: out = shift<uint64_t>(v, n, Shift::RightSigned); return true;
+  case Opcode::I64x2ShrU: out = shift<uint64_t>(v, n, Shift::RightUnsigned); return true;
+  default: return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Narrowing and widening. From is the signed or unsigned input lane type, To
+// the result lane type; products and sums are formed in 64 bits, where they
+// are exact.
+
+template <typename From>
+using Exact = std::conditional_t<std::is_signed_v<From>, int64_t, uint64_t>;
+
+// Both narrowings read their inputs as signed; the unsigned one saturates to
+// [0, max].
+template <typename From, typename To> ValueSlot narrow(const ValueSlot &a, const ValueSlot &b) {
+  constexpr unsigned half = kLanes<From>;
+  ValueSlot out{};
+  for (unsigned i = 0; i < half; ++i) {
+    setLane<To>(out, i, saturate<To>(lane<From>(a, i)));
+    setLane<To>(out, half + i, saturate<To>(lane<From>(b, i)));
+  }
+  return out;
+}
+
+enum class Half : unsigned { Low = 0, High = 1 };
+
+template <typename From, typename To> ValueSlot extend(const ValueSlot &a, Half half) {
+  constexpr unsigned lanes = kLanes<To>;
+  ValueSlot out{};
+  for (unsigned i = 0; i < lanes; ++i)
+    setLane<To>(out, i, To(lane<From>(a, unsigned(half) * lanes + i)));
+  return out;
+}
+
+template <typename From, typename To>
+ValueSlot extmul(const ValueSlot &a, const ValueSlot &b, Half half) {
+  constexpr unsigned lanes = kLanes<To>;
+  ValueSlot out{};
+  for (unsigned i = 0; i < lanes; ++i) {
+    unsigned j = unsigned(half) * lanes + i;
+    setLane<To>(out, i, To(Exact<From>(lane<From>(a, j)) * Exact<From>(lane<From>(b, j))));
+  }
+  return out;
+}
+
+template <typename From, typename To> ValueSlot extaddPairwise(const ValueSlot &a) {
+  ValueSlot out{};
+  for (unsigned i = 0; i < kLanes<To>; ++i)
+    setLane<To>(out, i, To(Exact<From>(lane<From>(a, 2 * i)) + Exact<From>(lane<From>(a, 2 * i + 1))));
+  return out;
+}
+
+ValueSlot dot(const ValueSlot &a, const ValueSlot &b) {
+  ValueSlot out{};
+  for (unsigned i = 0; i < 4; ++i) {
+    int64_t sum = int64_t(lane<int16_t>(a, 2 * i)) * lane<int16_t>(b, 2 * i) +
+                  int64_t(lane<int16_t>(a, 2 * i + 1)) * lane<int16_t>(b, 2 * i + 1);
+    // Only 2 * (-32768)^2 = 2^31 exceeds i32; it wraps to INT32_MIN.
+    setLane<uint32_t>(out, i, uint32_t(sum));
+  }
+  return out;
+}
+
+bool executeWidenNarrow(Opcode op, const ValueSlot *in, ValueSlot &out) {
+  const ValueSlot &a = in[0], &b = in[1];
+  constexpr Half L = Half::Low, H = Half::High;
+  switch (op) {
+  case Opcode::I8x16NarrowI16x8S: out = narrow<int16_t, int8_t>(a, b); return true;
+  case Opcode::I8x16NarrowI16x8U: out = narrow<int16_t, uint8_t>(a, b); return true;
+  case Opcode::I16x8NarrowI32x4S: out = narrow<int32_t, int16_t>(a, b); return true;
+  case Opcode::I16x8NarrowI32x4U: out = narrow<int32_t, uint16_t>(a, b); return true;
+
+  case Opcode::I16x8ExtendLowI8x16S: out = extend<int8_t, int16_t>(a, L); return true;
+  case Opcode::I16x8ExtendHighI8x16S: out = extend<int8_t, int16_t>(a, H); return true;
+  case Opcode::I16x8ExtendLowI8x16U: out = extend<uint8_t, uint16_t>(a, L); return true;
+  case Opcode::I16x8ExtendHighI8x16U: out = extend<uint8_t, uint16_t>(a, H); return true;
+  case Opcode::I32x4ExtendLowI16x8S: out = extend<int16_t, int32_t>(a, L); return true;
+  case Opcode::I32x4ExtendHighI16x8S: out = extend<int16_t, int32_t>(a, H); return true;
+  case Opcode::I32x4ExtendLowI16x8U: out = extend<uint16_t, uint32_t>(a, L); return true;
+  case Opcode::I32x4ExtendHighI16x8U: out = extend<uint16_t, uint32_t>(a, H); return true;
+  case Opcode::I64x2ExtendLowI32x4S: out = extend<int32_t, int64_t>(a, L); return true;
+  case Opcode::I64x2ExtendHighI32x4S: out = extend<int32_t, int64_t>(a, H); return true;
+  case Opcode::I64x2ExtendLowI32x4U: out = extend<uint32_t, uint64_t>(a, L); return true;
+  case Opcode::I64x2ExtendHighI32x4U: out = extend<uint32_t, uint64_t>(a, H); return true;
+
+  case Opcode::I16x8ExtmulLowI8x16S: out = extmul<int8_t, int16_t>(a, b, L); return true;
+  case Opcode::I16x8ExtmulHighI8x16S: out = extmul<int8_t, int16_t>(a, b, H); return true;
+  case Opcode::I16x8ExtmulLowI8x16U: out = extmul<uint8_t, uint16_t>(a, b, L); return true;
+  case Opcode::I16x8ExtmulHighI8x16U: out = extmul<uint8_t, uint16_t>(a, b, H); return true;
+  case Opcode::I32x4ExtmulLowI16x8S: out = extmul<int16_t, int32_t>(a, b, L); return true;
+  case Opcode::I32x4ExtmulHighI16x8S: out = extmul<int16_t, int32_t>(a, b, H); return true;
+  case Opcode::I32x4ExtmulLowI16x8U: out = extmul<uint16_t, uint32_t>(a, b, L); return true;
+  case Opcode::I32x4ExtmulHighI16x8U: out = extmul<uint16_t, uint32_t>(a, b, H); return true;
+  case Opcode::I64x2ExtmulLowI32x4S: out = extmul<int32_t, int64_t>(a, b, L); return true;
+  case Opcode::I64x2ExtmulHighI32x4S: out = extmul<int32_t, int64_t>(a, b, H); return true;
+  case Opcode::I64x2ExtmulLowI32x4U: out = extmul<uint32_t, uint64_t>(a, b, L); return true;
+  case Opcode::I64x2ExtmulHighI32x4U: out = extmul<uint32_t, uint64_t>(a, b, H); return true;
+
+  case Opcode::I16x8ExtaddPairwiseI8x16S: out = extaddPairwise<int8_t, int16_t>(a); return true;
+  case Opcode::I16x8ExtaddPairwiseI8x16U: out = extaddPairwise<uint8_t, uint16_t>(a); return true;
+  case Opcode::I32x4ExtaddPairwiseI16x8S: out = extaddPairwise<int16_t, int32_t>(a); return true;
+  case Opcode::I32x4ExtaddPairwiseI16x8U: out = extaddPairwise<uint16_t, uint32_t>(a); return true;
+  case Opcode::I32x4DotI16x8S: out = dot(a, b); return true;
+  default: return false;
+  }
+}
+
 } // namespace
 
 bool isSimdArithmetic(Opcode op) {
@@ -229,7 +512,9 @@ bool isSimdArithmetic(Opcode op) {
 void executeSimd(Opcode op, const uint8_t *imm, const ValueSlot *operands, ValueSlot *result) {
   // Computed aside because *result may alias operands[0].
   ValueSlot out{};
-  bool handled = executeLanes(op, imm, operands, out) || executeBitwise(op, operands, out);
+  bool handled = executeIntArith(op, operands, out) || executeLanes(op, imm, operands, out) ||
+                 executeBitwise(op, operands, out) || executeCompare(op, operands, out) ||
+                 executeShift(op, operands, out) || executeWidenNarrow(op, operands, out);
   if (!handled)
     std::abort(); // not an instruction isSimdArithmetic accepts
   *result = out;

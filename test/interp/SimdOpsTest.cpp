@@ -280,3 +280,259 @@ TEST_CASE("SIMD bitwise operations and boolean reductions") {
       {Opcode::I64x2Bitmask, {i64x2({0x7FFFFFFFFFFFFFFF, INT64_MIN})}, i32(0x2)},
   });
 }
+
+TEST_CASE("SIMD integer arithmetic") {
+  checkCases({
+      // Wrap-around.
+      {Opcode::I8x16Add, {i8x16({127, -128, 255, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100}), i8x16({1, -1, 1, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100})},
+       i8x16({-128, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 200})},
+      {Opcode::I8x16Sub, {i8x16({-128, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), i8x16({1, 1, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -128})},
+       i8x16({127, 255, -2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -128})},
+      {Opcode::I16x8Add, {i16x8({0x7FFF, 0xFFFF, 1, 2, 3, 4, 5, 6}), i16x8({1, 1, -1, 2, 3, 4, 5, 0x8000})},
+       i16x8({0x8000, 0, 0, 4, 6, 8, 10, 0x8006})},
+      {Opcode::I16x8Sub, {i16x8({0x8000, 0, 1, 2, 3, 4, 5, 6}), i16x8({1, 1, 2, 2, 3, 4, 5, 0x8000})},
+       i16x8({0x7FFF, 0xFFFF, 0xFFFF, 0, 0, 0, 0, 0x8006})},
+      {Opcode::I16x8Mul, {i16x8({0xFFFF, 0x8000, 0x100, 3, 0x7FFF, 0, 1, -1}), i16x8({0xFFFF, 0x8000, 0x100, -3, 0x7FFF, 5, -1, -1})},
+       i16x8({1, 0, 0, -9, 1, 0, -1, 1})},
+      {Opcode::I32x4Add, {i32x4({INT32_MAX, -1, 1, 0}), i32x4({1, 1, -2, 0})}, i32x4({INT32_MIN, 0, -1, 0})},
+      {Opcode::I32x4Sub, {i32x4({INT32_MIN, 0, 1, 0}), i32x4({1, 1, 2, INT32_MIN})}, i32x4({INT32_MAX, -1, -1, INT32_MIN})},
+      {Opcode::I32x4Mul, {i32x4({0x10000, -1, 0x7FFFFFFF, 123456789}), i32x4({0x10000, -1, 2, 1000})},
+       i32x4({0, 1, -2, 0xBE991A08})},
+      {Opcode::I64x2Add, {i64x2({INT64_MAX, -1}), i64x2({1, 1})}, i64x2({INT64_MIN, 0})},
+      {Opcode::I64x2Sub, {i64x2({INT64_MIN, 0}), i64x2({1, 1})}, i64x2({INT64_MAX, -1})},
+      {Opcode::I64x2Mul, {i64x2({0x100000000, INT64_MIN}), i64x2({0x100000000, -1})}, i64x2({0, INT64_MIN})},
+
+      {Opcode::I8x16Neg, {i8x16({-128, 127, 0, 1, -1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})}, i8x16({-128, -127, 0, -1, 1, -2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})},
+      {Opcode::I16x8Neg, {i16x8({0x8000, 0x7FFF, 0, 1, -1, 0, 0, 0})}, i16x8({0x8000, -0x7FFF, 0, -1, 1, 0, 0, 0})},
+      {Opcode::I32x4Neg, {i32x4({INT32_MIN, INT32_MAX, 0, 1})}, i32x4({INT32_MIN, -INT32_MAX, 0, -1})},
+      {Opcode::I64x2Neg, {i64x2({INT64_MIN, 1})}, i64x2({INT64_MIN, -1})},
+      // abs(INT_MIN) is INT_MIN.
+      {Opcode::I8x16Abs, {i8x16({-128, -127, 0, 1, -1, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})}, i8x16({-128, 127, 0, 1, 1, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})},
+      {Opcode::I16x8Abs, {i16x8({0x8000, -0x7FFF, 0, 1, -1, 5, -5, 0})}, i16x8({0x8000, 0x7FFF, 0, 1, 1, 5, 5, 0})},
+      {Opcode::I32x4Abs, {i32x4({INT32_MIN, -INT32_MAX, -1, 7})}, i32x4({INT32_MIN, INT32_MAX, 1, 7})},
+      {Opcode::I64x2Abs, {i64x2({INT64_MIN, -5})}, i64x2({INT64_MIN, 5})},
+      {Opcode::I8x16Popcnt, {i8x16({0, 1, 3, 7, 15, 31, 63, 127, 255, 0x80, 0x55, 0xAA, 0x0F, 0xF0, 0x11, 0x81})},
+       i8x16({0, 1, 2, 3, 4, 5, 6, 7, 8, 1, 4, 4, 4, 4, 2, 2})},
+
+      // Saturating arithmetic at both bounds.
+      {Opcode::I8x16AddSatS, {i8x16({127, -128, 100, -100, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1}), i8x16({1, -1, 100, -100, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -128})},
+       i8x16({127, -128, 127, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -128})},
+      {Opcode::I8x16AddSatU, {i8x16({255, 200, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 128}), i8x16({1, 100, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 127})},
+       i8x16({255, 255, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255})},
+      {Opcode::I8x16SubSatS, {i8x16({-128, 127, -100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1}), i8x16({1, -1, 100, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 127})},
+       i8x16({-128, 127, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -128})},
+      {Opcode::I8x16SubSatU, {i8x16({0, 100, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5}), i8x16({1, 200, 254, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5})},
+       i8x16({0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})},
+      {Opcode::I16x8AddSatS, {i16x8({0x7FFF, 0x8000, 20000, -20000, 1, 0, 0, -1}), i16x8({1, -1, 20000, -20000, -1, 0, 0, 0x8000})},
+       i16x8({0x7FFF, 0x8000, 0x7FFF, 0x8000, 0, 0, 0, 0x8000})},
+      {Opcode::I16x8AddSatU, {i16x8({0xFFFF, 40000, 1, 0, 0, 0, 0, 0x8000}), i16x8({1, 40000, 1, 0, 0, 0, 0, 0x7FFF})},
+       i16x8({0xFFFF, 0xFFFF, 2, 0, 0, 0, 0, 0xFFFF})},
+      {Opcode::I16x8SubSatS, {i16x8({0x8000, 0x7FFF, -20000, 0, 0, 0, 0, 5}), i16x8({1, -1, 20000, 0x8000, 0, 0, 0, 7})},
+       i16x8({0x8000, 0x7FFF, 0x8000, 0x7FFF, 0, 0, 0, -2})},
+      {Opcode::I16x8SubSatU, {i16x8({0, 1000, 0xFFFF, 0, 0, 0, 0, 0}), i16x8({1, 2000, 0xFFFE, 0, 0, 0, 0, 0xFFFF})},
+       i16x8({0, 0, 1, 0, 0, 0, 0, 0})},
+
+      // Signed and unsigned views of the same bits.
+      {Opcode::I8x16MinS, {i8x16({-1, 127, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5}), i8x16({1, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4})},
+       i8x16({-1, -128, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4})},
+      {Opcode::I8x16MinU, {i8x16({-1, 127, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5}), i8x16({1, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4})},
+       i8x16({1, 127, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4})},
+      {Opcode::I8x16MaxS, {i8x16({-1, 127, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5}), i8x16({1, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4})},
+       i8x16({1, 127, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5})},
+      {Opcode::I8x16MaxU, {i8x16({-1, 127, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5}), i8x16({1, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4})},
+       i8x16({-1, -128, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5})},
+      {Opcode::I16x8MinS, {i16x8({-1, 0x7FFF, 0x8000, 3, 0, 0, 0, 0}), i16x8({1, 0x8000, 0x7FFF, 2, 0, 0, 0, 0})}, i16x8({-1, 0x8000, 0x8000, 2, 0, 0, 0, 0})},
+      {Opcode::I16x8MinU, {i16x8({-1, 0x7FFF, 0x8000, 3, 0, 0, 0, 0}), i16x8({1, 0x8000, 0x7FFF, 2, 0, 0, 0, 0})}, i16x8({1, 0x7FFF, 0x7FFF, 2, 0, 0, 0, 0})},
+      {Opcode::I16x8MaxS, {i16x8({-1, 0x7FFF, 0x8000, 3, 0, 0, 0, 0}), i16x8({1, 0x8000, 0x7FFF, 2, 0, 0, 0, 0})}, i16x8({1, 0x7FFF, 0x7FFF, 3, 0, 0, 0, 0})},
+      {Opcode::I16x8MaxU, {i16x8({-1, 0x7FFF, 0x8000, 3, 0, 0, 0, 0}), i16x8({1, 0x8000, 0x7FFF, 2, 0, 0, 0, 0})}, i16x8({-1, 0x8000, 0x8000, 3, 0, 0, 0, 0})},
+      {Opcode::I32x4MinS, {i32x4({-1, INT32_MAX, INT32_MIN, 3}), i32x4({1, INT32_MIN, INT32_MAX, 2})}, i32x4({-1, INT32_MIN, INT32_MIN, 2})},
+      {Opcode::I32x4MinU, {i32x4({-1, INT32_MAX, INT32_MIN, 3}), i32x4({1, INT32_MIN, INT32_MAX, 2})}, i32x4({1, INT32_MAX, INT32_MAX, 2})},
+      {Opcode::I32x4MaxS, {i32x4({-1, INT32_MAX, INT32_MIN, 3}), i32x4({1, INT32_MIN, INT32_MAX, 2})}, i32x4({1, INT32_MAX, INT32_MAX, 3})},
+      {Opcode::I32x4MaxU, {i32x4({-1, INT32_MAX, INT32_MIN, 3}), i32x4({1, INT32_MIN, INT32_MAX, 2})}, i32x4({-1, INT32_MIN, INT32_MIN, 3})},
+
+      // Rounding average: (a + b + 1) / 2 without overflow.
+      {Opcode::I8x16AvgrU, {i8x16({255, 0, 1, 254, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 128}), i8x16({255, 1, 2, 255, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 127})},
+       i8x16({255, 1, 2, 255, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 128})},
+      {Opcode::I16x8AvgrU, {i16x8({0xFFFF, 0, 1, 0xFFFE, 0x8000, 0, 0, 0}), i16x8({0xFFFF, 1, 2, 0xFFFF, 0x7FFF, 0, 0, 0})},
+       i16x8({0xFFFF, 1, 2, 0xFFFF, 0x8000, 0, 0, 0})},
+
+      // (a * b + 0x4000) >> 15, saturated: only 0x8000 * 0x8000 overflows.
+      {Opcode::I16x8Q15mulrSatS, {i16x8({0x8000, 0x8000, 0x7FFF, 0x4000, -1, 1, 0x4000, -0x4000}), i16x8({0x8000, 0x7FFF, 0x7FFF, 0x4000, 1, 0x4000, -1, 0x7FFF})},
+       i16x8({0x7FFF, -0x7FFF, 0x7FFE, 0x2000, 0, 1, 0, -0x3FFF})},
+  });
+}
+
+TEST_CASE("SIMD integer comparisons") {
+  ValueSlot a8 = i8x16({0, 1, -1, -128, 127, 5, 0x80, 0x7F, 0, 0, 0, 0, 0, 0, 0, 0});
+  ValueSlot b8 = i8x16({0, -1, 1, 127, -128, 5, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0, 1});
+  ValueSlot a16 = i16x8({0, 1, -1, 0x8000, 0x7FFF, 5, 0, 0});
+  ValueSlot b16 = i16x8({0, -1, 1, 0x7FFF, 0x8000, 5, 0, 1});
+  ValueSlot a32 = i32x4({1, -1, INT32_MIN, 7});
+  ValueSlot b32 = i32x4({-1, 1, INT32_MAX, 7});
+  ValueSlot a64 = i64x2({-1, INT64_MIN});
+  ValueSlot b64 = i64x2({1, INT64_MIN});
+  constexpr int T = -1;
+  checkCases({
+      {Opcode::I8x16Eq, {a8, b8}, i8x16({T, 0, 0, 0, 0, T, 0, 0, T, T, T, T, T, T, T, 0})},
+      {Opcode::I8x16Ne, {a8, b8}, i8x16({0, T, T, T, T, 0, T, T, 0, 0, 0, 0, 0, 0, 0, T})},
+      {Opcode::I8x16LtS, {a8, b8}, i8x16({0, 0, T, T, 0, 0, T, 0, 0, 0, 0, 0, 0, 0, 0, T})},
+      {Opcode::I8x16LtU, {a8, b8}, i8x16({0, T, 0, 0, T, 0, 0, T, 0, 0, 0, 0, 0, 0, 0, T})},
+      {Opcode::I8x16GtS, {a8, b8}, i8x16({0, T, 0, 0, T, 0, 0, T, 0, 0, 0, 0, 0, 0, 0, 0})},
+      {Opcode::I8x16GtU, {a8, b8}, i8x16({0, 0, T, T, 0, 0, T, 0, 0, 0, 0, 0, 0, 0, 0, 0})},
+      {Opcode::I8x16LeS, {a8, b8}, i8x16({T, 0, T, T, 0, T, T, 0, T, T, T, T, T, T, T, T})},
+      {Opcode::I8x16LeU, {a8, b8}, i8x16({T, T, 0, 0, T, T, 0, T, T, T, T, T, T, T, T, T})},
+      {Opcode::I8x16GeS, {a8, b8}, i8x16({T, T, 0, 0, T, T, 0, T, T, T, T, T, T, T, T, 0})},
+      {Opcode::I8x16GeU, {a8, b8}, i8x16({T, 0, T, T, 0, T, T, 0, T, T, T, T, T, T, T, 0})},
+
+      {Opcode::I16x8Eq, {a16, b16}, i16x8({T, 0, 0, 0, 0, T, T, 0})},
+      {Opcode::I16x8Ne, {a16, b16}, i16x8({0, T, T, T, T, 0, 0, T})},
+      {Opcode::I16x8LtS, {a16, b16}, i16x8({0, 0, T, T, 0, 0, 0, T})},
+      {Opcode::I16x8LtU, {a16, b16}, i16x8({0, T, 0, 0, T, 0, 0, T})},
+      {Opcode::I16x8GtS, {a16, b16}, i16x8({0, T, 0, 0, T, 0, 0, 0})},
+      {Opcode::I16x8GtU, {a16, b16}, i16x8({0, 0, T, T, 0, 0, 0, 0})},
+      {Opcode::I16x8LeS, {a16, b16}, i16x8({T, 0, T, T, 0, T, T, T})},
+      {Opcode::I16x8LeU, {a16, b16}, i16x8({T, T, 0, 0, T, T, T, T})},
+      {Opcode::I16x8GeS, {a16, b16}, i16x8({T, T, 0, 0, T, T, T, 0})},
+      {Opcode::I16x8GeU, {a16, b16}, i16x8({T, 0, T, T, 0, T, T, 0})},
+
+      {Opcode::I32x4Eq, {a32, b32}, i32x4({0, 0, 0, T})},
+      {Opcode::I32x4Ne, {a32, b32}, i32x4({T, T, T, 0})},
+      {Opcode::I32x4LtS, {a32, b32}, i32x4({0, T, T, 0})},
+      {Opcode::I32x4LtU, {a32, b32}, i32x4({T, 0, 0, 0})},
+      {Opcode::I32x4GtS, {a32, b32}, i32x4({T, 0, 0, 0})},
+      {Opcode::I32x4GtU, {a32, b32}, i32x4({0, T, T, 0})},
+      {Opcode::I32x4LeS, {a32, b32}, i32x4({0, T, T, T})},
+      {Opcode::I32x4LeU, {a32, b32}, i32x4({T, 0, 0, T})},
+      {Opcode::I32x4GeS, {a32, b32}, i32x4({T, 0, 0, T})},
+      {Opcode::I32x4GeU, {a32, b32}, i32x4({0, T, T, T})},
+
+      {Opcode::I64x2Eq, {a64, b64}, i64x2({0, T})},
+      {Opcode::I64x2Ne, {a64, b64}, i64x2({T, 0})},
+      {Opcode::I64x2LtS, {a64, b64}, i64x2({T, 0})},
+      {Opcode::I64x2GtS, {a64, b64}, i64x2({0, 0})},
+      {Opcode::I64x2LeS, {a64, b64}, i64x2({T, T})},
+      {Opcode::I64x2GeS, {a64, b64}, i64x2({0, T})},
+      {Opcode::I64x2GtS, {i64x2({INT64_MAX, 0}), i64x2({INT64_MIN, -1})}, i64x2({T, T})},
+  });
+}
+
+TEST_CASE("SIMD float comparisons") {
+  ValueSlot af = f32x4({kNanF, -0.0f, 1.0f, -kInfF});
+  ValueSlot bf = f32x4({kNanF, 0.0f, 2.0f, 3.0f});
+  ValueSlot ad = f64x2({kNan, -0.0});
+  ValueSlot bd = f64x2({1.0, 0.0});
+  constexpr int T = -1;
+  checkCases({
+      // NaN is unordered (only ne holds); -0 equals +0.
+      {Opcode::F32x4Eq, {af, bf}, i32x4({0, T, 0, 0})},
+      {Opcode::F32x4Ne, {af, bf}, i32x4({T, 0, T, T})},
+      {Opcode::F32x4Lt, {af, bf}, i32x4({0, 0, T, T})},
+      {Opcode::F32x4Gt, {af, bf}, i32x4({0, 0, 0, 0})},
+      {Opcode::F32x4Le, {af, bf}, i32x4({0, T, T, T})},
+      {Opcode::F32x4Ge, {af, bf}, i32x4({0, T, 0, 0})},
+      {Opcode::F64x2Eq, {ad, bd}, i64x2({0, T})},
+      {Opcode::F64x2Ne, {ad, bd}, i64x2({T, 0})},
+      {Opcode::F64x2Lt, {ad, bd}, i64x2({0, 0})},
+      {Opcode::F64x2Gt, {ad, bd}, i64x2({0, 0})},
+      {Opcode::F64x2Le, {ad, bd}, i64x2({0, T})},
+      {Opcode::F64x2Ge, {ad, bd}, i64x2({0, T})},
+      {Opcode::F64x2Lt, {f64x2({-kInf, 1.0}), f64x2({kInf, 1.0000000000000002})}, i64x2({T, T})},
+  });
+}
+
+TEST_CASE("SIMD shifts") {
+  ValueSlot v8 = i8x16({1, -128, 0x7F, -1, 0x40, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x81});
+  ValueSlot v16 = i16x8({1, 0x8000, 0x7FFF, -1, 0x4000, 2, 3, 0x8001});
+  ValueSlot v32 = i32x4({1, INT32_MIN, INT32_MAX, -1});
+  ValueSlot v64 = i64x2({1, INT64_MIN});
+  checkCases({
+      {Opcode::I8x16Shl, {v8, i32(1)}, i8x16({2, 0, -2, -2, -128, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 2})},
+      // The count is taken modulo the lane width: 9 % 8 == 1, 8 % 8 == 0.
+      {Opcode::I8x16Shl, {v8, i32(9)}, i8x16({2, 0, -2, -2, -128, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 2})},
+      {Opcode::I8x16Shl, {v8, i32(8)}, v8},
+      {Opcode::I8x16ShrS, {v8, i32(7)}, i8x16({0, -1, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1})},
+      {Opcode::I8x16ShrS, {v8, i32(-1)}, i8x16({0, -1, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1})},
+      {Opcode::I8x16ShrU, {v8, i32(7)}, i8x16({0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1})},
+      {Opcode::I8x16ShrU, {v8, i32(0x101)}, i8x16({0, 0x40, 0x3F, 0x7F, 0x20, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 0x40})},
+
+      {Opcode::I16x8Shl, {v16, i32(15)}, i16x8({0x8000, 0, 0x8000, 0x8000, 0, 0, 0x8000, 0x8000})},
+      {Opcode::I16x8Shl, {v16, i32(16)}, v16},
+      {Opcode::I16x8ShrS, {v16, i32(1)}, i16x8({0, 0xC000, 0x3FFF, -1, 0x2000, 1, 1, 0xC000})},
+      {Opcode::I16x8ShrS, {v16, i32(31)}, i16x8({0, -1, 0, -1, 0, 0, 0, -1})},
+      {Opcode::I16x8ShrU, {v16, i32(17)}, i16x8({0, 0x4000, 0x3FFF, 0x7FFF, 0x2000, 1, 1, 0x4000})},
+
+      {Opcode::I32x4Shl, {v32, i32(31)}, i32x4({INT32_MIN, 0, INT32_MIN, INT32_MIN})},
+      {Opcode::I32x4Shl, {v32, i32(32)}, v32},
+      {Opcode::I32x4Shl, {v32, i32(33)}, i32x4({2, 0, -2, -2})},
+      {Opcode::I32x4ShrS, {v32, i32(31)}, i32x4({0, -1, 0, -1})},
+      {Opcode::I32x4ShrS, {v32, i32(-31)}, i32x4({0, -0x40000000, 0x3FFFFFFF, -1})},
+      {Opcode::I32x4ShrU, {v32, i32(31)}, i32x4({0, 1, 0, 1})},
+      {Opcode::I32x4ShrU, {v32, i32(64)}, v32},
+
+      {Opcode::I64x2Shl, {v64, i32(63)}, i64x2({INT64_MIN, 0})},
+      {Opcode::I64x2Shl, {v64, i32(64)}, v64},
+      {Opcode::I64x2Shl, {v64, i32(65)}, i64x2({2, 0})},
+      {Opcode::I64x2ShrS, {v64, i32(63)}, i64x2({0, -1})},
+      {Opcode::I64x2ShrS, {v64, i32(0x7FFFFFFF)}, i64x2({0, -1})},
+      {Opcode::I64x2ShrU, {v64, i32(63)}, i64x2({0, 1})},
+      {Opcode::I64x2ShrU, {v64, i32(128)}, v64},
+  });
+}
+
+TEST_CASE("SIMD narrowing and widening") {
+  ValueSlot s16 = i16x8({0, 127, 128, -128, -129, 255, 256, -1});
+  ValueSlot t16 = i16x8({0x7FFF, 0x8000, 1, -2, 100, -100, 200, 0});
+  ValueSlot s32 = i32x4({32767, 32768, -32768, -32769});
+  ValueSlot t32 = i32x4({65535, 65536, -1, INT32_MIN});
+  ValueSlot v8 = i8x16({-128, -1, 0, 1, 127, 0x80, 0xFF, 2, 3, 4, 5, 6, -7, -8, 127, -128});
+  ValueSlot w8 = i8x16({-128, 2, -1, 255, 127, 0x80, 0xFF, 3, 4, 5, 6, 7, 8, 9, -128, -128});
+  ValueSlot v16 = i16x8({0x8000, -1, 0, 1, 0x7FFF, 0xFFFF, 2, 0x8000});
+  ValueSlot w16 = i16x8({0x8000, 2, -1, 0xFFFF, 0x7FFF, 0x8000, 3, 0x8000});
+  ValueSlot v32 = i32x4({INT32_MIN, -1, 0x7FFFFFFF, 0xFFFFFFFF});
+  ValueSlot w32 = i32x4({INT32_MIN, 2, INT32_MIN, 0xFFFFFFFF});
+  checkCases({
+      // Both narrowings read the inputs as signed.
+      {Opcode::I8x16NarrowI16x8S, {s16, t16}, i8x16({0, 127, 127, -128, -128, 127, 127, -1, 127, -128, 1, -2, 100, -100, 127, 0})},
+      {Opcode::I8x16NarrowI16x8U, {s16, t16}, i8x16({0, 127, 128, 0, 0, 255, 255, 0, 255, 0, 1, 0, 100, 0, 200, 0})},
+      {Opcode::I16x8NarrowI32x4S, {s32, t32}, i16x8({32767, 32767, -32768, -32768, 32767, 32767, -1, -32768})},
+      {Opcode::I16x8NarrowI32x4U, {s32, t32}, i16x8({32767, 32768, 0, 0, 65535, 65535, 0, 0})},
+
+      {Opcode::I16x8ExtendLowI8x16S, {v8}, i16x8({-128, -1, 0, 1, 127, -128, -1, 2})},
+      {Opcode::I16x8ExtendHighI8x16S, {v8}, i16x8({3, 4, 5, 6, -7, -8, 127, -128})},
+      {Opcode::I16x8ExtendLowI8x16U, {v8}, i16x8({128, 255, 0, 1, 127, 128, 255, 2})},
+      {Opcode::I16x8ExtendHighI8x16U, {v8}, i16x8({3, 4, 5, 6, 249, 248, 127, 128})},
+      {Opcode::I32x4ExtendLowI16x8S, {v16}, i32x4({-32768, -1, 0, 1})},
+      {Opcode::I32x4ExtendHighI16x8S, {v16}, i32x4({32767, -1, 2, -32768})},
+      {Opcode::I32x4ExtendLowI16x8U, {v16}, i32x4({32768, 65535, 0, 1})},
+      {Opcode::I32x4ExtendHighI16x8U, {v16}, i32x4({32767, 65535, 2, 32768})},
+      {Opcode::I64x2ExtendLowI32x4S, {v32}, i64x2({INT32_MIN, -1})},
+      {Opcode::I64x2ExtendHighI32x4S, {v32}, i64x2({INT32_MAX, -1})},
+      {Opcode::I64x2ExtendLowI32x4U, {v32}, i64x2({0x80000000, 0xFFFFFFFF})},
+      {Opcode::I64x2ExtendHighI32x4U, {v32}, i64x2({0x7FFFFFFF, 0xFFFFFFFF})},
+
+      {Opcode::I16x8ExtmulLowI8x16S, {v8, w8}, i16x8({16384, -2, 0, -1, 16129, 16384, 1, 6})},
+      {Opcode::I16x8ExtmulHighI8x16S, {v8, w8}, i16x8({12, 20, 30, 42, -56, -72, -16256, 16384})},
+      {Opcode::I16x8ExtmulLowI8x16U, {v8, w8}, i16x8({16384, 510, 0, 255, 16129, 16384, 65025, 6})},
+      {Opcode::I16x8ExtmulHighI8x16U, {v8, w8}, i16x8({12, 20, 30, 42, 249 * 8, 248 * 9, 127 * 128, 16384})},
+      {Opcode::I32x4ExtmulLowI16x8S, {v16, w16}, i32x4({0x40000000, -2, 0, -1})},
+      {Opcode::I32x4ExtmulHighI16x8S, {v16, w16}, i32x4({0x3FFF0001, 0x8000, 6, 0x40000000})},
+      {Opcode::I32x4ExtmulLowI16x8U, {v16, w16}, i32x4({0x40000000, 0x1FFFE, 0, 0xFFFF})},
+      {Opcode::I32x4ExtmulHighI16x8U, {v16, w16}, i32x4({0x3FFF0001, 0x7FFF8000, 6, 0x40000000})},
+      {Opcode::I64x2ExtmulLowI32x4S, {v32, w32}, i64x2({0x4000000000000000, -2})},
+      {Opcode::I64x2ExtmulHighI32x4S, {v32, w32}, i64x2({-0x3FFFFFFF80000000, 1})},
+      {Opcode::I64x2ExtmulLowI32x4U, {v32, w32}, i64x2({0x4000000000000000, 0x1FFFFFFFE})},
+      // 0xFFFFFFFF squared needs all 64 bits (it is not representable in int64_t).
+      {Opcode::I64x2ExtmulHighI32x4U, {v32, w32}, i64x2({0x3FFFFFFF80000000, int64_t(0xFFFFFFFE00000001)})},
+
+      {Opcode::I16x8ExtaddPairwiseI8x16S, {v8}, i16x8({-129, 1, -1, 1, 7, 11, -15, -1})},
+      {Opcode::I16x8ExtaddPairwiseI8x16U, {v8}, i16x8({383, 1, 255, 257, 7, 11, 497, 255})},
+      {Opcode::I16x8ExtaddPairwiseI8x16S, {i8x16({-128, -128, 127, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})}, i16x8({-256, 254, 0, 0, 0, 0, 0, 0})},
+      {Opcode::I32x4ExtaddPairwiseI16x8S, {v16}, i32x4({-32769, 1, 32766, -32766})},
+      {Opcode::I32x4ExtaddPairwiseI16x8U, {v16}, i32x4({98303, 1, 98302, 32770})},
+
+      // Only 2 * (-32768 * -32768) overflows i32; it wraps.
+      {Opcode::I32x4DotI16x8S, {i16x8({0x8000, 0x8000, 0x7FFF, 0x7FFF, 1, 2, -3, 4}), i16x8({0x8000, 0x8000, 0x7FFF, 0x7FFF, 5, 6, 7, -8})},
+       i32x4({INT32_MIN, 0x7FFE0002, 17, -53})},
+      {Opcode::I32x4DotI16x8S, {i16x8({0x8000, 0x7FFF, 0, 0, 0, 0, 0, 0}), i16x8({0x8000, 0x8000, 0, 0, 0, 0, 0, 0})}, i32x4({0x8000, 0, 0, 0})},
+  });
+}
