@@ -14,6 +14,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -441,4 +445,45 @@ TEST_CASE("Tier hooks: budgets at entries and loop headers, OSR with the frame a
   REQUIRE(log.requests.size() == 1);
   CHECK(result == 1000001);
   CHECK(interp::innermostActivation() == nullptr);
+}
+
+// Not run by default (hidden tag): translation speed over every function of
+// the modules named in $WASMRT_INTERP_TRANSLATE (colon-separated paths), e.g.
+//   WASMRT_INTERP_TRANSLATE=lua.wasm:sqlite3.wasm build/test/interp/test_interp '[.translate]'
+TEST_CASE("Translation speed", "[.translate]") {
+  const char *paths = std::getenv("WASMRT_INTERP_TRANSLATE");
+  REQUIRE(paths);
+  std::string list = paths;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = std::min(list.find(':', start), list.size());
+    std::string path = list.substr(start, end - start);
+    start = end + 1;
+    std::FILE *file = std::fopen(path.c_str(), "rb");
+    REQUIRE(file);
+    std::vector<uint8_t> bytes;
+    uint8_t buffer[65536];
+    while (size_t n = std::fread(buffer, 1, sizeof buffer, file))
+      bytes.insert(bytes.end(), buffer, buffer + n);
+    std::fclose(file);
+    auto module = decodeModule(std::move(bytes));
+    REQUIRE(module);
+    REQUIRE(validateModule(*module));
+    size_t codeBytes = 0, words = 0;
+    double best = 1e30;
+    for (int round = 0; round < 3; ++round) {
+      auto begin = std::chrono::steady_clock::now();
+      codeBytes = words = 0;
+      for (uint32_t i = 0; i < module->numDefinedFuncs(); ++i) {
+        auto code = interp::translateFunction(*module, module->numImportedFuncs + i, {});
+        REQUIRE(code);
+        codeBytes += code->bytecodeSize;
+        words += code->code.size();
+      }
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+    }
+    WARN(path << ": " << module->numDefinedFuncs() << " functions, " << codeBytes
+              << " bytes of code in " << best * 1000 << " ms: " << codeBytes / best / 1e6
+              << " MB/s; " << double(words * 4) / double(codeBytes) << " bytes of internal code per byte");
+  }
 }
