@@ -379,21 +379,33 @@ __attribute__((noinline)) void run(abi::InstanceContext *ctx, uint32_t funcIndex
 
     case op(Opcode::Drop): --sp; ++pc; continue;
     case op(Opcode::Select):
-      sp[-3] = sp[-1].u32 ? sp[-3] : sp[-2];
+      if (!sp[-1].u32)
+        sp[-3] = sp[-2];
       sp -= 2;
       ++pc;
       continue;
-    case op(Opcode::LocalGet): *sp++ = fp[pc[1]]; pc += 2; continue;
-    case op(Opcode::LocalSet): fp[pc[1]] = *--sp; pc += 2; continue;
-    case op(Opcode::LocalTee): fp[pc[1]] = sp[-1]; pc += 2; continue;
-    case op(Opcode::GlobalGet):
-      std::memcpy(static_cast<void *>(sp), ctx->globals[pc[1]], sizeof(Slot));
+    // Variables: as wide as their type (Translate.h says why).
+    case op(InternalOp::LocalGet32): sp->u32 = fp[pc[1]].u32; ++sp; pc += 2; continue;
+    case op(InternalOp::LocalSet32): --sp; fp[pc[1]].u32 = sp->u32; pc += 2; continue;
+    case op(InternalOp::LocalTee32): fp[pc[1]].u32 = sp[-1].u32; pc += 2; continue;
+    case op(Opcode::LocalGet): sp->u64 = fp[pc[1]].u64; ++sp; pc += 2; continue;
+    case op(Opcode::LocalSet): --sp; fp[pc[1]].u64 = sp->u64; pc += 2; continue;
+    case op(Opcode::LocalTee): fp[pc[1]].u64 = sp[-1].u64; pc += 2; continue;
+    case op(InternalOp::LocalGet128): *sp++ = fp[pc[1]]; pc += 2; continue;
+    case op(InternalOp::LocalSet128): fp[pc[1]] = *--sp; pc += 2; continue;
+    case op(InternalOp::LocalTee128): fp[pc[1]] = sp[-1]; pc += 2; continue;
+    case op(InternalOp::GlobalGet32): sp->i32 = ctx->globals[pc[1]]->i32; ++sp; pc += 2; continue;
+    case op(InternalOp::GlobalSet32): --sp; ctx->globals[pc[1]]->i32 = sp->i32; pc += 2; continue;
+    case op(Opcode::GlobalGet): sp->i64 = ctx->globals[pc[1]]->i64; ++sp; pc += 2; continue;
+    case op(Opcode::GlobalSet): --sp; ctx->globals[pc[1]]->i64 = sp->i64; pc += 2; continue;
+    case op(InternalOp::GlobalGet128):
+      std::memcpy(sp->bytes, ctx->globals[pc[1]]->v128, sizeof(Slot));
       ++sp;
       pc += 2;
       continue;
-    case op(Opcode::GlobalSet):
+    case op(InternalOp::GlobalSet128):
       --sp;
-      std::memcpy(ctx->globals[pc[1]], sp, sizeof(Slot));
+      std::memcpy(ctx->globals[pc[1]]->v128, sp->bytes, sizeof(Slot));
       pc += 2;
       continue;
     case op(Opcode::I32Const): sp->u32 = pc[1]; ++sp; pc += 2; continue;

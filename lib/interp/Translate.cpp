@@ -50,7 +50,7 @@ public:
   Translator(const Module &module, const TranslateOptions &options, FunctionCode &out)
       : m_(module), options_(options), out_(out), code_(out.code) {}
 
-  bool translate(const FunctionBody &body);
+  bool translate(const FunctionBody &body, const FuncType &type);
 
 private:
   enum class Kind : uint8_t { Function, Block, Loop, If, Else };
@@ -108,7 +108,14 @@ private:
   const TranslateOptions &options_;
   FunctionCode &out_;
   std::vector<uint32_t> &code_;
+  // The access width of a value of `type`: 0 (32 bits), 1 (64) or 2 (128).
+  static int widthOf(ValType type) {
+    return type == ValType::I32 || type == ValType::F32 ? 0 : type == ValType::V128 ? 2 : 1;
+  }
+  void emitVariable(Opcode wasm, int width, uint32_t index);
+
   std::vector<Ctl> ctls_;
+  std::vector<uint8_t> localWidths_;
   uint32_t height_ = 0;
   uint32_t maxHeight_ = 0;
   bool reachable_ = true;
@@ -301,6 +308,20 @@ bool Translator::translateControl(const Instr &in, InstrReader &reader) {
   }
 }
 
+void Translator::emitVariable(Opcode wasm, int width, uint32_t index) {
+  static constexpr InternalOp kNarrow[] = {InternalOp::LocalGet32, InternalOp::LocalSet32,
+                                           InternalOp::LocalTee32, InternalOp::GlobalGet32,
+                                           InternalOp::GlobalSet32};
+  static constexpr InternalOp kWide[] = {InternalOp::LocalGet128, InternalOp::LocalSet128,
+                                         InternalOp::LocalTee128, InternalOp::GlobalGet128,
+                                         InternalOp::GlobalSet128};
+  // Opcodes.def orders them local.get, local.set, local.tee, global.get, global.set.
+  static_assert(op(Opcode::GlobalSet) - op(Opcode::LocalGet) == 4);
+  size_t which = size_t(op(wasm) - op(Opcode::LocalGet));
+  emitOp(width == 1 ? op(wasm) : op(width == 0 ? kNarrow[which] : kWide[which]));
+  emit(index);
+}
+
 // Instructions with their own stack effect ("*" in Opcodes.def) or immediates.
 bool Translator::translateOther(const Instr &in) {
   switch (in.op) {
@@ -308,11 +329,17 @@ bool Translator::translateOther(const Instr &in) {
   case Opcode::Drop: emitOp(op(Opcode::Drop)); pop(); return true;
   case Opcode::Select:
   case Opcode::SelectTyped: emitOp(op(Opcode::Select)); pop(2); return true;
-  case Opcode::LocalGet: emitOp(op(in.op)); emit(in.index); push(); return true;
-  case Opcode::LocalSet: emitOp(op(in.op)); emit(in.index); pop(); return true;
-  case Opcode::LocalTee: emitOp(op(in.op)); emit(in.index); return true;
-  case Opcode::GlobalGet: emitOp(op(in.op)); emit(in.index); push(); return true;
-  case Opcode::GlobalSet: emitOp(op(in.op)); emit(in.index); pop(); return true;
+  case Opcode::LocalGet: emitVariable(in.op, localWidths_[in.index], in.index); push(); return true;
+  case Opcode::LocalSet: emitVariable(in.op, localWidths_[in.index], in.index); pop(); return true;
+  case Opcode::LocalTee: emitVariable(in.op, localWidths_[in.index], in.index); return true;
+  case Opcode::GlobalGet:
+    emitVariable(in.op, widthOf(m_.globals[in.index].type), in.index);
+    push();
+    return true;
+  case Opcode::GlobalSet:
+    emitVariable(in.op, widthOf(m_.globals[in.index].type), in.index);
+    pop();
+    return true;
   case Opcode::TableGet: emitOp(op(in.op)); emit(in.index); return true;
   case Opcode::TableSet: emitOp(op(in.op)); emit(in.index); pop(2); return true;
   case Opcode::TableSize: emitOp(op(in.op)); emit(in.index); push(); return true;
@@ -394,7 +421,12 @@ bool Translator::translateSimple(const Instr &in, const OpcodeInfo &info) {
   return true;
 }
 
-bool Translator::translate(const FunctionBody &body) {
+bool Translator::translate(const FunctionBody &body, const FuncType &type) {
+  localWidths_.reserve(out_.numLocals);
+  for (ValType param : type.params)
+    localWidths_.push_back(uint8_t(widthOf(param)));
+  for (const LocalGroup &group : body.locals)
+    localWidths_.insert(localWidths_.end(), group.count, uint8_t(widthOf(group.type)));
   ctls_.push_back(Ctl{Kind::Function, 0, 0, out_.numResults});
   InstrReader reader(body.code, body.codeOffset);
   Instr in;
@@ -436,7 +468,7 @@ std::unique_ptr<FunctionCode> translateFunction(const Module &module, uint32_t f
   // About one word per byte of bytecode, measured on the kernels.
   out->code.reserve(body.code.size() + 8);
   Translator translator(module, options, *out);
-  if (!translator.translate(body))
+  if (!translator.translate(body, type))
     return nullptr;
   out->code.shrink_to_fit();
   return out;

@@ -36,6 +36,19 @@ enum class InternalOp : uint16_t {
   CallImport,         // funcIndex, type...: through the import's FuncRef
   CallIndirectX,      // tableIndex, type...
   SimdArith,          // high half: operands | immediate words << 8; word 1: the Opcode
+  // Variables of 32-bit and 128-bit types (the Opcode ones are 64-bit): an
+  // access as wide as the value, so that reading a slot right after a
+  // narrower write of it is forwarded from the store instead of stalling.
+  LocalGet32,
+  LocalSet32,
+  LocalTee32,
+  LocalGet128,
+  LocalSet128,
+  LocalTee128,
+  GlobalGet32,
+  GlobalSet32,
+  GlobalGet128,
+  GlobalSet128,
   Count
 };
 
