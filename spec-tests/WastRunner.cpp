@@ -306,7 +306,7 @@ std::string formatSummary(const WastSummary &summary) {
 
 constexpr std::string_view kUsage =
     "usage: wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] [--compilation lazy|eager|aot]\n"
-    "                   [--tier tiered|baseline|optimized] [--tier-up-threshold N]\n"
+    "                   [--tier tiered|baseline|optimized|interp] [--tier-up-threshold N]\n"
     "                   [--osr-check-interval N] FILE...\n";
 
 // Whether args[i] is option `name`, as "--name VALUE" or "--name=VALUE"; then
@@ -341,6 +341,8 @@ std::optional<WastOptions::Tier> parseTier(const std::string &text) {
     return WastOptions::Tier::Baseline;
   if (text == "optimized")
     return WastOptions::Tier::Optimized;
+  if (text == "interp")
+    return WastOptions::Tier::Interp;
   return std::nullopt;
 }
 
@@ -382,7 +384,7 @@ std::optional<int> parseWastArgs(std::span<const std::string> args, WastOptions 
     } else if (optionWithValue(args, i, "--tier", value)) {
       std::optional<WastOptions::Tier> tier = parseTier(value);
       if (!tier)
-        return usage(fmt::format("--tier needs tiered, baseline or optimized, got '{}'", value));
+        return usage(fmt::format("--tier needs tiered, baseline, optimized or interp, got '{}'", value));
       options.tier = *tier;
     } else if (optionWithValue(args, i, "--tier-up-threshold", value)) {
       status = count("--tier-up-threshold", value, options.tierUpThreshold);
@@ -413,6 +415,7 @@ EngineConfig engineConfigFor(const WastOptions &options) {
   case WastOptions::Tier::Tiered: config.tiering = CompileOptions::Tiering::Tiered; break;
   case WastOptions::Tier::Baseline: config.tiering = CompileOptions::Tiering::Baseline; break;
   case WastOptions::Tier::Optimized: config.tiering = CompileOptions::Tiering::Optimized; break;
+  case WastOptions::Tier::Interp: config.interpreter = true; break;
   }
   if (options.tierUpThreshold)
     config.tierUpThreshold = *options.tierUpThreshold;

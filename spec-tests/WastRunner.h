@@ -72,7 +72,8 @@ struct WastOptions {
   bool viaArtifact = false;
   // --tier: which code lazily compiled functions run (EngineConfig::tiering,
   // docs/COMPILER.md "Tiers"). Eager and aot compilation ignore Tiered.
-  enum class Tier : uint8_t { Tiered, Baseline, Optimized };
+  // Interp: no compiler at all, every function interpreted (docs/INTERPRETER.md).
+  enum class Tier : uint8_t { Tiered, Baseline, Optimized, Interp };
   Tier tier = Tier::Tiered;
   // --tier-up-threshold, --osr-check-interval (Tiered only; 1 or more). Unset:
   // the engine's defaults.

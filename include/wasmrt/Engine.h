@@ -51,6 +51,10 @@ enum class Tiering : uint8_t {
   Baseline,
   // Every function compiled at optLevel on its first call.
   Optimized,
+  // No compiler at all: every function runs in the interpreter
+  // (docs/INTERPRETER.md), from a translation made on its first call. The
+  // fastest start, the slowest code; the code cache is not used.
+  Interpreter,
 };
 
 struct TieringConfig {

@@ -107,6 +107,9 @@ struct InstanceContext {
   uint64_t epochDeadline;
   int64_t *fuelCounter;         // the store's fuel left, shared by its instances (metering)
   void *runtimeInstance;        // the runtime's Instance, for entry points
+  // The module's interp::InterpretedModule when the instance runs in the
+  // interpreter tier, else null. Generated code never reads it.
+  void *interpreter;
 };
 
 inline constexpr size_t kMemoryBaseOffset = 0;

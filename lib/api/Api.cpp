@@ -156,6 +156,7 @@ Engine::Engine(const Config &config) {
   case Tiering::Optimized:
     internalConfig.tiering = internal::CompileOptions::Tiering::Optimized;
     break;
+  case Tiering::Interpreter: internalConfig.interpreter = true; break;
   }
   internalConfig.tierUpThreshold = std::max(config.tiering.tierUpThreshold, 1u);
   internalConfig.osrCheckInterval = std::max(config.tiering.osrCheckInterval, 1u);
@@ -192,7 +193,8 @@ Expected<internal::Module> decodeAndValidate(const Engine &engine,
 } // namespace
 
 Expected<Module> Module::compile(const Engine &engine, std::span<const uint8_t> bytes) {
-  if (engine.config().cache.enabled)
+  // The cache holds compiled code; the interpreter tier has none.
+  if (engine.config().cache.enabled && engine.config().tiering.mode != Tiering::Interpreter)
     if (std::optional<Expected<Module>> cached = compileWithCache(engine, bytes))
       return std::move(*cached);
   auto module = decodeAndValidate(engine, bytes);
@@ -205,6 +207,8 @@ Expected<Module> Module::compile(const Engine &engine, std::span<const uint8_t> 
   auto impl = std::make_shared<Impl>();
   impl->engine = engine;
   impl->loaded = std::move(*loaded);
+  if (engine.config().tiering.mode == Tiering::Interpreter)
+    impl->codeSource = "interpreter";
   return Module(std::move(impl));
 }
 

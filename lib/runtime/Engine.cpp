@@ -66,6 +66,19 @@ compileAndRegister(CompilerBackend &compiler, std::shared_ptr<const Module> modu
   return std::shared_ptr<const LoadedModule>(std::move(loaded));
 }
 
+// The "code" of an interpreted module: none. Its FuncRefs have null code,
+// which the runtime's call path and the interpreter take to mean "interpret".
+class NoCode final : public CompiledModule {
+public:
+  void *functionCode(uint32_t) const override { return nullptr; }
+  abi::EntryTrampoline entryTrampoline(uint32_t) const override { return nullptr; }
+  void *hostAdapter(uint32_t) const override { return nullptr; }
+  std::vector<std::pair<uintptr_t, uintptr_t>> codeRanges() const override { return {}; }
+  bool containsCode(uintptr_t) const override { return false; }
+  bool isCompiled(uint32_t) const override { return false; }
+  std::optional<uint32_t> functionAt(uintptr_t) const override { return std::nullopt; }
+};
+
 } // namespace
 
 void LazyBodies::ready(uint32_t funcIndex, void *body) {
@@ -150,7 +163,26 @@ const FuncType &Engine::typeOf(uint32_t typeId) const {
   return types_.at(typeId);
 }
 
+std::shared_ptr<const LoadedModule> Engine::loadInterpreted(std::shared_ptr<const Module> module) {
+  auto loaded = std::make_shared<LoadedModule>();
+  loaded->typeIds.reserve(module->types.size());
+  for (const FuncType &type : module->types)
+    loaded->typeIds.push_back(internType(type));
+  loaded->codeRegions = std::make_shared<LoadedModule::CodeRegions>();
+  loaded->compiled = std::make_unique<NoCode>();
+  interp::InterpreterOptions options;
+  options.consumeFuel = config_.consumeFuel;
+  options.epochInterruption = config_.epochInterruption;
+  options.tierUpThreshold = config_.tierUpThreshold;
+  options.osrCheckInterval = config_.osrCheckInterval;
+  loaded->interpreted = std::make_unique<interp::InterpretedModule>(*module, options);
+  loaded->module = std::move(module);
+  return loaded;
+}
+
 Expected<std::shared_ptr<const LoadedModule>> Engine::load(std::shared_ptr<const Module> module) {
+  if (config_.interpreter)
+    return loadInterpreted(std::move(module));
   auto compiler = this->compiler();
   if (!compiler)
     return std::move(compiler).error();
@@ -189,6 +221,10 @@ Engine::loadPrecompiled(std::shared_ptr<const Module> module, std::unique_ptr<Co
 }
 
 Expected<Engine::TypeGlue> Engine::glue(uint32_t typeId) {
+  // The interpreter calls host functions and is called by the runtime
+  // directly (null code in a FuncRef), without compiled glue.
+  if (config_.interpreter)
+    return TypeGlue{};
   std::lock_guard lock(glueMutex_);
   auto found = glue_.find(typeId);
   if (found != glue_.end())

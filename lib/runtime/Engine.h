@@ -15,6 +15,7 @@
 #include "abi/RuntimeAbi.h"
 #include "binary/Module.h"
 #include "compiler/Compiler.h"
+#include "interp/Interpreter.h"
 #include "runtime/LinearMemory.h"
 #include "runtime/TrapHandler.h"
 #include "wasmrt/Error.h"
@@ -45,6 +46,9 @@ struct EngineConfig {
   WasmEntryOptions entry;      // stack available to wasm (call stack exhaustion)
   bool epochInterruption = false; // compile epoch checks (CompileOptions)
   bool consumeFuel = false;       // compile fuel metering (CompileOptions)
+  // The interpreter tier only (docs/INTERPRETER.md): modules load without the
+  // compiler and every function runs in lib/interp; host functions need no glue.
+  bool interpreter = false;
 };
 
 // Lazy compilation: the bodies of a module's functions as they become
@@ -91,6 +95,10 @@ struct LoadedModule {
   };
   std::shared_ptr<CodeRegions> codeRegions;
   std::shared_ptr<LazyBodies> lazyBodies; // lazy mode only
+  // Interpreter tier: the module's interpreter state (instances' contexts
+  // point to it); `compiled` then has no code at all. Declared after `module`,
+  // which it refers to, so destroyed first.
+  std::unique_ptr<interp::InterpretedModule> interpreted;
 
   // The defined function whose code contains `pc`.
   std::optional<uint32_t> functionAt(uintptr_t pc) const { return compiled->functionAt(pc); }
@@ -127,6 +135,9 @@ public:
   // Compiles a validated module (all of Wasm 2.0, SIMD included). Fails if
   // the compiler cannot be had (e.g. the plugin cannot be loaded).
   Expected<std::shared_ptr<const LoadedModule>> load(std::shared_ptr<const Module> module);
+  // The interpreter tier's load (what load() does when config().interpreter):
+  // no compiler, no code; functions are translated on their first call.
+  std::shared_ptr<const LoadedModule> loadInterpreted(std::shared_ptr<const Module> module);
 
   // A module whose code was compiled ahead of time (runtime/Artifact.h); no
   // compiler is involved. Its entry trampolines and host adapters serve as

@@ -7,6 +7,7 @@
 // A trap leaves these functions by siglongjmp, so nothing here may own a
 // resource when it traps.
 #include "abi/RuntimeAbi.h"
+#include "interp/Interpreter.h"
 #include "runtime/Engine.h"
 #include "runtime/Instance.h"
 #include "runtime/TrapHandler.h"
@@ -85,6 +86,14 @@ void wasmrt_table_init(InstanceContext *context, uint32_t table, uint32_t elem, 
 
 void wasmrt_elem_drop(InstanceContext *context, uint32_t elem) {
   instanceOf(context).elemDrop(elem);
+}
+
+// Not a runtime entry point of generated code's contract
+// (WASMRT_RUNTIME_ENTRY_POINTS): the JIT's thunks into interpreted functions
+// call it (docs/INTERPRETER.md). Arguments in slots, results from slots[0].
+void wasmrt_interpret(InstanceContext *callee, InstanceContext *caller, uint32_t funcIndex,
+                      wasmrt::abi::ValueSlot *slots) {
+  wasmrt::internal::interp::interpret(callee, caller, funcIndex, slots);
 }
 
 } // extern "C"

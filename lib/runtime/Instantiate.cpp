@@ -169,6 +169,7 @@ void Instance::bindContext() {
   context_.funcRefs = funcRefs_.data();
   context_.typeIds = loaded_->typeIds.data();
   context_.runtimeInstance = this;
+  context_.interpreter = loaded_->interpreted.get();
   if (!memories_.empty())
     memories_[0]->addUser(&context_);
 }

@@ -302,6 +302,20 @@ struct CallFrame {
 void runCall(void *arg) {
   auto *call = static_cast<CallFrame *>(arg);
   call->store->refreshStackLimit();
+  if (!call->trampoline) {
+    // The interpreter tier has no glue: host functions are called as their
+    // adapter would (the callee passed as the caller: the host called it),
+    // wasm functions are interpreted.
+    const abi::FuncRef *func = call->func;
+    if (func->funcIndex == UINT32_MAX) {
+      auto *host = reinterpret_cast<abi::HostFunctionContext *>(func->context);
+      if (uint32_t kind = host->callback(host, func->context, call->slots))
+        raiseTrap(TrapKind(kind));
+      return;
+    }
+    interp::interpret(func->context, func->context, func->funcIndex, call->slots);
+    return;
+  }
   // A compile thread may be storing a lazily compiled body into this FuncRef
   // right now (LazyBodies::ready, a release store): a plain load would be a
   // data race (ThreadSanitizer reported it), and acquire makes the body's
@@ -327,11 +341,23 @@ Expected<std::vector<Value>> Store::callWith(abi::EntryTrampoline trampoline,
     storeValue(slots[i], args[i]);
   CallFrame frame{this, trampoline, func, slots.data()};
   TrapInfo info;
+  // A trap unwinds past the interpreter's activations of this call.
+  interp::Activation *activations = interp::innermostActivation();
   auto done = callWithTrapHandling(&runCall, &frame, &info, engine_.config().entry);
   if (!done) {
+    interp::Activation *abandoned = interp::innermostActivation();
+    interp::restoreActivations(activations);
     if (done.error().kind() != ErrorKind::Trap)
       return std::move(done).error();
     Trap details = buildTrap(info);
+    // Interpreted frames: the activations the trap abandoned are still intact
+    // on the value stack (nothing ran there since). Only when the trap handler
+    // found no JIT frames: placing interpreted frames among JIT ones needs
+    // their native frames, which the trap handler does not know yet.
+    if (details.frames.empty())
+      for (interp::Activation *a = abandoned;
+           a != activations && details.frames.size() < TrapInfo::kMaxFrames; a = a->caller)
+        details.frames.push_back(interpretedFrame(*a));
     std::string message = details.describe();
     if (trap)
       *trap = std::move(details);
@@ -341,6 +367,18 @@ Expected<std::vector<Value>> Store::callWith(abi::EntryTrampoline trampoline,
   for (size_t i = 0; i < type.results.size(); ++i)
     results.push_back(loadValue(slots[i], type.results[i]));
   return results;
+}
+
+TrapFrame Store::interpretedFrame(const interp::Activation &activation) const {
+  const auto *instance = static_cast<const Instance *>(activation.context->runtimeInstance);
+  TrapFrame frame;
+  frame.funcIndex = activation.funcIndex;
+  const Module &module = instance->module();
+  if (const std::string *name = module.functionName(activation.funcIndex))
+    frame.funcName = *name;
+  if (module.names.moduleName)
+    frame.moduleName = *module.names.moduleName;
+  return frame;
 }
 
 std::optional<TrapFrame> Store::frameAt(uintptr_t pc) const {

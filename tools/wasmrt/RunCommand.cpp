@@ -301,7 +301,8 @@ struct RunState {
 
 int runModule(const RunOptions &options, RunState &state) {
   Config config;
-  config.cache.enabled = cacheWanted(options);
+  // The interpreter tier runs no compiled code: nothing to take from the cache or put in it.
+  config.cache.enabled = cacheWanted(options) && options.tiering != Tiering::Interpreter;
   config.cache.directory = options.cacheDir;
   config.cache.fillOnMiss = false; // filled in the background, see startCacheFill
   config.optLevel = options.optLevel;

@@ -14,7 +14,7 @@ constexpr const char *kRunUsage =
     "usage: wasmrt run [--dir HOST[::GUEST]] [--dir-ro HOST[::GUEST]] [--env NAME[=VALUE]]\n"
     "                  [--tcplisten HOST:PORT] [--invoke FUNC] [-O LEVEL] [--bounds-checks]\n"
     "                  [--timeout DURATION] [--fuel N] [--max-memory SIZE]\n"
-    "                  [--compilation lazy|eager] [--tier tiered|baseline|optimized]\n"
+    "                  [--compilation lazy|eager] [--tier tiered|baseline|optimized|interp]\n"
     "                  [--tier-up-threshold N] [--cache-dir DIR] [--no-cache]\n"
     "                  FILE.wasm|FILE.wat [ARGS...]\n";
 
@@ -100,9 +100,11 @@ std::optional<int> applyOption(const std::string &name, const std::string &v,
       options.tiering = Tiering::Baseline;
     else if (v == "optimized")
       options.tiering = Tiering::Optimized;
+    else if (v == "interp")
+      options.tiering = Tiering::Interpreter;
     else
       return usageError(
-          fmt::format("--tier must be tiered, baseline or optimized, got '{}'", v));
+          fmt::format("--tier must be tiered, baseline, optimized or interp, got '{}'", v));
   } else if (name == "--tier-up-threshold") {
     std::string unit;
     std::optional<uint64_t> count = leadingNumber(v, unit);

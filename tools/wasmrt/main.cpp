@@ -38,8 +38,9 @@ run options:
   --invoke FUNC                call export FUNC with ARGS, print its results
   -O LEVEL                     optimization level 0..3 (default 2)
   --compilation lazy|eager     compile each function on first call, or all up front
-  --tier tiered|baseline|optimized
-                               which code lazily compiled functions run (default tiered)
+  --tier tiered|baseline|optimized|interp
+                               which code lazily compiled functions run (default tiered);
+                               interp: no compiler, every function interpreted
   --tier-up-threshold N        tiered: calls + loop iterations before optimizing
   --bounds-checks              explicit bounds checks instead of guard pages
   --timeout DURATION           stop the guest after 200ms, 5s, 1m, ... (plain: seconds)

@@ -1,0 +1,500 @@
+// The dispatch loop: runs translated functions (Translate.h) on the thread's
+// value stack (ValueStack.h).
+//
+// One invocation of run() (from interpret(): the host, the runtime or a JIT
+// thunk) runs an activation and every interpreted call it makes: calls
+// between interpreted functions push a frame on the value stack and go on in
+// the same loop, so interpreted recursion costs no native stack. Calls that
+// leave the interpreter (host functions, native code, runtime entry points,
+// OSR entries) are made from run() itself, which keeps its frame pointer
+// (this file is compiled with -fno-omit-frame-pointer), so a trap raised
+// below it can walk through it.
+//
+// Traps leave by siglongjmp (wasmrt_trap). Nothing here owns a resource at a
+// point that can trap; the value stack's innermost activation is reset by the
+// runtime after a trap (restoreActivations).
+//
+// The loop is one function over 150 lines on purpose: its handlers must share
+// the interpreter state in registers (pc, sp, frame, context). The per-opcode
+// handlers are in NumericOps.inc and MemoryOps.inc.
+#include "interp/Interpreter.h"
+#include "interp/SimdOps.h"
+#include "interp/Translate.h"
+#include "interp/ValueStack.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+namespace wasmrt::internal::interp {
+
+namespace {
+
+using abi::TrapKind;
+
+// Native stack run() needs below its frame for what it calls before the next
+// check (helpers, SimdOps, entry points); host functions and nested runtime
+// calls have the runtime's reserve below the limit (kHostStackReserve).
+constexpr uintptr_t kNativeFrameAllowance = 2048;
+
+[[noreturn]] __attribute__((noinline)) void trap(abi::InstanceContext *ctx, TrapKind kind) {
+  wasmrt_trap(ctx, uint32_t(kind));
+  __builtin_unreachable();
+}
+
+template <typename T> T divS(abi::InstanceContext *ctx, T a, T b) {
+  if (b == 0) [[unlikely]]
+    trap(ctx, TrapKind::IntegerDivideByZero);
+  if (a == std::numeric_limits<T>::min() && b == -1) [[unlikely]]
+    trap(ctx, TrapKind::IntegerOverflow);
+  return a / b;
+}
+template <typename T> T divU(abi::InstanceContext *ctx, T a, T b) {
+  if (b == 0) [[unlikely]]
+    trap(ctx, TrapKind::IntegerDivideByZero);
+  return a / b;
+}
+template <typename T> T remS(abi::InstanceContext *ctx, T a, T b) {
+  if (b == 0) [[unlikely]]
+    trap(ctx, TrapKind::IntegerDivideByZero);
+  return b == -1 ? 0 : a % b;
+}
+template <typename T> T remU(abi::InstanceContext *ctx, T a, T b) {
+  if (b == 0) [[unlikely]]
+    trap(ctx, TrapKind::IntegerDivideByZero);
+  return a % b;
+}
+
+// Rounding results that are NaN must be quiet (libm may pass a signalling NaN through).
+template <typename F> F quiet(F x) { return x != x ? x + x : x; }
+
+// Wasm min/max: NaN if either is NaN; -0 < +0.
+template <typename F> F wasmMin(F a, F b) {
+  if (a != a || b != b)
+    return a + b;
+  if (a == b) {
+    using U = std::conditional_t<sizeof(F) == 4, uint32_t, uint64_t>;
+    return std::bit_cast<F>(U(std::bit_cast<U>(a) | std::bit_cast<U>(b)));
+  }
+  return a < b ? a : b;
+}
+template <typename F> F wasmMax(F a, F b) {
+  if (a != a || b != b)
+    return a + b;
+  if (a == b) {
+    using U = std::conditional_t<sizeof(F) == 4, uint32_t, uint64_t>;
+    return std::bit_cast<F>(U(std::bit_cast<U>(a) & std::bit_cast<U>(b)));
+  }
+  return a > b ? a : b;
+}
+
+// The integer range as exact bounds in F: [lo, hi) after truncation.
+template <typename I, typename F> constexpr F lowerBound() { return F(std::numeric_limits<I>::min()); }
+template <typename I, typename F> constexpr F upperBound() {
+  return std::is_signed_v<I> ? -F(std::numeric_limits<I>::min()) : F(2) * F(I(1) << (sizeof(I) * 8 - 1));
+}
+
+template <typename I, typename F> I truncTrapping(abi::InstanceContext *ctx, F x) {
+  if (x != x) [[unlikely]]
+    trap(ctx, TrapKind::InvalidConversionToInteger);
+  F t = std::trunc(x);
+  if (!(t >= lowerBound<I, F>() && t < upperBound<I, F>())) [[unlikely]]
+    trap(ctx, TrapKind::IntegerOverflow);
+  return I(t);
+}
+
+template <typename I> I truncSat(auto x) {
+  using F = decltype(x);
+  if (x != x)
+    return 0;
+  if (x <= lowerBound<I, F>())
+    return std::numeric_limits<I>::min();
+  if (x >= upperBound<I, F>())
+    return std::numeric_limits<I>::max();
+  return I(x);
+}
+
+// The frame header: the activation of the frame just above it, and where an
+// interpreted caller continues.
+struct FrameHeader {
+  Activation activation;
+  const uint32_t *returnPc;       // null: the activation run() was called for
+  Slot *returnSp;                 // where the caller wants the results
+  const FunctionCode *callerCode;
+};
+constexpr uint32_t kHeaderSlots = uint32_t((sizeof(FrameHeader) + sizeof(Slot) - 1) / sizeof(Slot));
+
+InterpretedModule &moduleOf(abi::InstanceContext *ctx) {
+  return *static_cast<InterpretedModule *>(ctx->interpreter);
+}
+
+bool epochReached(abi::InstanceContext *ctx) {
+  return __atomic_load_n(ctx->epochCounter, __ATOMIC_RELAXED) >= ctx->epochDeadline;
+}
+
+// Counts down the function's budget; the tier-up request when it runs out
+// (EmitTiering.cpp emitHotnessCount).
+OsrEntryArray countHotness(const InterpretedModule &module, uint32_t funcIndex, uint32_t loop) {
+  std::atomic<int32_t> &budget = module.budget(funcIndex);
+  int32_t next = budget.load(std::memory_order_relaxed) - 1;
+  budget.store(next, std::memory_order_relaxed);
+  if (next > 0) [[likely]]
+    return nullptr;
+  const InterpreterOptions &options = module.options();
+  budget.store(int32_t(options.osrCheckInterval), std::memory_order_relaxed);
+  return options.hooks->requestTierUp(options.hooks->state, funcIndex, loop);
+}
+
+// A frame for `code` at `header` (value-stack overflow traps), its arguments
+// copied from `args`, its other locals zeroed, its activation the innermost.
+Slot *pushFrame(ValueStack &stack, abi::InstanceContext *ctx, const FunctionCode *code,
+                Slot *header, const Slot *args, const void *nativeFrame) {
+  Slot *frame = header + kHeaderSlots;
+  if (frame + code->frameSlots > stack.limit) [[unlikely]]
+    trap(ctx, TrapKind::CallStackExhausted);
+  std::memcpy(static_cast<void *>(frame), args, code->numParams * sizeof(Slot));
+  std::memset(static_cast<void *>(frame + code->numParams), 0,
+              (code->numLocals - code->numParams) * sizeof(Slot));
+  auto *h = reinterpret_cast<FrameHeader *>(header);
+  h->activation = {stack.innermost, nativeFrame, ctx, code->funcIndex,
+                   reinterpret_cast<abi::ValueSlot *>(frame), code->frameSlots};
+  stack.innermost = &h->activation;
+  return frame;
+}
+
+const FunctionCode *codeOf(abi::InstanceContext *ctx, uint32_t funcIndex) {
+  const FunctionCode *code = moduleOf(ctx).function(funcIndex);
+  if (!code) [[unlikely]]
+    trap(ctx, TrapKind::CompilationFailed);
+  return code;
+}
+
+// Whether a call of `f` stays in the dispatch loop: an interpreted function
+// whose module has no optimized body for it yet. *body gets that body if there is one.
+bool staysInterpreted(const abi::FuncRef *f, void **body) {
+  *body = nullptr;
+  if (f->funcIndex == UINT32_MAX || !f->context->interpreter)
+    return false;
+  const TierHooks *hooks = moduleOf(f->context).options().hooks;
+  if (hooks && hooks->compiledBody)
+    *body = hooks->compiledBody(hooks->state, f->funcIndex);
+  return !*body;
+}
+
+// Calls that leave the interpreter: a host function, or native code through
+// the entry trampoline of the caller module's type. `slots` holds the
+// arguments and receives the results. Kept out of line (and with a frame
+// pointer) so run()'s frame stays small.
+__attribute__((noinline)) void callOut(abi::InstanceContext *caller, const abi::FuncRef *f,
+                                       void *code, uint32_t typeIndex, Slot *slots) {
+  auto *values = reinterpret_cast<abi::ValueSlot *>(slots);
+  if (f->funcIndex == UINT32_MAX) {
+    // What the host adapter does (ModuleEmitter.cpp).
+    auto *host = reinterpret_cast<abi::HostFunctionContext *>(f->context);
+    if (uint32_t kind = host->callback(host, caller, values))
+      wasmrt_trap(caller, kind);
+    return;
+  }
+  const TierHooks *hooks = moduleOf(caller).options().hooks;
+  abi::EntryTrampoline trampoline =
+      hooks && hooks->entryTrampoline ? hooks->entryTrampoline(hooks->state, typeIndex) : nullptr;
+  if (!code)
+    code = __atomic_load_n(&const_cast<abi::FuncRef *>(f)->code, __ATOMIC_ACQUIRE);
+  if (!trampoline || !code) [[unlikely]]
+    trap(caller, TrapKind::CompilationFailed);
+  trampoline(code, f->context, values);
+}
+
+__attribute__((noinline)) void run(abi::InstanceContext *ctx, uint32_t funcIndex,
+                                   abi::ValueSlot *slots) {
+  const void *nativeFrame = __builtin_frame_address(0);
+  if (uintptr_t(nativeFrame) - kNativeFrameAllowance < ctx->stackLimit) [[unlikely]]
+    trap(ctx, TrapKind::CallStackExhausted);
+  ValueStack &stack = ValueStack::current();
+  if (!stack.base) [[unlikely]]
+    trap(ctx, TrapKind::CallStackExhausted);
+  const FunctionCode *fc = codeOf(ctx, funcIndex);
+  Slot *start = stack.innermost ? reinterpret_cast<Slot *>(stack.innermost->frameBase) +
+                                      stack.innermost->frameSlots
+                                : stack.base;
+  Slot *fp = pushFrame(stack, ctx, fc, start, reinterpret_cast<Slot *>(slots), nativeFrame);
+  auto *header = reinterpret_cast<FrameHeader *>(start);
+  header->returnPc = nullptr;
+  header->returnSp = nullptr;
+  header->callerCode = nullptr;
+  Activation *act = &header->activation;
+  const uint32_t *pc = fc->code.data();
+  Slot *sp = fp + fc->numLocals;
+
+  // Function entry (after the stack check): epoch, then hotness.
+#define WASMRT_ENTER_FUNCTION()                                                                    \
+  do {                                                                                             \
+    const InterpreterOptions &options = moduleOf(ctx).options();                                  \
+    if (options.epochInterruption && epochReached(ctx)) [[unlikely]]                               \
+      trap(ctx, TrapKind::Interrupted);                                                            \
+    if (options.hooks) [[unlikely]]                                                                \
+      countHotness(moduleOf(ctx), fc->funcIndex, kNoLoop);                                         \
+  } while (false)
+
+  WASMRT_ENTER_FUNCTION();
+  for (;;) {
+    uint32_t word = *pc;
+    switch (uint16_t(word)) {
+    case op(Opcode::Unreachable): trap(ctx, TrapKind::Unreachable);
+    case op(InternalOp::Jump): pc = fc->code.data() + pc[1]; continue;
+    case op(InternalOp::BrMove): {
+      uint32_t arity = pc[2], drop = pc[3];
+      std::memmove(static_cast<void *>(sp - arity - drop), sp - arity, arity * sizeof(Slot));
+      sp -= drop;
+      pc = fc->code.data() + pc[1];
+      continue;
+    }
+    case op(InternalOp::BrIfJump):
+      --sp;
+      pc = sp->u32 ? fc->code.data() + pc[1] : pc + 2;
+      continue;
+    case op(InternalOp::BrUnless):
+      --sp;
+      pc = sp->u32 ? pc + 2 : fc->code.data() + pc[1];
+      continue;
+    case op(InternalOp::BrTableX): {
+      --sp;
+      uint32_t index = std::min(sp->u32, pc[1]);
+      const uint32_t *entry = pc + 2 + 3 * index;
+      uint32_t arity = entry[1], drop = entry[2];
+      if (drop) {
+        std::memmove(static_cast<void *>(sp - arity - drop), sp - arity, arity * sizeof(Slot));
+        sp -= drop;
+      }
+      pc = fc->code.data() + entry[0];
+      continue;
+    }
+    case op(InternalOp::Fuel): {
+      int64_t left = *ctx->fuelCounter - int64_t(pc[1]);
+      *ctx->fuelCounter = left;
+      if (left < 0) [[unlikely]]
+        trap(ctx, TrapKind::OutOfFuel);
+      pc += 2;
+      continue;
+    }
+    case op(InternalOp::LoopHead): {
+      const InterpreterOptions &options = moduleOf(ctx).options();
+      if (options.epochInterruption && epochReached(ctx)) [[unlikely]]
+        trap(ctx, TrapKind::Interrupted);
+      if (options.hooks) [[unlikely]] {
+        if (OsrEntryArray entry = countHotness(moduleOf(ctx), fc->funcIndex, pc[1])) {
+          // The frame is the OSR buffer: locals, then the operand stack.
+          entry(ctx, reinterpret_cast<abi::ValueSlot *>(fp), pc[1]);
+          sp = fp + fc->numResults;
+          goto doReturn;
+        }
+      }
+      pc += 2;
+      continue;
+    }
+    case op(InternalOp::ReturnX):
+    doReturn: {
+      uint32_t n = fc->numResults;
+      auto *h = reinterpret_cast<FrameHeader *>(fp - kHeaderSlots);
+      if (!h->returnPc) {
+        std::memcpy(slots, sp - n, n * sizeof(Slot));
+        stack.innermost = act->caller;
+        return;
+      }
+      std::memmove(static_cast<void *>(h->returnSp), sp - n, n * sizeof(Slot));
+      sp = h->returnSp + n;
+      pc = h->returnPc;
+      fc = h->callerCode;
+      act = act->caller;
+      stack.innermost = act;
+      ctx = act->context;
+      fp = reinterpret_cast<Slot *>(act->frameBase);
+      continue;
+    }
+    case op(InternalOp::CallDefined):
+    case op(InternalOp::CallImport):
+    case op(InternalOp::CallIndirectX): {
+      // pc[2..4]: type index, parameter and result counts.
+      uint32_t typeIndex = pc[2], params = pc[3], results = pc[4];
+      const abi::FuncRef *f;
+      abi::InstanceContext *calleeCtx = ctx;
+      uint32_t callee = pc[1];
+      void *body = nullptr;
+      bool interpreted;
+      if (uint16_t(word) == op(InternalOp::CallDefined)) {
+        f = nullptr;
+        const TierHooks *hooks = moduleOf(ctx).options().hooks;
+        if (hooks && hooks->compiledBody) [[unlikely]]
+          body = hooks->compiledBody(hooks->state, callee);
+        interpreted = !body;
+      } else {
+        if (uint16_t(word) == op(InternalOp::CallImport)) {
+          f = ctx->funcRefs[callee];
+        } else {
+          --sp;
+          abi::TableData *table = ctx->tables[pc[1]];
+          uint32_t index = sp->u32;
+          if (index >= table->size) [[unlikely]]
+            trap(ctx, TrapKind::UndefinedElement);
+          f = static_cast<const abi::FuncRef *>(table->elements[index]);
+          if (!f) [[unlikely]]
+            trap(ctx, TrapKind::UninitializedElement);
+          if (f->typeId != ctx->typeIds[typeIndex]) [[unlikely]]
+            trap(ctx, TrapKind::IndirectCallTypeMismatch);
+        }
+        interpreted = staysInterpreted(f, &body);
+        if (interpreted) {
+          calleeCtx = f->context;
+          callee = f->funcIndex;
+        }
+      }
+      Slot *args = sp - params;
+      if (!interpreted) {
+        if (!f)
+          f = ctx->funcRefs[callee];
+        callOut(ctx, f, body, typeIndex, args);
+        sp = args + results;
+        pc += 5;
+        continue;
+      }
+      const FunctionCode *calleeCode = codeOf(calleeCtx, callee);
+      Slot *next = fp + fc->frameSlots;
+      Slot *calleeFrame = pushFrame(stack, calleeCtx, calleeCode, next, args, nativeFrame);
+      auto *h = reinterpret_cast<FrameHeader *>(next);
+      h->returnPc = pc + 5;
+      h->returnSp = args;
+      h->callerCode = fc;
+      act = &h->activation;
+      ctx = calleeCtx;
+      fc = calleeCode;
+      fp = calleeFrame;
+      sp = fp + fc->numLocals;
+      pc = fc->code.data();
+      WASMRT_ENTER_FUNCTION();
+      continue;
+    }
+
+    case op(Opcode::Drop): --sp; ++pc; continue;
+    case op(Opcode::Select):
+      if (!sp[-1].u32)
+        sp[-3] = sp[-2];
+      sp -= 2;
+      ++pc;
+      continue;
+    // Variables: as wide as their type (Translate.h says why).
+    case op(InternalOp::LocalGet32): sp->u32 = fp[pc[1]].u32; ++sp; pc += 2; continue;
+    case op(InternalOp::LocalSet32): --sp; fp[pc[1]].u32 = sp->u32; pc += 2; continue;
+    case op(InternalOp::LocalTee32): fp[pc[1]].u32 = sp[-1].u32; pc += 2; continue;
+    case op(Opcode::LocalGet): sp->u64 = fp[pc[1]].u64; ++sp; pc += 2; continue;
+    case op(Opcode::LocalSet): --sp; fp[pc[1]].u64 = sp->u64; pc += 2; continue;
+    case op(Opcode::LocalTee): fp[pc[1]].u64 = sp[-1].u64; pc += 2; continue;
+    case op(InternalOp::LocalGet128): *sp++ = fp[pc[1]]; pc += 2; continue;
+    case op(InternalOp::LocalSet128): fp[pc[1]] = *--sp; pc += 2; continue;
+    case op(InternalOp::LocalTee128): fp[pc[1]] = sp[-1]; pc += 2; continue;
+    case op(InternalOp::GlobalGet32): sp->i32 = ctx->globals[pc[1]]->i32; ++sp; pc += 2; continue;
+    case op(InternalOp::GlobalSet32): --sp; ctx->globals[pc[1]]->i32 = sp->i32; pc += 2; continue;
+    case op(Opcode::GlobalGet): sp->i64 = ctx->globals[pc[1]]->i64; ++sp; pc += 2; continue;
+    case op(Opcode::GlobalSet): --sp; ctx->globals[pc[1]]->i64 = sp->i64; pc += 2; continue;
+    case op(InternalOp::GlobalGet128):
+      std::memcpy(sp->bytes, ctx->globals[pc[1]]->v128, sizeof(Slot));
+      ++sp;
+      pc += 2;
+      continue;
+    case op(InternalOp::GlobalSet128):
+      --sp;
+      std::memcpy(ctx->globals[pc[1]]->v128, sp->bytes, sizeof(Slot));
+      pc += 2;
+      continue;
+    case op(Opcode::I32Const): sp->u32 = pc[1]; ++sp; pc += 2; continue;
+    case op(Opcode::F32Const): sp->u32 = pc[1]; ++sp; pc += 2; continue;
+    case op(Opcode::I64Const):
+    case op(Opcode::F64Const):
+      sp->u64 = uint64_t(pc[1]) | uint64_t(pc[2]) << 32;
+      ++sp;
+      pc += 3;
+      continue;
+    case op(Opcode::V128Const):
+      std::memcpy(sp->bytes, pc + 1, 16);
+      ++sp;
+      pc += 5;
+      continue;
+
+    case op(Opcode::RefNull): sp->ref = nullptr; ++sp; ++pc; continue;
+    case op(Opcode::RefIsNull): sp[-1].u64 = sp[-1].ref == nullptr; ++pc; continue;
+    case op(Opcode::RefFunc):
+      sp->ref = const_cast<abi::FuncRef *>(ctx->funcRefs[pc[1]]);
+      ++sp;
+      pc += 2;
+      continue;
+    case op(Opcode::TableGet): {
+      abi::TableData *table = ctx->tables[pc[1]];
+      if (sp[-1].u32 >= table->size) [[unlikely]]
+        trap(ctx, TrapKind::TableOutOfBounds);
+      sp[-1].ref = table->elements[sp[-1].u32];
+      pc += 2;
+      continue;
+    }
+    case op(Opcode::TableSet): {
+      abi::TableData *table = ctx->tables[pc[1]];
+      if (sp[-2].u32 >= table->size) [[unlikely]]
+        trap(ctx, TrapKind::TableOutOfBounds);
+      table->elements[sp[-2].u32] = sp[-1].ref;
+      sp -= 2;
+      pc += 2;
+      continue;
+    }
+    case op(Opcode::TableSize): sp->u32 = ctx->tables[pc[1]]->size; ++sp; pc += 2; continue;
+    case op(Opcode::TableGrow):
+      sp[-2].u32 = wasmrt_table_grow(ctx, pc[1], sp[-2].ref, sp[-1].u32);
+      --sp;
+      pc += 2;
+      continue;
+    case op(Opcode::TableFill):
+      wasmrt_table_fill(ctx, pc[1], sp[-3].u32, sp[-2].ref, sp[-1].u32);
+      sp -= 3;
+      pc += 2;
+      continue;
+    case op(Opcode::TableCopy):
+      wasmrt_table_copy(ctx, pc[1], pc[2], sp[-3].u32, sp[-2].u32, sp[-1].u32);
+      sp -= 3;
+      pc += 3;
+      continue;
+    case op(Opcode::TableInit):
+      wasmrt_table_init(ctx, pc[1], pc[2], sp[-3].u32, sp[-2].u32, sp[-1].u32);
+      sp -= 3;
+      pc += 3;
+      continue;
+    case op(Opcode::ElemDrop): wasmrt_elem_drop(ctx, pc[1]); pc += 2; continue;
+
+#include "interp/MemoryOps.inc"
+#include "interp/NumericOps.inc"
+
+    case op(InternalOp::SimdArith): {
+      uint32_t operands = (word >> 16) & 0xFF;
+      auto simd = Opcode(pc[1]);
+      Slot *in = sp - operands;
+      executeSimd(simd, reinterpret_cast<const uint8_t *>(pc + 2),
+                  reinterpret_cast<const abi::ValueSlot *>(in), reinterpret_cast<abi::ValueSlot *>(in));
+      sp = in + 1;
+      pc += 2 + (word >> 24);
+      continue;
+    }
+    default:
+      // Translation emits nothing else.
+      trap(ctx, TrapKind::CompilationFailed);
+    }
+  }
+#undef WASMRT_ENTER_FUNCTION
+}
+
+} // namespace
+
+void interpret(abi::InstanceContext *callee, abi::InstanceContext *, uint32_t funcIndex,
+               abi::ValueSlot *slots) {
+  run(callee, funcIndex, slots);
+}
+
+} // namespace wasmrt::internal::interp
