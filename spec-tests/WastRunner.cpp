@@ -306,8 +306,8 @@ std::string formatSummary(const WastSummary &summary) {
 
 constexpr std::string_view kUsage =
     "usage: wasmrt wast [--verbose] [--bounds-checks] [-O LEVEL] [--compilation lazy|eager|aot]\n"
-    "                   [--tier tiered|baseline|optimized|interp] [--tier-up-threshold N]\n"
-    "                   [--osr-check-interval N] FILE...\n";
+    "                   [--tier tiered|baseline|optimized|interp] [--first-tier interp|baseline]\n"
+    "                   [--tier-up-threshold N] [--osr-check-interval N] FILE...\n";
 
 // Whether args[i] is option `name`, as "--name VALUE" or "--name=VALUE"; then
 // `value` is its value ("" when there is none) and i is at its last argument.
@@ -386,6 +386,10 @@ std::optional<int> parseWastArgs(std::span<const std::string> args, WastOptions 
       if (!tier)
         return usage(fmt::format("--tier needs tiered, baseline, optimized or interp, got '{}'", value));
       options.tier = *tier;
+    } else if (optionWithValue(args, i, "--first-tier", value)) {
+      if (value != "interp" && value != "baseline")
+        return usage(fmt::format("--first-tier needs interp or baseline, got '{}'", value));
+      options.interpreterFirst = value == "interp";
     } else if (optionWithValue(args, i, "--tier-up-threshold", value)) {
       status = count("--tier-up-threshold", value, options.tierUpThreshold);
     } else if (optionWithValue(args, i, "--osr-check-interval", value)) {
@@ -417,6 +421,7 @@ EngineConfig engineConfigFor(const WastOptions &options) {
   case WastOptions::Tier::Optimized: config.tiering = CompileOptions::Tiering::Optimized; break;
   case WastOptions::Tier::Interp: config.interpreter = true; break;
   }
+  config.interpreterFirst = options.interpreterFirst;
   if (options.tierUpThreshold)
     config.tierUpThreshold = *options.tierUpThreshold;
   if (options.osrCheckInterval)

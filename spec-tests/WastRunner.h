@@ -75,6 +75,8 @@ struct WastOptions {
   // Interp: no compiler at all, every function interpreted (docs/INTERPRETER.md).
   enum class Tier : uint8_t { Tiered, Baseline, Optimized, Interp };
   Tier tier = Tier::Tiered;
+  // --first-tier interp|baseline: Tiered only (EngineConfig::interpreterFirst).
+  bool interpreterFirst = false;
   // --tier-up-threshold, --osr-check-interval (Tiered only; 1 or more). Unset:
   // the engine's defaults.
   std::optional<uint32_t> tierUpThreshold;

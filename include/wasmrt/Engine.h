@@ -57,8 +57,18 @@ enum class Tiering : uint8_t {
   Interpreter,
 };
 
+// Tiered: what runs a function until it is hot (docs/COMPILER.md, "Tiers").
+enum class FirstTier : uint8_t {
+  // Baseline code, compiled by LLVM on the function's first call.
+  Baseline,
+  // The interpreter (docs/INTERPRETER.md): nothing is compiled before a
+  // function is hot; a loop that gets hot moves to optimized code (OSR).
+  Interpreter,
+};
+
 struct TieringConfig {
   Tiering mode = Tiering::Tiered;
+  FirstTier firstTier = FirstTier::Baseline;
   // Tiered: a function is recompiled once its calls plus loop back-edges
   // (counted per module, across instances and threads) reach this.
   uint32_t tierUpThreshold = 10000;

@@ -158,6 +158,7 @@ Engine::Engine(const Config &config) {
     break;
   case Tiering::Interpreter: internalConfig.interpreter = true; break;
   }
+  internalConfig.interpreterFirst = config.tiering.firstTier == FirstTier::Interpreter;
   internalConfig.tierUpThreshold = std::max(config.tiering.tierUpThreshold, 1u);
   internalConfig.osrCheckInterval = std::max(config.tiering.osrCheckInterval, 1u);
   internalConfig.entry.wasmStackSize = config.wasmStackSize;

@@ -42,6 +42,32 @@ void registerLinkedCode(CompileOptions &options,
   };
 }
 
+// Tiered with the interpreter first: functions start in the interpreter (the
+// JIT's thunks call wasmrt_interpret), which asks the compiled module for
+// tier-up, OSR entries, optimized bodies and entry trampolines.
+void attachInterpreter(LoadedModule &loaded, const Module &module, const CompileOptions &options) {
+  auto hooks = std::make_unique<interp::TierHooks>();
+  hooks->state = loaded.compiled.get();
+  hooks->requestTierUp = [](void *state, uint32_t funcIndex, uint32_t loop) {
+    return reinterpret_cast<interp::OsrEntryArray>(
+        static_cast<CompiledModule *>(state)->requestTierUp(funcIndex, loop));
+  };
+  hooks->compiledBody = [](void *state, uint32_t funcIndex) {
+    return static_cast<CompiledModule *>(state)->optimizedBody(funcIndex);
+  };
+  hooks->entryTrampoline = [](void *state, uint32_t typeIndex) {
+    return static_cast<CompiledModule *>(state)->entryTrampoline(typeIndex);
+  };
+  interp::InterpreterOptions interpreterOptions;
+  interpreterOptions.consumeFuel = options.consumeFuel;
+  interpreterOptions.epochInterruption = options.epochInterruption;
+  interpreterOptions.tierUpThreshold = options.tierUpThreshold;
+  interpreterOptions.osrCheckInterval = options.osrCheckInterval;
+  interpreterOptions.hooks = hooks.get();
+  loaded.interpreted = std::make_unique<interp::InterpretedModule>(module, interpreterOptions);
+  loaded.tierHooks = std::move(hooks);
+}
+
 Expected<std::shared_ptr<const LoadedModule>>
 compileAndRegister(CompilerBackend &compiler, std::shared_ptr<const Module> module,
                    CompileOptions options, std::vector<uint32_t> typeIds) {
@@ -58,8 +84,10 @@ compileAndRegister(CompilerBackend &compiler, std::shared_ptr<const Module> modu
   if (!compiled)
     return std::move(compiled).error();
   auto loaded = std::make_shared<LoadedModule>();
-  loaded->module = std::move(module);
   loaded->compiled = std::move(*compiled);
+  if (options.interpreterEntry)
+    attachInterpreter(*loaded, *module, options);
+  loaded->module = std::move(module);
   loaded->typeIds = std::move(typeIds);
   loaded->codeRegions = std::move(regions);
   loaded->lazyBodies = std::move(lazyBodies);
@@ -147,6 +175,9 @@ CompileOptions Engine::compileOptions() const {
   options.epochInterruption = config_.epochInterruption;
   options.consumeFuel = config_.consumeFuel;
   options.runtimeSymbols = runtimeSymbols();
+  if (config_.interpreterFirst && config_.lazyCompilation &&
+      config_.tiering == CompileOptions::Tiering::Tiered)
+    options.interpreterEntry = interpreterEntry();
   return options;
 }
 

@@ -49,6 +49,9 @@ struct EngineConfig {
   // The interpreter tier only (docs/INTERPRETER.md): modules load without the
   // compiler and every function runs in lib/interp; host functions need no glue.
   bool interpreter = false;
+  // Tiered, lazy: functions start in the interpreter instead of baseline code;
+  // hot ones tier up to optimized code (CompileOptions::interpreterEntry).
+  bool interpreterFirst = false;
 };
 
 // Lazy compilation: the bodies of a module's functions as they become
@@ -99,6 +102,8 @@ struct LoadedModule {
   // point to it); `compiled` then has no code at all. Declared after `module`,
   // which it refers to, so destroyed first.
   std::unique_ptr<interp::InterpretedModule> interpreted;
+  // Tiered with the interpreter first: how it reaches the JIT (`compiled`).
+  std::unique_ptr<interp::TierHooks> tierHooks;
 
   // The defined function whose code contains `pc`.
   std::optional<uint32_t> functionAt(uintptr_t pc) const { return compiled->functionAt(pc); }
@@ -153,6 +158,8 @@ public:
 
   // The runtime entry points (WASMRT_RUNTIME_ENTRY_POINTS) for CompileOptions.
   static std::vector<std::pair<std::string, void *>> runtimeSymbols();
+  // The address of wasmrt_interpret (EntryPoints.cpp), for the JIT's thunks.
+  static void *interpreterEntry();
 
   // Epoch interruption: any thread may advance the epoch; generated code
   // (EngineConfig::epochInterruption) compares it with its store's deadline.

@@ -100,6 +100,8 @@ void wasmrt_interpret(InstanceContext *callee, InstanceContext *caller, uint32_t
 
 namespace wasmrt::internal {
 
+void *Engine::interpreterEntry() { return reinterpret_cast<void *>(&wasmrt_interpret); }
+
 std::vector<std::pair<std::string, void *>> Engine::runtimeSymbols() {
   return {
 #define WASMRT_RUNTIME_SYMBOL(name, ret, params)                                                   \

@@ -341,23 +341,11 @@ Expected<std::vector<Value>> Store::callWith(abi::EntryTrampoline trampoline,
     storeValue(slots[i], args[i]);
   CallFrame frame{this, trampoline, func, slots.data()};
   TrapInfo info;
-  // A trap unwinds past the interpreter's activations of this call.
-  interp::Activation *activations = interp::innermostActivation();
   auto done = callWithTrapHandling(&runCall, &frame, &info, engine_.config().entry);
   if (!done) {
-    interp::Activation *abandoned = interp::innermostActivation();
-    interp::restoreActivations(activations);
     if (done.error().kind() != ErrorKind::Trap)
       return std::move(done).error();
     Trap details = buildTrap(info);
-    // Interpreted frames: the activations the trap abandoned are still intact
-    // on the value stack (nothing ran there since). Only when the trap handler
-    // found no JIT frames: placing interpreted frames among JIT ones needs
-    // their native frames, which the trap handler does not know yet.
-    if (details.frames.empty())
-      for (interp::Activation *a = abandoned;
-           a != activations && details.frames.size() < TrapInfo::kMaxFrames; a = a->caller)
-        details.frames.push_back(interpretedFrame(*a));
     std::string message = details.describe();
     if (trap)
       *trap = std::move(details);
@@ -369,16 +357,26 @@ Expected<std::vector<Value>> Store::callWith(abi::EntryTrampoline trampoline,
   return results;
 }
 
-TrapFrame Store::interpretedFrame(const interp::Activation &activation) const {
-  const auto *instance = static_cast<const Instance *>(activation.context->runtimeInstance);
+namespace {
+
+TrapFrame describeFrame(const Module &module, uint32_t funcIndex) {
   TrapFrame frame;
-  frame.funcIndex = activation.funcIndex;
-  const Module &module = instance->module();
-  if (const std::string *name = module.functionName(activation.funcIndex))
+  frame.funcIndex = funcIndex;
+  if (const std::string *name = module.functionName(funcIndex))
     frame.funcName = *name;
   if (module.names.moduleName)
     frame.moduleName = *module.names.moduleName;
   return frame;
+}
+
+} // namespace
+
+TrapFrame Store::interpretedFrame(const TrapInfo::InterpretedFrame &activation) const {
+  // The activation's instance may belong to another store (a call through an
+  // imported function or table); its context leads to it either way.
+  const auto *context = static_cast<const abi::InstanceContext *>(activation.context);
+  const auto *instance = static_cast<const Instance *>(context->runtimeInstance);
+  return describeFrame(instance->module(), activation.funcIndex);
 }
 
 std::optional<TrapFrame> Store::frameAt(uintptr_t pc) const {
@@ -389,23 +387,22 @@ std::optional<TrapFrame> Store::frameAt(uintptr_t pc) const {
     std::optional<uint32_t> index = loaded.functionAt(pc);
     if (!index)
       return std::nullopt;
-    TrapFrame frame;
-    frame.funcIndex = *index;
-    if (const std::string *name = loaded.module->functionName(*index))
-      frame.funcName = *name;
-    if (loaded.module->names.moduleName)
-      frame.moduleName = *loaded.module->names.moduleName;
-    return frame;
+    return describeFrame(*loaded.module, *index);
   }
-  return std::nullopt; // entry trampolines, host adapters
+  return std::nullopt; // entry trampolines, host adapters, interpreter thunks
 }
 
 Trap Store::buildTrap(const TrapInfo &info) const {
   // The trap handler captured the JIT frames (wasm functions, entry trampolines,
-  // host adapters) before unwinding; keep the wasm functions.
+  // host adapters, interpreter thunks) and the interpreter's activations before
+  // unwinding; keep the wasm functions.
   Trap trap;
   trap.kind = info.kind;
   for (uint32_t i = 0; i < info.frameCount; ++i) {
+    if (info.interpreted[i].context) {
+      trap.frames.push_back(interpretedFrame(info.interpreted[i]));
+      continue;
+    }
     // Return addresses may be just past the calling function's last instruction;
     // only a faulting pc is exact.
     bool exact = i == 0 && info.faultAddress != 0;

@@ -198,7 +198,7 @@ private:
                            abi::ValueSlot *values);
   Trap buildTrap(const TrapInfo &info) const;
   std::optional<TrapFrame> frameAt(uintptr_t pc) const;
-  TrapFrame interpretedFrame(const interp::Activation &activation) const;
+  TrapFrame interpretedFrame(const TrapInfo::InterpretedFrame &activation) const;
 
   Engine &engine_;
   // Instances go first on destruction: nothing they own refers to them.

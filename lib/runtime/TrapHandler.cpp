@@ -1,5 +1,7 @@
 #include "runtime/TrapHandler.h"
 
+#include "interp/Interpreter.h"
+
 #include "runtime/RangeRegistry.h"
 #include "runtime/arch/Arch.h"
 
@@ -51,24 +53,60 @@ struct EntryFrame {
   volatile uintptr_t faultAddress = 0;
   volatile int signal = 0;
   uintptr_t frames[TrapInfo::kMaxFrames];
+  TrapInfo::InterpretedFrame interpreted[TrapInfo::kMaxFrames];
   volatile uint32_t frameCount = 0;
 };
 
-// Records the JIT frames from `pc` (in the frame `fp`) outwards, following frame
-// records [caller fp, return address] while the code is JIT code, whose frame records
-// are always valid. Async-signal-safe: registry lookups and loads from this thread's
-// stack only. `exact` is false when `pc` is itself a return address.
+// Records the wasm frames from `pc` (in the frame `fp`) outwards: JIT frames, by
+// following frame records [caller fp, return address] while the code is JIT code,
+// whose frame records are always valid; and the interpreter's activations (lib/interp),
+// whose dispatch function keeps a frame pointer and records it in each activation:
+// the walk goes on through frames that lie below the next activation's native frame
+// (the interpreter's own, its helpers', the JIT glue it calls), and where it reaches
+// that frame it records the activations running in it, innermost first. Every
+// record read lies between `fp` and this entry's frame (`frame`: what is above
+// belongs to outer entries), so a frame without a frame record can cut a backtrace
+// short but never make the walk read outside the stack. Async-signal-safe: registry
+// lookups, this thread's TLS and loads from this thread's stack only. `exact` is false
+// when `pc` is itself a return address.
 void captureFrames(EntryFrame *frame, uintptr_t pc, uintptr_t fp, bool exact) {
   const RangeRegistry &jitCode = processState().jitCode;
+  const auto bound = reinterpret_cast<uintptr_t>(frame);
+  const interp::Activation *activation = interp::innermostActivation();
   uint32_t count = 0;
-  frame->frames[count++] = pc;
+  auto add = [&](uintptr_t address, const interp::Activation *interpreted) {
+    frame->frames[count] = address;
+    frame->interpreted[count] = interpreted
+                                    ? TrapInfo::InterpretedFrame{interpreted->context,
+                                                                 interpreted->funcIndex}
+                                    : TrapInfo::InterpretedFrame{};
+    ++count;
+  };
   uintptr_t lookup = exact ? pc : pc - 1;
-  while (count < TrapInfo::kMaxFrames && fp != 0 && fp % sizeof(uintptr_t) == 0 &&
-         jitCode.contains(lookup)) {
+  // A trap raised by the interpreter itself: its activation comes first.
+  if (jitCode.contains(lookup))
+    add(pc, nullptr);
+  while (count < TrapInfo::kMaxFrames && fp != 0 && fp % sizeof(uintptr_t) == 0 && fp < bound) {
+    bool interpreterFrame = false;
+    while (activation && reinterpret_cast<uintptr_t>(activation->nativeFrame) == fp &&
+           count < TrapInfo::kMaxFrames) {
+      add(0, activation);
+      activation = activation->caller;
+      interpreterFrame = true;
+    }
+    bool towardsInterpreter =
+        activation && reinterpret_cast<uintptr_t>(activation->nativeFrame) > fp &&
+        reinterpret_cast<uintptr_t>(activation->nativeFrame) < bound;
+    if (!interpreterFrame && !towardsInterpreter && !jitCode.contains(lookup))
+      break;
+    if (count >= TrapInfo::kMaxFrames)
+      break;
     const auto *record = reinterpret_cast<const uintptr_t *>(fp);
     uintptr_t callerFp = record[0];
     uintptr_t returnAddress = record[1];
-    frame->frames[count++] = returnAddress;
+    // Return addresses into the interpreter or its helpers are no wasm frames.
+    if (jitCode.contains(returnAddress - 1))
+      add(returnAddress, nullptr);
     if (callerFp <= fp) // callers' frames are higher up the stack
       break;
     fp = callerFp;
@@ -339,11 +377,15 @@ Expected<void> callWithTrapHandling(void (*body)(void *), void *arg, TrapInfo *t
   if (!frame.outer)
     thread.stackLimit = entryStackLimit(thread, options);
   thread.innermost = &frame;
+  // A trap skips the interpreter's own bookkeeping: activations newer than the
+  // ones live at entry are dropped here.
+  interp::Activation *activations = interp::innermostActivation();
   bool completed = runBody(&frame, body, arg);
   thread.innermost = frame.outer;
   thread.stackLimit = outerLimit;
   if (completed)
     return {};
+  interp::restoreActivations(activations);
   if (frame.signal) {
     // We left the handler by jumping, so the kernel did not restore the signal mask;
     // unblock the signal it blocked for the handler's duration.
@@ -358,6 +400,7 @@ Expected<void> callWithTrapHandling(void (*body)(void *), void *arg, TrapInfo *t
     trapOut->faultAddress = frame.faultAddress;
     trapOut->frameCount = frame.frameCount;
     std::copy_n(frame.frames, frame.frameCount, trapOut->frames);
+    std::copy_n(frame.interpreted, frame.frameCount, trapOut->interpreted);
   }
   return Error(ErrorKind::Trap, trapMessage(frame.kind));
 }

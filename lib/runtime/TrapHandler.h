@@ -25,13 +25,22 @@ struct TrapInfo {
   TrapKind kind = TrapKind::Unreachable;
   uintptr_t pc = 0;           // faulting instruction, or raiseTrap's caller
   uintptr_t faultAddress = 0; // si_addr for signal traps, 0 for raiseTrap
-  // The JIT frames at the trap, innermost first, captured before unwinding (the stack
-  // is reused afterwards): frames[0] is `pc`, the others are return addresses. Found
-  // by walking frame records (generated code keeps frame pointers) from the faulting
-  // context, or from raiseTrapAt's frame pointer, while the code is registered JIT
-  // code. Empty when raiseTrap had no frame pointer.
-  static constexpr uint32_t kMaxFrames = 64;
+  // The wasm frames at the trap, innermost first, captured before unwinding (the stack
+  // is reused afterwards): JIT frames as code addresses (`pc` first when it is JIT
+  // code, then return addresses) and the interpreter's activations (lib/interp) in
+  // their place among them. Found by walking frame records (generated code and the
+  // interpreter keep frame pointers) from the faulting context, or from raiseTrapAt's
+  // frame pointer (TrapHandler.cpp, captureFrames). Empty when raiseTrap had no frame
+  // pointer.
+  static constexpr uint32_t kMaxFrames = 128;
   uintptr_t frames[kMaxFrames] = {};
+  // frames[i] was an activation of the interpreter when `context` is set: the
+  // function `funcIndex` of the instance with that context (frames[i] is 0).
+  struct InterpretedFrame {
+    const void *context = nullptr;
+    uint32_t funcIndex = 0;
+  };
+  InterpretedFrame interpreted[kMaxFrames] = {};
   uint32_t frameCount = 0;
 };
 

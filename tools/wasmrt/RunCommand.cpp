@@ -308,6 +308,8 @@ int runModule(const RunOptions &options, RunState &state) {
   config.optLevel = options.optLevel;
   config.compilation = options.compilation;
   config.tiering.mode = options.tiering;
+  if (options.firstTier)
+    config.tiering.firstTier = *options.firstTier;
   if (options.tierUpThreshold)
     config.tiering.tierUpThreshold = *options.tierUpThreshold;
   if (options.boundsChecks)

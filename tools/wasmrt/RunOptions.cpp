@@ -15,7 +15,8 @@ constexpr const char *kRunUsage =
     "                  [--tcplisten HOST:PORT] [--invoke FUNC] [-O LEVEL] [--bounds-checks]\n"
     "                  [--timeout DURATION] [--fuel N] [--max-memory SIZE]\n"
     "                  [--compilation lazy|eager] [--tier tiered|baseline|optimized|interp]\n"
-    "                  [--tier-up-threshold N] [--cache-dir DIR] [--no-cache]\n"
+    "                  [--first-tier interp|baseline] [--tier-up-threshold N]\n"
+    "                  [--cache-dir DIR] [--no-cache]\n"
     "                  FILE.wasm|FILE.wat [ARGS...]\n";
 
 // "HOST", "HOST::GUEST", either with a ":ro" suffix.
@@ -49,7 +50,8 @@ std::optional<uint64_t> leadingNumber(const std::string &text, std::string &unit
 bool takesValue(const std::string &name) {
   for (const char *known : {"--dir", "--dir-ro", "--env", "--invoke", "--tcplisten", "-O",
                             "--opt-level", "--timeout", "--fuel", "--max-memory",
-                            "--compilation", "--tier", "--tier-up-threshold", "--cache-dir"})
+                            "--compilation", "--tier", "--first-tier", "--tier-up-threshold",
+                            "--cache-dir"})
     if (name == known)
       return true;
   return false;
@@ -105,6 +107,10 @@ std::optional<int> applyOption(const std::string &name, const std::string &v,
     else
       return usageError(
           fmt::format("--tier must be tiered, baseline, optimized or interp, got '{}'", v));
+  } else if (name == "--first-tier") {
+    if (v != "interp" && v != "baseline")
+      return usageError(fmt::format("--first-tier must be interp or baseline, got '{}'", v));
+    options.firstTier = v == "interp" ? FirstTier::Interpreter : FirstTier::Baseline;
   } else if (name == "--tier-up-threshold") {
     std::string unit;
     std::optional<uint64_t> count = leadingNumber(v, unit);

@@ -24,6 +24,7 @@ struct RunOptions {
   CompilationMode compilation = CompilationMode::Lazy;
   // --tier, --tier-up-threshold (Config::tiering); unset: the Config default.
   Tiering tiering = Tiering::Tiered;
+  std::optional<FirstTier> firstTier; // --first-tier
   std::optional<uint32_t> tierUpThreshold;
   bool boundsChecks = false;
   // Resource limits: each is off unless its flag is given.
