@@ -502,6 +502,147 @@ bool executeWidenNarrow(Opcode op, const ValueSlot *in, ValueSlot &out) {
   }
 }
 
+// ---------------------------------------------------------------------------
+// Float arithmetic. add/sub/mul/div/sqrt and the roundings use the host's
+// IEEE operations, whose NaN results (the default NaN or a quietened input)
+// are among those the spec allows.
+
+template <typename F> constexpr Bits<F> kSignBit = Bits<F>(1) << (8 * sizeof(F) - 1);
+
+// The spec's fmin/fmax: any NaN operand gives a NaN (canonical here, which the
+// spec allows whatever the inputs), and -0 orders below +0.
+constexpr auto wasmMin = [](auto x, auto y) {
+  using F = decltype(x);
+  if (std::isnan(x) || std::isnan(y))
+    return std::numeric_limits<F>::quiet_NaN();
+  if (x == y) // also -0 == +0: prefer the negative one
+    return std::signbit(x) ? x : y;
+  return x < y ? x : y;
+};
+
+constexpr auto wasmMax = [](auto x, auto y) {
+  using F = decltype(x);
+  if (std::isnan(x) || std::isnan(y))
+    return std::numeric_limits<F>::quiet_NaN();
+  if (x == y)
+    return std::signbit(x) ? y : x;
+  return x < y ? y : x;
+};
+
+// pmin/pmax return one operand unchanged (a NaN keeps its payload, even a
+// signalling one), so they select bit patterns rather than float values.
+template <typename F> ValueSlot pminmax(const ValueSlot &a, const ValueSlot &b, bool isMax) {
+  using U = Bits<F>;
+  return lanewise<U>(a, b, [isMax](U x, U y) {
+    F fx = std::bit_cast<F>(x), fy = std::bit_cast<F>(y);
+    bool pickY = isMax ? fx < fy : fy < fx; // pmin: b < a ? b : a; pmax: a < b ? b : a
+    return pickY ? y : x;
+  });
+}
+
+// abs and neg only touch the sign bit, also of NaNs.
+template <typename F> ValueSlot absBits(const ValueSlot &a) {
+  return lanewise<Bits<F>>(a, [](Bits<F> x) { return Bits<F>(x & ~kSignBit<F>); });
+}
+template <typename F> ValueSlot negBits(const ValueSlot &a) {
+  return lanewise<Bits<F>>(a, [](Bits<F> x) { return Bits<F>(x ^ kSignBit<F>); });
+}
+
+constexpr auto fsqrt = [](auto x) { return std::sqrt(x); };
+constexpr auto fceil = [](auto x) { return std::ceil(x); };
+constexpr auto ffloor = [](auto x) { return std::floor(x); };
+constexpr auto ftrunc = [](auto x) { return std::trunc(x); };
+// Round half to even: nearbyint under the default rounding mode, which wasm
+// code cannot change.
+constexpr auto fnearest = [](auto x) { return std::nearbyint(x); };
+
+bool executeFloatArith(Opcode op, const ValueSlot *in, ValueSlot &out) {
+  const ValueSlot &a = in[0], &b = in[1];
+  switch (op) {
+  case Opcode::F32x4Abs: out = absBits<float>(a); return true;
+  case Opcode::F32x4Neg: out = negBits<float>(a); return true;
+  case Opcode::F32x4Sqrt: out = lanewise<float>(a, fsqrt); return true;
+  case Opcode::F32x4Ceil: out = lanewise<float>(a, fceil); return true;
+  case Opcode::F32x4Floor: out = lanewise<float>(a, ffloor); return true;
+  case Opcode::F32x4Trunc: out = lanewise<float>(a, ftrunc); return true;
+  case Opcode::F32x4Nearest: out = lanewise<float>(a, fnearest); return true;
+  case Opcode::F32x4Add: out = lanewise<float>(a, b, std::plus<float>{}); return true;
+  case Opcode::F32x4Sub: out = lanewise<float>(a, b, std::minus<float>{}); return true;
+  case Opcode::F32x4Mul: out = lanewise<float>(a, b, std::multiplies<float>{}); return true;
+  case Opcode::F32x4Div: out = lanewise<float>(a, b, std::divides<float>{}); return true;
+  case Opcode::F32x4Min: out = lanewise<float>(a, b, wasmMin); return true;
+  case Opcode::F32x4Max: out = lanewise<float>(a, b, wasmMax); return true;
+  case Opcode::F32x4Pmin: out = pminmax<float>(a, b, false); return true;
+  case Opcode::F32x4Pmax: out = pminmax<float>(a, b, true); return true;
+
+  case Opcode::F64x2Abs: out = absBits<double>(a); return true;
+  case Opcode::F64x2Neg: out = negBits<double>(a); return true;
+  case Opcode::F64x2Sqrt: out = lanewise<double>(a, fsqrt); return true;
+  case Opcode::F64x2Ceil: out = lanewise<double>(a, fceil); return true;
+  case Opcode::F64x2Floor: out = lanewise<double>(a, ffloor); return true;
+  case Opcode::F64x2Trunc: out = lanewise<double>(a, ftrunc); return true;
+  case Opcode::F64x2Nearest: out = lanewise<double>(a, fnearest); return true;
+  case Opcode::F64x2Add: out = lanewise<double>(a, b, std::plus<double>{}); return true;
+  case Opcode::F64x2Sub: out = lanewise<double>(a, b, std::minus<double>{}); return true;
+  case Opcode::F64x2Mul: out = lanewise<double>(a, b, std::multiplies<double>{}); return true;
+  case Opcode::F64x2Div: out = lanewise<double>(a, b, std::divides<double>{}); return true;
+  case Opcode::F64x2Min: out = lanewise<double>(a, b, wasmMin); return true;
+  case Opcode::F64x2Max: out = lanewise<double>(a, b, wasmMax); return true;
+  case Opcode::F64x2Pmin: out = pminmax<double>(a, b, false); return true;
+  case Opcode::F64x2Pmax: out = pminmax<double>(a, b, true); return true;
+  default: return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Conversions
+
+// The spec's trunc_sat: NaN gives 0, out-of-range values saturate. The bounds
+// are powers of two, exact in both float formats, and every value that passes
+// them truncates to a representable integer (no UB in the cast).
+template <typename Int, typename F> Int truncSat(F x) {
+  constexpr F limit = std::is_signed_v<Int> ? F(2147483648.0) : F(4294967296.0);
+  if (std::isnan(x))
+    return 0;
+  if (std::is_signed_v<Int> ? x < -limit : x <= F(-1.0))
+    return std::numeric_limits<Int>::min();
+  if (x >= limit)
+    return std::numeric_limits<Int>::max();
+  return Int(x);
+}
+
+// Lane i of the result from lane i of the input. Where the result has fewer
+// lanes, only the low input lanes are read (convert_low, promote_low); where it
+// has more, its high lanes are zero (the _zero forms).
+template <typename From, typename To, typename Fn> ValueSlot convertLanes(const ValueSlot &a, Fn f) {
+  constexpr unsigned lanes = std::min(kLanes<From>, kLanes<To>);
+  ValueSlot out{};
+  for (unsigned i = 0; i < lanes; ++i)
+    setLane<To>(out, i, To(f(lane<From>(a, i))));
+  return out;
+}
+
+// Integer to float conversions and demote round to nearest even, as C++
+// conversions do under the default rounding mode; promote is exact.
+constexpr auto convert = [](auto x) { return x; };
+
+bool executeConvert(Opcode op, const ValueSlot *in, ValueSlot &out) {
+  const ValueSlot &a = in[0];
+  switch (op) {
+  case Opcode::I32x4TruncSatF32x4S: out = convertLanes<float, int32_t>(a, truncSat<int32_t, float>); return true;
+  case Opcode::I32x4TruncSatF32x4U: out = convertLanes<float, uint32_t>(a, truncSat<uint32_t, float>); return true;
+  case Opcode::I32x4TruncSatF64x2SZero: out = convertLanes<double, int32_t>(a, truncSat<int32_t, double>); return true;
+  case Opcode::I32x4TruncSatF64x2UZero: out = convertLanes<double, uint32_t>(a, truncSat<uint32_t, double>); return true;
+  case Opcode::F32x4ConvertI32x4S: out = convertLanes<int32_t, float>(a, convert); return true;
+  case Opcode::F32x4ConvertI32x4U: out = convertLanes<uint32_t, float>(a, convert); return true;
+  case Opcode::F64x2ConvertLowI32x4S: out = convertLanes<int32_t, double>(a, convert); return true;
+  case Opcode::F64x2ConvertLowI32x4U: out = convertLanes<uint32_t, double>(a, convert); return true;
+  case Opcode::F32x4DemoteF64x2Zero: out = convertLanes<double, float>(a, convert); return true;
+  case Opcode::F64x2PromoteLowF32x4: out = convertLanes<float, double>(a, convert); return true;
+  default: return false;
+  }
+}
+
 } // namespace
 
 bool isSimdArithmetic(Opcode op) {
@@ -514,7 +655,8 @@ void executeSimd(Opcode op, const uint8_t *imm, const ValueSlot *operands, Value
   ValueSlot out{};
   bool handled = executeIntArith(op, operands, out) || executeLanes(op, imm, operands, out) ||
                  executeBitwise(op, operands, out) || executeCompare(op, operands, out) ||
-                 executeShift(op, operands, out) || executeWidenNarrow(op, operands, out);
+                 executeShift(op, operands, out) || executeWidenNarrow(op, operands, out) ||
+                 executeFloatArith(op, operands, out) || executeConvert(op, operands, out);
   if (!handled)
     std::abort(); // not an instruction isSimdArithmetic accepts
   *result = out;

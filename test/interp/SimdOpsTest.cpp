@@ -151,7 +151,7 @@ TEST_CASE("isSimdArithmetic: every 0xFD instruction but the memory ones") {
   CHECK_FALSE(isSimdArithmetic(Opcode::MemoryCopy));
 }
 
-TEST_CASE("executeSimd handles every instruction isSimdArithmetic accepts", "[.]") {
+TEST_CASE("executeSimd handles every instruction isSimdArithmetic accepts") {
   // An unhandled one aborts the process, which fails the run.
   uint8_t imm[16] = {0, 17, 2, 31, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
   ValueSlot in[3] = {i32x4({1, -2, 0x7FFFFFFF, 0}), i32x4({3, 4, -5, 6}), i32x4({7, 0, 9, -1})};
@@ -534,5 +534,139 @@ TEST_CASE("SIMD narrowing and widening") {
       {Opcode::I32x4DotI16x8S, {i16x8({0x8000, 0x8000, 0x7FFF, 0x7FFF, 1, 2, -3, 4}), i16x8({0x8000, 0x8000, 0x7FFF, 0x7FFF, 5, 6, 7, -8})},
        i32x4({INT32_MIN, 0x7FFE0002, 17, -53})},
       {Opcode::I32x4DotI16x8S, {i16x8({0x8000, 0x7FFF, 0, 0, 0, 0, 0, 0}), i16x8({0x8000, 0x8000, 0, 0, 0, 0, 0, 0})}, i32x4({0x8000, 0, 0, 0})},
+  });
+}
+
+TEST_CASE("SIMD f32x4 arithmetic") {
+  const float sNan = std::bit_cast<float>(0x7FA00000u); // signalling, payload 0x200000
+  checkFloatCases<float>({
+      // Canonical NaN inputs and invalid operations give canonical NaNs; a
+      // signalling NaN gives an arithmetic one.
+      {Opcode::F32x4Add, {f32x4({1.5f, kInfF, kNanF, sNan}), f32x4({2.25f, -kInfF, 1.0f, 1.0f})}, f32x4({3.75f, kNanF, kNanF, sNan})},
+      {Opcode::F32x4Add, {f32x4({-0.0f, -0.0f, 0x1p127f, 1.0f}), f32x4({-0.0f, 0.0f, 0x1p127f, 0x1p-24f})}, f32x4({-0.0f, 0.0f, kInfF, 1.0f})},
+      {Opcode::F32x4Sub, {f32x4({-0.0f, 0.0f, kInfF, 1.0f}), f32x4({0.0f, 0.0f, kInfF, 0.25f})}, f32x4({-0.0f, 0.0f, kNanF, 0.75f})},
+      {Opcode::F32x4Mul, {f32x4({kInfF, -0.0f, 3.0f, 0x1p-126f}), f32x4({0.0f, 5.0f, -0.5f, 0x1p-10f})}, f32x4({kNanF, -0.0f, -1.5f, 0x1p-136f})},
+      {Opcode::F32x4Div, {f32x4({1.0f, -1.0f, 0.0f, 1.0f}), f32x4({0.0f, 0.0f, 0.0f, 3.0f})}, f32x4({kInfF, -kInfF, kNanF, 1.0f / 3.0f})},
+      {Opcode::F32x4Sqrt, {f32x4({-1.0f, -0.0f, 4.0f, kInfF})}, f32x4({kNanF, -0.0f, 2.0f, kInfF})},
+      {Opcode::F32x4Sqrt, {f32x4({2.0f, 0x1p-148f, -kInfF, kNanF})}, f32x4({1.41421353816986083984375f, 0x1p-74f, kNanF, kNanF})},
+
+      // min/max: NaN wins, -0 < +0.
+      {Opcode::F32x4Min, {f32x4({-0.0f, 0.0f, kNanF, 1.0f}), f32x4({0.0f, -0.0f, 1.0f, sNan})}, f32x4({-0.0f, -0.0f, kNanF, sNan})},
+      {Opcode::F32x4Min, {f32x4({1.0f, -kInfF, kInfF, -5.0f}), f32x4({2.0f, 0.0f, 7.0f, -5.0f})}, f32x4({1.0f, -kInfF, 7.0f, -5.0f})},
+      {Opcode::F32x4Max, {f32x4({-0.0f, 0.0f, kNanF, 1.0f}), f32x4({0.0f, -0.0f, 1.0f, sNan})}, f32x4({0.0f, 0.0f, kNanF, sNan})},
+      {Opcode::F32x4Max, {f32x4({1.0f, -kInfF, kInfF, -0.0f}), f32x4({2.0f, 0.0f, 7.0f, -0.0f})}, f32x4({2.0f, 0.0f, kInfF, -0.0f})},
+
+      {Opcode::F32x4Ceil, {f32x4({-0.5f, 0.5f, -1.5f, 1e30f})}, f32x4({-0.0f, 1.0f, -1.0f, 1e30f})},
+      {Opcode::F32x4Ceil, {f32x4({-0.0f, kInfF, kNanF, 0x1p-149f})}, f32x4({-0.0f, kInfF, kNanF, 1.0f})},
+      {Opcode::F32x4Floor, {f32x4({-0.5f, 0.5f, -1.5f, -0.0f})}, f32x4({-1.0f, 0.0f, -2.0f, -0.0f})},
+      {Opcode::F32x4Floor, {f32x4({-0x1p-149f, 8388607.5f, -kInfF, kNanF})}, f32x4({-1.0f, 8388607.0f, -kInfF, kNanF})},
+      {Opcode::F32x4Trunc, {f32x4({-1.7f, 1.7f, -0.3f, 0.3f})}, f32x4({-1.0f, 1.0f, -0.0f, 0.0f})},
+      {Opcode::F32x4Trunc, {f32x4({-8388607.5f, 16777216.0f, -kInfF, kNanF})}, f32x4({-8388607.0f, 16777216.0f, -kInfF, kNanF})},
+      // Round half to even.
+      {Opcode::F32x4Nearest, {f32x4({0.5f, 1.5f, 2.5f, -0.5f})}, f32x4({0.0f, 2.0f, 2.0f, -0.0f})},
+      {Opcode::F32x4Nearest, {f32x4({-2.5f, -3.5f, 8388609.0f, 4.5f})}, f32x4({-2.0f, -4.0f, 8388609.0f, 4.0f})},
+      {Opcode::F32x4Nearest, {f32x4({8388607.5f, -8388606.5f, 0.49999997f, kNanF})}, f32x4({8388608.0f, -8388606.0f, 0.0f, kNanF})},
+  });
+  checkCases({
+      // abs/neg only change the sign bit, also of NaNs.
+      {Opcode::F32x4Abs, {f32x4Bits({0xFFA00001, 0x80000000, 0xFF800000, 0x3F800000})}, f32x4Bits({0x7FA00001, 0, 0x7F800000, 0x3F800000})},
+      {Opcode::F32x4Neg, {f32x4Bits({0x7FC00000, 0, 0xFFA00001, 0x3F800000})}, f32x4Bits({0xFFC00000, 0x80000000, 0x7FA00001, 0xBF800000})},
+      // pmin is b < a ? b : a, pmax a < b ? b : a: with a NaN or equal zeros
+      // they return the first operand, bit for bit.
+      {Opcode::F32x4Pmin, {f32x4Bits({0x80000000, 0, 0x7FA00001, 0x3F800000}), f32x4Bits({0, 0x80000000, 0x3F800000, 0xFFC00000})},
+       f32x4Bits({0x80000000, 0, 0x7FA00001, 0x3F800000})},
+      {Opcode::F32x4Pmin, {f32x4({2.0f, -kInfF, 1.0f, 3.0f}), f32x4({1.0f, 0.0f, kInfF, -3.0f})}, f32x4({1.0f, -kInfF, 1.0f, -3.0f})},
+      {Opcode::F32x4Pmax, {f32x4Bits({0x80000000, 0, 0x7FA00001, 0x3F800000}), f32x4Bits({0, 0x80000000, 0x3F800000, 0xFFC00000})},
+       f32x4Bits({0x80000000, 0, 0x7FA00001, 0x3F800000})},
+      {Opcode::F32x4Pmax, {f32x4({2.0f, -kInfF, 1.0f, 3.0f}), f32x4({1.0f, 0.0f, kInfF, -3.0f})}, f32x4({2.0f, 0.0f, kInfF, 3.0f})},
+  });
+}
+
+TEST_CASE("SIMD f64x2 arithmetic") {
+  const double sNan = std::bit_cast<double>(0x7FF4000000000000u);
+  checkFloatCases<double>({
+      {Opcode::F64x2Add, {f64x2({1.5, kInf}), f64x2({2.25, -kInf})}, f64x2({3.75, kNan})},
+      {Opcode::F64x2Add, {f64x2({kNan, sNan}), f64x2({1.0, 1.0})}, f64x2({kNan, sNan})},
+      {Opcode::F64x2Add, {f64x2({-0.0, 0x1p1023}), f64x2({-0.0, 0x1p1023})}, f64x2({-0.0, kInf})},
+      {Opcode::F64x2Sub, {f64x2({-0.0, kInf}), f64x2({0.0, kInf})}, f64x2({-0.0, kNan})},
+      {Opcode::F64x2Mul, {f64x2({kInf, -0.0}), f64x2({0.0, 5.0})}, f64x2({kNan, -0.0})},
+      {Opcode::F64x2Mul, {f64x2({0x1p-1022, 1.1}), f64x2({0x1p-30, 1.1})}, f64x2({0x1p-1052, 1.2100000000000002})},
+      {Opcode::F64x2Div, {f64x2({-1.0, 0.0}), f64x2({0.0, -0.0})}, f64x2({-kInf, kNan})},
+      {Opcode::F64x2Div, {f64x2({1.0, -kInf}), f64x2({3.0, 2.0})}, f64x2({1.0 / 3.0, -kInf})},
+      {Opcode::F64x2Sqrt, {f64x2({-1.0, -0.0})}, f64x2({kNan, -0.0})},
+      {Opcode::F64x2Sqrt, {f64x2({2.0, kInf})}, f64x2({1.4142135623730951, kInf})},
+
+      {Opcode::F64x2Min, {f64x2({-0.0, 0.0}), f64x2({0.0, -0.0})}, f64x2({-0.0, -0.0})},
+      {Opcode::F64x2Min, {f64x2({kNan, 1.0}), f64x2({1.0, sNan})}, f64x2({kNan, sNan})},
+      {Opcode::F64x2Min, {f64x2({-kInf, 3.0}), f64x2({0.0, 2.0})}, f64x2({-kInf, 2.0})},
+      {Opcode::F64x2Max, {f64x2({-0.0, 0.0}), f64x2({0.0, -0.0})}, f64x2({0.0, 0.0})},
+      {Opcode::F64x2Max, {f64x2({kNan, 1.0}), f64x2({1.0, sNan})}, f64x2({kNan, sNan})},
+      {Opcode::F64x2Max, {f64x2({-kInf, 3.0}), f64x2({0.0, 2.0})}, f64x2({0.0, 3.0})},
+
+      {Opcode::F64x2Ceil, {f64x2({-0.5, 0.5})}, f64x2({-0.0, 1.0})},
+      {Opcode::F64x2Ceil, {f64x2({4503599627370495.5, kNan})}, f64x2({4503599627370496.0, kNan})},
+      {Opcode::F64x2Floor, {f64x2({-0.5, 0.5})}, f64x2({-1.0, 0.0})},
+      {Opcode::F64x2Floor, {f64x2({-0x1p-1074, -kInf})}, f64x2({-1.0, -kInf})},
+      {Opcode::F64x2Trunc, {f64x2({-1.7, -0.3})}, f64x2({-1.0, -0.0})},
+      {Opcode::F64x2Trunc, {f64x2({-4503599627370495.5, kNan})}, f64x2({-4503599627370495.0, kNan})},
+      {Opcode::F64x2Nearest, {f64x2({0.5, -0.5})}, f64x2({0.0, -0.0})},
+      {Opcode::F64x2Nearest, {f64x2({2.5, -3.5})}, f64x2({2.0, -4.0})},
+      {Opcode::F64x2Nearest, {f64x2({4503599627370495.5, 4503599627370497.0})}, f64x2({4503599627370496.0, 4503599627370497.0})},
+      {Opcode::F64x2Nearest, {f64x2({0.49999999999999994, kInf})}, f64x2({0.0, kInf})},
+  });
+  checkCases({
+      {Opcode::F64x2Abs, {f64x2Bits({0xFFF4000000000001, 0x8000000000000000})}, f64x2Bits({0x7FF4000000000001, 0})},
+      {Opcode::F64x2Neg, {f64x2Bits({0x7FF8000000000000, 0})}, f64x2Bits({0xFFF8000000000000, 0x8000000000000000})},
+      {Opcode::F64x2Pmin, {f64x2Bits({0x8000000000000000, 0x7FF4000000000001}), f64x2Bits({0, 0x3FF0000000000000})},
+       f64x2Bits({0x8000000000000000, 0x7FF4000000000001})},
+      {Opcode::F64x2Pmin, {f64x2({1.0, 2.0}), f64x2({kNan, 1.0})}, f64x2({1.0, 1.0})},
+      {Opcode::F64x2Pmax, {f64x2Bits({0x8000000000000000, 0x7FF4000000000001}), f64x2Bits({0, 0x3FF0000000000000})},
+       f64x2Bits({0x8000000000000000, 0x7FF4000000000001})},
+      {Opcode::F64x2Pmax, {f64x2({1.0, 2.0}), f64x2({kNan, 1.0})}, f64x2({1.0, 2.0})},
+      {Opcode::F64x2Pmax, {f64x2({-kInf, -0.0}), f64x2({1.0, -0.0})}, f64x2({1.0, -0.0})},
+  });
+}
+
+TEST_CASE("SIMD conversions") {
+  checkCases({
+      // trunc_sat: NaN gives 0, out-of-range values saturate.
+      {Opcode::I32x4TruncSatF32x4S, {f32x4({kNanF, -kInfF, 2147483648.0f, -2147483648.0f})}, i32x4({0, INT32_MIN, INT32_MAX, INT32_MIN})},
+      {Opcode::I32x4TruncSatF32x4S, {f32x4({2147483520.0f, -1.9f, 1.9f, -0.0f})}, i32x4({2147483520, -1, 1, 0})},
+      {Opcode::I32x4TruncSatF32x4S, {f32x4({kInfF, -2147483904.0f, -kNanF, 0x1p-149f})}, i32x4({INT32_MAX, INT32_MIN, 0, 0})},
+      {Opcode::I32x4TruncSatF32x4U, {f32x4({kNanF, -1.0f, -0.9f, 4294967296.0f})}, i32x4({0, 0, 0, 0xFFFFFFFF})},
+      {Opcode::I32x4TruncSatF32x4U, {f32x4({4294967040.0f, 1.9f, kInfF, -kInfF})}, i32x4({4294967040, 1, 0xFFFFFFFF, 0})},
+      {Opcode::I32x4TruncSatF32x4U, {f32x4({2147483648.0f, -0.0f, -kNanF, 1e30f})}, i32x4({0x80000000, 0, 0, 0xFFFFFFFF})},
+      // The _zero forms fill the high lanes with zeros.
+      {Opcode::I32x4TruncSatF64x2SZero, {f64x2({kNan, -2147483648.9})}, i32x4({0, INT32_MIN, 0, 0})},
+      {Opcode::I32x4TruncSatF64x2SZero, {f64x2({2147483647.9, -2147483649.0})}, i32x4({INT32_MAX, INT32_MIN, 0, 0})},
+      {Opcode::I32x4TruncSatF64x2SZero, {f64x2({2147483648.0, -1.5})}, i32x4({INT32_MAX, -1, 0, 0})},
+      {Opcode::I32x4TruncSatF64x2SZero, {f64x2({kInf, -kInf})}, i32x4({INT32_MAX, INT32_MIN, 0, 0})},
+      {Opcode::I32x4TruncSatF64x2UZero, {f64x2({-0.99, 4294967295.9})}, i32x4({0, 0xFFFFFFFF, 0, 0})},
+      {Opcode::I32x4TruncSatF64x2UZero, {f64x2({4294967296.0, 1.5})}, i32x4({0xFFFFFFFF, 1, 0, 0})},
+      {Opcode::I32x4TruncSatF64x2UZero, {f64x2({-1.0, kNan})}, i32x4({0, 0, 0, 0})},
+      {Opcode::I32x4TruncSatF64x2UZero, {f64x2({-kInf, kInf})}, i32x4({0, 0xFFFFFFFF, 0, 0})},
+
+      // Rounding to nearest, ties to even.
+      {Opcode::F32x4ConvertI32x4S, {i32x4({INT32_MIN, -1, 16777217, INT32_MAX})}, f32x4({-2147483648.0f, -1.0f, 16777216.0f, 2147483648.0f})},
+      {Opcode::F32x4ConvertI32x4S, {i32x4({16777219, -16777219, 0, 123456789})}, f32x4({16777220.0f, -16777220.0f, 0.0f, 123456792.0f})},
+      {Opcode::F32x4ConvertI32x4U, {i32x4({0xFFFFFFFF, 0x80000000, 16777219, 0})}, f32x4({4294967296.0f, 2147483648.0f, 16777220.0f, 0.0f})},
+      {Opcode::F32x4ConvertI32x4U, {i32x4({0x80000080, 0x80000081, 0xFFFFFF7F, 1})}, f32x4({2147483648.0f, 2147483904.0f, 4294967040.0f, 1.0f})},
+      {Opcode::F64x2ConvertLowI32x4S, {i32x4({INT32_MIN, -1, 5, 6})}, f64x2({-2147483648.0, -1.0})},
+      {Opcode::F64x2ConvertLowI32x4U, {i32x4({0xFFFFFFFF, 0x80000000, 5, 6})}, f64x2({4294967295.0, 2147483648.0})},
+
+      {Opcode::F32x4DemoteF64x2Zero, {f64x2({1e300, -1e300})}, f32x4({kInfF, -kInfF, 0.0f, 0.0f})},
+      {Opcode::F32x4DemoteF64x2Zero, {f64x2({-0.0, 0.1})}, f32x4({-0.0f, 0.1f, 0.0f, 0.0f})},
+      // 1 + 2^-24 is a tie (to 1), 1 + 3 * 2^-24 another (to 1 + 2^-22).
+      {Opcode::F32x4DemoteF64x2Zero, {f64x2({1.0 + 0x1p-24, 1.0 + 0x3p-24})}, f32x4({1.0f, 1.0f + 0x1p-22f, 0.0f, 0.0f})},
+      {Opcode::F32x4DemoteF64x2Zero, {f64x2({0x1p-150, 0x1.8p-150})}, f32x4({0.0f, 0x1p-149f, 0.0f, 0.0f})},
+      {Opcode::F64x2PromoteLowF32x4, {f32x4({-0.0f, 0.1f, 7.0f, 8.0f})}, f64x2({-0.0, double(0.1f)})},
+      {Opcode::F64x2PromoteLowF32x4, {f32x4({0x1p-149f, -kInfF, 7.0f, 8.0f})}, f64x2({0x1p-149, -kInf})},
+  });
+  // NaNs: canonical in, canonical out; a signalling NaN comes out as an arithmetic NaN.
+  checkFloatCases<float>({
+      {Opcode::F32x4DemoteF64x2Zero, {f64x2({kNan, std::bit_cast<double>(0x7FF4000000000000u)})}, f32x4({kNanF, std::bit_cast<float>(0x7FA00000u), 0.0f, 0.0f})},
+  });
+  checkFloatCases<double>({
+      {Opcode::F64x2PromoteLowF32x4, {f32x4({-kNanF, std::bit_cast<float>(0x7FA00000u), 0.0f, 0.0f})}, f64x2({kNan, std::bit_cast<double>(0x7FF4000000000000u)})},
   });
 }
