@@ -241,54 +241,53 @@ int16_t q15mulrSat(int16_t x, int16_t y) {
 }
 
 bool executeIntArith(Opcode op, const ValueSlot *in, ValueSlot &out) {
-  const ValueSlot &a = in[0], &b = in[1];
   switch (op) {
-  case Opcode::I8x16Add: out = lanewise<uint8_t>(a, b, add); return true;
-  case Opcode::I8x16AddSatS: out = lanewise<int8_t>(a, b, addSat); return true;
-  case Opcode::I8x16AddSatU: out = lanewise<uint8_t>(a, b, addSat); return true;
-  case Opcode::I8x16Sub: out = lanewise<uint8_t>(a, b, sub); return true;
-  case Opcode::I8x16SubSatS: out = lanewise<int8_t>(a, b, subSat); return true;
-  case Opcode::I8x16SubSatU: out = lanewise<uint8_t>(a, b, subSat); return true;
-  case Opcode::I8x16MinS: out = lanewise<int8_t>(a, b, imin); return true;
-  case Opcode::I8x16MinU: out = lanewise<uint8_t>(a, b, imin); return true;
-  case Opcode::I8x16MaxS: out = lanewise<int8_t>(a, b, imax); return true;
-  case Opcode::I8x16MaxU: out = lanewise<uint8_t>(a, b, imax); return true;
-  case Opcode::I8x16AvgrU: out = lanewise<uint8_t>(a, b, avgr); return true;
-  case Opcode::I8x16Abs: out = lanewise<int8_t>(a, iabs); return true;
-  case Opcode::I8x16Neg: out = lanewise<uint8_t>(a, neg); return true;
-  case Opcode::I8x16Popcnt: out = lanewise<uint8_t>(a, [](uint8_t x) { return std::popcount(x); }); return true;
+  case Opcode::I8x16Add: out = lanewise<uint8_t>(in[0], in[1], add); return true;
+  case Opcode::I8x16AddSatS: out = lanewise<int8_t>(in[0], in[1], addSat); return true;
+  case Opcode::I8x16AddSatU: out = lanewise<uint8_t>(in[0], in[1], addSat); return true;
+  case Opcode::I8x16Sub: out = lanewise<uint8_t>(in[0], in[1], sub); return true;
+  case Opcode::I8x16SubSatS: out = lanewise<int8_t>(in[0], in[1], subSat); return true;
+  case Opcode::I8x16SubSatU: out = lanewise<uint8_t>(in[0], in[1], subSat); return true;
+  case Opcode::I8x16MinS: out = lanewise<int8_t>(in[0], in[1], imin); return true;
+  case Opcode::I8x16MinU: out = lanewise<uint8_t>(in[0], in[1], imin); return true;
+  case Opcode::I8x16MaxS: out = lanewise<int8_t>(in[0], in[1], imax); return true;
+  case Opcode::I8x16MaxU: out = lanewise<uint8_t>(in[0], in[1], imax); return true;
+  case Opcode::I8x16AvgrU: out = lanewise<uint8_t>(in[0], in[1], avgr); return true;
+  case Opcode::I8x16Abs: out = lanewise<int8_t>(in[0], iabs); return true;
+  case Opcode::I8x16Neg: out = lanewise<uint8_t>(in[0], neg); return true;
+  case Opcode::I8x16Popcnt: out = lanewise<uint8_t>(in[0], [](uint8_t x) { return std::popcount(x); }); return true;
 
-  case Opcode::I16x8Add: out = lanewise<uint16_t>(a, b, add); return true;
-  case Opcode::I16x8AddSatS: out = lanewise<int16_t>(a, b, addSat); return true;
-  case Opcode::I16x8AddSatU: out = lanewise<uint16_t>(a, b, addSat); return true;
-  case Opcode::I16x8Sub: out = lanewise<uint16_t>(a, b, sub); return true;
-  case Opcode::I16x8SubSatS: out = lanewise<int16_t>(a, b, subSat); return true;
-  case Opcode::I16x8SubSatU: out = lanewise<uint16_t>(a, b, subSat); return true;
-  case Opcode::I16x8Mul: out = lanewise<uint16_t>(a, b, mul); return true;
-  case Opcode::I16x8MinS: out = lanewise<int16_t>(a, b, imin); return true;
-  case Opcode::I16x8MinU: out = lanewise<uint16_t>(a, b, imin); return true;
-  case Opcode::I16x8MaxS: out = lanewise<int16_t>(a, b, imax); return true;
-  case Opcode::I16x8MaxU: out = lanewise<uint16_t>(a, b, imax); return true;
-  case Opcode::I16x8AvgrU: out = lanewise<uint16_t>(a, b, avgr); return true;
-  case Opcode::I16x8Abs: out = lanewise<int16_t>(a, iabs); return true;
-  case Opcode::I16x8Neg: out = lanewise<uint16_t>(a, neg); return true;
-  case Opcode::I16x8Q15mulrSatS: out = lanewise<int16_t>(a, b, q15mulrSat); return true;
+  case Opcode::I16x8Add: out = lanewise<uint16_t>(in[0], in[1], add); return true;
+  case Opcode::I16x8AddSatS: out = lanewise<int16_t>(in[0], in[1], addSat); return true;
+  case Opcode::I16x8AddSatU: out = lanewise<uint16_t>(in[0], in[1], addSat); return true;
+  case Opcode::I16x8Sub: out = lanewise<uint16_t>(in[0], in[1], sub); return true;
+  case Opcode::I16x8SubSatS: out = lanewise<int16_t>(in[0], in[1], subSat); return true;
+  case Opcode::I16x8SubSatU: out = lanewise<uint16_t>(in[0], in[1], subSat); return true;
+  case Opcode::I16x8Mul: out = lanewise<uint16_t>(in[0], in[1], mul); return true;
+  case Opcode::I16x8MinS: out = lanewise<int16_t>(in[0], in[1], imin); return true;
+  case Opcode::I16x8MinU: out = lanewise<uint16_t>(in[0], in[1], imin); return true;
+  case Opcode::I16x8MaxS: out = lanewise<int16_t>(in[0], in[1], imax); return true;
+  case Opcode::I16x8MaxU: out = lanewise<uint16_t>(in[0], in[1], imax); return true;
+  case Opcode::I16x8AvgrU: out = lanewise<uint16_t>(in[0], in[1], avgr); return true;
+  case Opcode::I16x8Abs: out = lanewise<int16_t>(in[0], iabs); return true;
+  case Opcode::I16x8Neg: out = lanewise<uint16_t>(in[0], neg); return true;
+  case Opcode::I16x8Q15mulrSatS: out = lanewise<int16_t>(in[0], in[1], q15mulrSat); return true;
 
-  case Opcode::I32x4Add: out = lanewise<uint32_t>(a, b, add); return true;
-  case Opcode::I32x4Sub: out = lanewise<uint32_t>(a, b, sub); return true;
-  case Opcode::I32x4Mul: out = lanewise<uint32_t>(a, b, mul); return true;
-  case Opcode::I32x4MinS: out = lanewise<int32_t>(a, b, imin); return true;
-  case Opcode::I32x4MinU: out = lanewise<uint32_t>(a, b, imin); return true;
-  case Opcode::I32x4MaxS: out = lanewise<int32_t>(a, b, imax); return true;
-  case Opcode::I32x4MaxU: out = lanewise<uint32_t>(a, b, imax); return true;
-  case Opcode::I32x4Abs: out = lanewise<int32_t>(a, iabs); return true;
-  case Opcode::I32x4Neg: out = lanewise<uint32_t>(a, neg); return true;
+  case Opcode::I32x4Add: out = lanewise<uint32_t>(in[0], in[1], add); return true;
+  case Opcode::I32x4Sub: out = lanewise<uint32_t>(in[0], in[1], sub); return true;
+  case Opcode::I32x4Mul: out = lanewise<uint32_t>(in[0], in[1], mul); return true;
+  case Opcode::I32x4MinS: out = lanewise<int32_t>(in[0], in[1], imin); return true;
+  case Opcode::I32x4MinU: out = lanewise<uint32_t>(in[0], in[1], imin); return true;
+  case Opcode::I32x4MaxS: out = lanewise<int32_t>(in[0], in[1], imax); return true;
+  case Opcode::I32x4MaxU: out = lanewise<uint32_t>(in[0], in[1], imax); return true;
+  case Opcode::I32x4Abs: out = lanewise<int32_t>(in[0], iabs); return true;
+  case Opcode::I32x4Neg: out = lanewise<uint32_t>(in[0], neg); return true;
 
-  case Opcode::I64x2Add: out = lanewise<uint64_t>(a, b, add); return true;
-  case Opcode::I64x2Sub: out = lanewise<uint64_t>(a, b, sub); return true;
-  case Opcode::I64x2Mul: out = lanewise<uint64_t>(a, b, mul); return true;
-  case Opcode::I64x2Abs: out = lanewise<int64_t>(a, iabs); return true;
-  case Opcode::I64x2Neg: out = lanewise<uint64_t>(a, neg); return true;
+  case Opcode::I64x2Add: out = lanewise<uint64_t>(in[0], in[1], add); return true;
+  case Opcode::I64x2Sub: out = lanewise<uint64_t>(in[0], in[1], sub); return true;
+  case Opcode::I64x2Mul: out = lanewise<uint64_t>(in[0], in[1], mul); return true;
+  case Opcode::I64x2Abs: out = lanewise<int64_t>(in[0], iabs); return true;
+  case Opcode::I64x2Neg: out = lanewise<uint64_t>(in[0], neg); return true;
   default: return false;
   }
 }
@@ -298,7 +297,6 @@ bool executeIntArith(Opcode op, const ValueSlot *in, ValueSlot &out) {
 // every comparison with a NaN is false except ne.
 
 bool executeCompare(Opcode op, const ValueSlot *in, ValueSlot &out) {
-  const ValueSlot &a = in[0], &b = in[1];
   using Eq = std::equal_to<>;
   using Ne = std::not_equal_to<>;
   using Lt = std::less<>;
@@ -306,59 +304,59 @@ bool executeCompare(Opcode op, const ValueSlot *in, ValueSlot &out) {
   using Le = std::less_equal<>;
   using Ge = std::greater_equal<>;
   switch (op) {
-  case Opcode::I8x16Eq: out = compare<uint8_t>(a, b, Eq{}); return true;
-  case Opcode::I8x16Ne: out = compare<uint8_t>(a, b, Ne{}); return true;
-  case Opcode::I8x16LtS: out = compare<int8_t>(a, b, Lt{}); return true;
-  case Opcode::I8x16LtU: out = compare<uint8_t>(a, b, Lt{}); return true;
-  case Opcode::I8x16GtS: out = compare<int8_t>(a, b, Gt{}); return true;
-  case Opcode::I8x16GtU: out = compare<uint8_t>(a, b, Gt{}); return true;
-  case Opcode::I8x16LeS: out = compare<int8_t>(a, b, Le{}); return true;
-  case Opcode::I8x16LeU: out = compare<uint8_t>(a, b, Le{}); return true;
-  case Opcode::I8x16GeS: out = compare<int8_t>(a, b, Ge{}); return true;
-  case Opcode::I8x16GeU: out = compare<uint8_t>(a, b, Ge{}); return true;
+  case Opcode::I8x16Eq: out = compare<uint8_t>(in[0], in[1], Eq{}); return true;
+  case Opcode::I8x16Ne: out = compare<uint8_t>(in[0], in[1], Ne{}); return true;
+  case Opcode::I8x16LtS: out = compare<int8_t>(in[0], in[1], Lt{}); return true;
+  case Opcode::I8x16LtU: out = compare<uint8_t>(in[0], in[1], Lt{}); return true;
+  case Opcode::I8x16GtS: out = compare<int8_t>(in[0], in[1], Gt{}); return true;
+  case Opcode::I8x16GtU: out = compare<uint8_t>(in[0], in[1], Gt{}); return true;
+  case Opcode::I8x16LeS: out = compare<int8_t>(in[0], in[1], Le{}); return true;
+  case Opcode::I8x16LeU: out = compare<uint8_t>(in[0], in[1], Le{}); return true;
+  case Opcode::I8x16GeS: out = compare<int8_t>(in[0], in[1], Ge{}); return true;
+  case Opcode::I8x16GeU: out = compare<uint8_t>(in[0], in[1], Ge{}); return true;
 
-  case Opcode::I16x8Eq: out = compare<uint16_t>(a, b, Eq{}); return true;
-  case Opcode::I16x8Ne: out = compare<uint16_t>(a, b, Ne{}); return true;
-  case Opcode::I16x8LtS: out = compare<int16_t>(a, b, Lt{}); return true;
-  case Opcode::I16x8LtU: out = compare<uint16_t>(a, b, Lt{}); return true;
-  case Opcode::I16x8GtS: out = compare<int16_t>(a, b, Gt{}); return true;
-  case Opcode::I16x8GtU: out = compare<uint16_t>(a, b, Gt{}); return true;
-  case Opcode::I16x8LeS: out = compare<int16_t>(a, b, Le{}); return true;
-  case Opcode::I16x8LeU: out = compare<uint16_t>(a, b, Le{}); return true;
-  case Opcode::I16x8GeS: out = compare<int16_t>(a, b, Ge{}); return true;
-  case Opcode::I16x8GeU: out = compare<uint16_t>(a, b, Ge{}); return true;
+  case Opcode::I16x8Eq: out = compare<uint16_t>(in[0], in[1], Eq{}); return true;
+  case Opcode::I16x8Ne: out = compare<uint16_t>(in[0], in[1], Ne{}); return true;
+  case Opcode::I16x8LtS: out = compare<int16_t>(in[0], in[1], Lt{}); return true;
+  case Opcode::I16x8LtU: out = compare<uint16_t>(in[0], in[1], Lt{}); return true;
+  case Opcode::I16x8GtS: out = compare<int16_t>(in[0], in[1], Gt{}); return true;
+  case Opcode::I16x8GtU: out = compare<uint16_t>(in[0], in[1], Gt{}); return true;
+  case Opcode::I16x8LeS: out = compare<int16_t>(in[0], in[1], Le{}); return true;
+  case Opcode::I16x8LeU: out = compare<uint16_t>(in[0], in[1], Le{}); return true;
+  case Opcode::I16x8GeS: out = compare<int16_t>(in[0], in[1], Ge{}); return true;
+  case Opcode::I16x8GeU: out = compare<uint16_t>(in[0], in[1], Ge{}); return true;
 
-  case Opcode::I32x4Eq: out = compare<uint32_t>(a, b, Eq{}); return true;
-  case Opcode::I32x4Ne: out = compare<uint32_t>(a, b, Ne{}); return true;
-  case Opcode::I32x4LtS: out = compare<int32_t>(a, b, Lt{}); return true;
-  case Opcode::I32x4LtU: out = compare<uint32_t>(a, b, Lt{}); return true;
-  case Opcode::I32x4GtS: out = compare<int32_t>(a, b, Gt{}); return true;
-  case Opcode::I32x4GtU: out = compare<uint32_t>(a, b, Gt{}); return true;
-  case Opcode::I32x4LeS: out = compare<int32_t>(a, b, Le{}); return true;
-  case Opcode::I32x4LeU: out = compare<uint32_t>(a, b, Le{}); return true;
-  case Opcode::I32x4GeS: out = compare<int32_t>(a, b, Ge{}); return true;
-  case Opcode::I32x4GeU: out = compare<uint32_t>(a, b, Ge{}); return true;
+  case Opcode::I32x4Eq: out = compare<uint32_t>(in[0], in[1], Eq{}); return true;
+  case Opcode::I32x4Ne: out = compare<uint32_t>(in[0], in[1], Ne{}); return true;
+  case Opcode::I32x4LtS: out = compare<int32_t>(in[0], in[1], Lt{}); return true;
+  case Opcode::I32x4LtU: out = compare<uint32_t>(in[0], in[1], Lt{}); return true;
+  case Opcode::I32x4GtS: out = compare<int32_t>(in[0], in[1], Gt{}); return true;
+  case Opcode::I32x4GtU: out = compare<uint32_t>(in[0], in[1], Gt{}); return true;
+  case Opcode::I32x4LeS: out = compare<int32_t>(in[0], in[1], Le{}); return true;
+  case Opcode::I32x4LeU: out = compare<uint32_t>(in[0], in[1], Le{}); return true;
+  case Opcode::I32x4GeS: out = compare<int32_t>(in[0], in[1], Ge{}); return true;
+  case Opcode::I32x4GeU: out = compare<uint32_t>(in[0], in[1], Ge{}); return true;
 
-  case Opcode::I64x2Eq: out = compare<uint64_t>(a, b, Eq{}); return true;
-  case Opcode::I64x2Ne: out = compare<uint64_t>(a, b, Ne{}); return true;
-  case Opcode::I64x2LtS: out = compare<int64_t>(a, b, Lt{}); return true;
-  case Opcode::I64x2GtS: out = compare<int64_t>(a, b, Gt{}); return true;
-  case Opcode::I64x2LeS: out = compare<int64_t>(a, b, Le{}); return true;
-  case Opcode::I64x2GeS: out = compare<int64_t>(a, b, Ge{}); return true;
+  case Opcode::I64x2Eq: out = compare<uint64_t>(in[0], in[1], Eq{}); return true;
+  case Opcode::I64x2Ne: out = compare<uint64_t>(in[0], in[1], Ne{}); return true;
+  case Opcode::I64x2LtS: out = compare<int64_t>(in[0], in[1], Lt{}); return true;
+  case Opcode::I64x2GtS: out = compare<int64_t>(in[0], in[1], Gt{}); return true;
+  case Opcode::I64x2LeS: out = compare<int64_t>(in[0], in[1], Le{}); return true;
+  case Opcode::I64x2GeS: out = compare<int64_t>(in[0], in[1], Ge{}); return true;
 
-  case Opcode::F32x4Eq: out = compare<float>(a, b, Eq{}); return true;
-  case Opcode::F32x4Ne: out = compare<float>(a, b, Ne{}); return true;
-  case Opcode::F32x4Lt: out = compare<float>(a, b, Lt{}); return true;
-  case Opcode::F32x4Gt: out = compare<float>(a, b, Gt{}); return true;
-  case Opcode::F32x4Le: out = compare<float>(a, b, Le{}); return true;
-  case Opcode::F32x4Ge: out = compare<float>(a, b, Ge{}); return true;
+  case Opcode::F32x4Eq: out = compare<float>(in[0], in[1], Eq{}); return true;
+  case Opcode::F32x4Ne: out = compare<float>(in[0], in[1], Ne{}); return true;
+  case Opcode::F32x4Lt: out = compare<float>(in[0], in[1], Lt{}); return true;
+  case Opcode::F32x4Gt: out = compare<float>(in[0], in[1], Gt{}); return true;
+  case Opcode::F32x4Le: out = compare<float>(in[0], in[1], Le{}); return true;
+  case Opcode::F32x4Ge: out = compare<float>(in[0], in[1], Ge{}); return true;
 
-  case Opcode::F64x2Eq: out = compare<double>(a, b, Eq{}); return true;
-  case Opcode::F64x2Ne: out = compare<double>(a, b, Ne{}); return true;
-  case Opcode::F64x2Lt: out = compare<double>(a, b, Lt{}); return true;
-  case Opcode::F64x2Gt: out = compare<double>(a, b, Gt{}); return true;
-  case Opcode::F64x2Le: out = compare<double>(a, b, Le{}); return true;
-  case Opcode::F64x2Ge: out = compare<double>(a, b, Ge{}); return true;
+  case Opcode::F64x2Eq: out = compare<double>(in[0], in[1], Eq{}); return true;
+  case Opcode::F64x2Ne: out = compare<double>(in[0], in[1], Ne{}); return true;
+  case Opcode::F64x2Lt: out = compare<double>(in[0], in[1], Lt{}); return true;
+  case Opcode::F64x2Gt: out = compare<double>(in[0], in[1], Gt{}); return true;
+  case Opcode::F64x2Le: out = compare<double>(in[0], in[1], Le{}); return true;
+  case Opcode::F64x2Ge: out = compare<double>(in[0], in[1], Ge{}); return true;
   default: return false;
   }
 }
@@ -381,20 +379,19 @@ template <typename U> ValueSlot shift(const ValueSlot &v, const ValueSlot &count
 }
 
 bool executeShift(Opcode op, const ValueSlot *in, ValueSlot &out) {
-  const ValueSlot &v = in[0], &n = in[1];
   switch (op) {
-  case Opcode::I8x16Shl: out = shift<uint8_t>(v, n, Shift::Left); return true;
-  case Opcode::I8x16ShrS: out = shift<uint8_t>(v, n, Shift::RightSigned); return true;
-  case Opcode::I8x16ShrU: out = shift<uint8_t>(v, n, Shift::RightUnsigned); return true;
-  case Opcode::I16x8Shl: out = shift<uint16_t>(v, n, Shift::Left); return true;
-  case Opcode::I16x8ShrS: out = shift<uint16_t>(v, n, Shift::RightSigned); return true;
-  case Opcode::I16x8ShrU: out = shift<uint16_t>(v, n, Shift::RightUnsigned); return true;
-  case Opcode::I32x4Shl: out = shift<uint32_t>(v, n, Shift::Left); return true;
-  case Opcode::I32x4ShrS: out = shift<uint32_t>(v, n, Shift::RightSigned); return true;
-  case Opcode::I32x4ShrU: out = shift<uint32_t>(v, n, Shift::RightUnsigned); return true;
-  case Opcode::I64x2Shl: out = shift<uint64_t>(v, n, Shift::Left); return true;
-  case Opcode::I64x2ShrS: out = shift<uint64_t>(v, n, Shift::RightSigned); return true;
-  case Opcode::I64x2ShrU: out = shift<uint64_t>(v, n, Shift::RightUnsigned); return true;
+  case Opcode::I8x16Shl: out = shift<uint8_t>(in[0], in[1], Shift::Left); return true;
+  case Opcode::I8x16ShrS: out = shift<uint8_t>(in[0], in[1], Shift::RightSigned); return true;
+  case Opcode::I8x16ShrU: out = shift<uint8_t>(in[0], in[1], Shift::RightUnsigned); return true;
+  case Opcode::I16x8Shl: out = shift<uint16_t>(in[0], in[1], Shift::Left); return true;
+  case Opcode::I16x8ShrS: out = shift<uint16_t>(in[0], in[1], Shift::RightSigned); return true;
+  case Opcode::I16x8ShrU: out = shift<uint16_t>(in[0], in[1], Shift::RightUnsigned); return true;
+  case Opcode::I32x4Shl: out = shift<uint32_t>(in[0], in[1], Shift::Left); return true;
+  case Opcode::I32x4ShrS: out = shift<uint32_t>(in[0], in[1], Shift::RightSigned); return true;
+  case Opcode::I32x4ShrU: out = shift<uint32_t>(in[0], in[1], Shift::RightUnsigned); return true;
+  case Opcode::I64x2Shl: out = shift<uint64_t>(in[0], in[1], Shift::Left); return true;
+  case Opcode::I64x2ShrS: out = shift<uint64_t>(in[0], in[1], Shift::RightSigned); return true;
+  case Opcode::I64x2ShrU: out = shift<uint64_t>(in[0], in[1], Shift::RightUnsigned); return true;
   default: return false;
   }
 }
@@ -459,45 +456,44 @@ ValueSlot dot(const ValueSlot &a, const ValueSlot &b) {
 }
 
 bool executeWidenNarrow(Opcode op, const ValueSlot *in, ValueSlot &out) {
-  const ValueSlot &a = in[0], &b = in[1];
   constexpr Half L = Half::Low, H = Half::High;
   switch (op) {
-  case Opcode::I8x16NarrowI16x8S: out = narrow<int16_t, int8_t>(a, b); return true;
-  case Opcode::I8x16NarrowI16x8U: out = narrow<int16_t, uint8_t>(a, b); return true;
-  case Opcode::I16x8NarrowI32x4S: out = narrow<int32_t, int16_t>(a, b); return true;
-  case Opcode::I16x8NarrowI32x4U: out = narrow<int32_t, uint16_t>(a, b); return true;
+  case Opcode::I8x16NarrowI16x8S: out = narrow<int16_t, int8_t>(in[0], in[1]); return true;
+  case Opcode::I8x16NarrowI16x8U: out = narrow<int16_t, uint8_t>(in[0], in[1]); return true;
+  case Opcode::I16x8NarrowI32x4S: out = narrow<int32_t, int16_t>(in[0], in[1]); return true;
+  case Opcode::I16x8NarrowI32x4U: out = narrow<int32_t, uint16_t>(in[0], in[1]); return true;
 
-  case Opcode::I16x8ExtendLowI8x16S: out = extend<int8_t, int16_t>(a, L); return true;
-  case Opcode::I16x8ExtendHighI8x16S: out = extend<int8_t, int16_t>(a, H); return true;
-  case Opcode::I16x8ExtendLowI8x16U: out = extend<uint8_t, uint16_t>(a, L); return true;
-  case Opcode::I16x8ExtendHighI8x16U: out = extend<uint8_t, uint16_t>(a, H); return true;
-  case Opcode::I32x4ExtendLowI16x8S: out = extend<int16_t, int32_t>(a, L); return true;
-  case Opcode::I32x4ExtendHighI16x8S: out = extend<int16_t, int32_t>(a, H); return true;
-  case Opcode::I32x4ExtendLowI16x8U: out = extend<uint16_t, uint32_t>(a, L); return true;
-  case Opcode::I32x4ExtendHighI16x8U: out = extend<uint16_t, uint32_t>(a, H); return true;
-  case Opcode::I64x2ExtendLowI32x4S: out = extend<int32_t, int64_t>(a, L); return true;
-  case Opcode::I64x2ExtendHighI32x4S: out = extend<int32_t, int64_t>(a, H); return true;
-  case Opcode::I64x2ExtendLowI32x4U: out = extend<uint32_t, uint64_t>(a, L); return true;
-  case Opcode::I64x2ExtendHighI32x4U: out = extend<uint32_t, uint64_t>(a, H); return true;
+  case Opcode::I16x8ExtendLowI8x16S: out = extend<int8_t, int16_t>(in[0], L); return true;
+  case Opcode::I16x8ExtendHighI8x16S: out = extend<int8_t, int16_t>(in[0], H); return true;
+  case Opcode::I16x8ExtendLowI8x16U: out = extend<uint8_t, uint16_t>(in[0], L); return true;
+  case Opcode::I16x8ExtendHighI8x16U: out = extend<uint8_t, uint16_t>(in[0], H); return true;
+  case Opcode::I32x4ExtendLowI16x8S: out = extend<int16_t, int32_t>(in[0], L); return true;
+  case Opcode::I32x4ExtendHighI16x8S: out = extend<int16_t, int32_t>(in[0], H); return true;
+  case Opcode::I32x4ExtendLowI16x8U: out = extend<uint16_t, uint32_t>(in[0], L); return true;
+  case Opcode::I32x4ExtendHighI16x8U: out = extend<uint16_t, uint32_t>(in[0], H); return true;
+  case Opcode::I64x2ExtendLowI32x4S: out = extend<int32_t, int64_t>(in[0], L); return true;
+  case Opcode::I64x2ExtendHighI32x4S: out = extend<int32_t, int64_t>(in[0], H); return true;
+  case Opcode::I64x2ExtendLowI32x4U: out = extend<uint32_t, uint64_t>(in[0], L); return true;
+  case Opcode::I64x2ExtendHighI32x4U: out = extend<uint32_t, uint64_t>(in[0], H); return true;
 
-  case Opcode::I16x8ExtmulLowI8x16S: out = extmul<int8_t, int16_t>(a, b, L); return true;
-  case Opcode::I16x8ExtmulHighI8x16S: out = extmul<int8_t, int16_t>(a, b, H); return true;
-  case Opcode::I16x8ExtmulLowI8x16U: out = extmul<uint8_t, uint16_t>(a, b, L); return true;
-  case Opcode::I16x8ExtmulHighI8x16U: out = extmul<uint8_t, uint16_t>(a, b, H); return true;
-  case Opcode::I32x4ExtmulLowI16x8S: out = extmul<int16_t, int32_t>(a, b, L); return true;
-  case Opcode::I32x4ExtmulHighI16x8S: out = extmul<int16_t, int32_t>(a, b, H); return true;
-  case Opcode::I32x4ExtmulLowI16x8U: out = extmul<uint16_t, uint32_t>(a, b, L); return true;
-  case Opcode::I32x4ExtmulHighI16x8U: out = extmul<uint16_t, uint32_t>(a, b, H); return true;
-  case Opcode::I64x2ExtmulLowI32x4S: out = extmul<int32_t, int64_t>(a, b, L); return true;
-  case Opcode::I64x2ExtmulHighI32x4S: out = extmul<int32_t, int64_t>(a, b, H); return true;
-  case Opcode::I64x2ExtmulLowI32x4U: out = extmul<uint32_t, uint64_t>(a, b, L); return true;
-  case Opcode::I64x2ExtmulHighI32x4U: out = extmul<uint32_t, uint64_t>(a, b, H); return true;
+  case Opcode::I16x8ExtmulLowI8x16S: out = extmul<int8_t, int16_t>(in[0], in[1], L); return true;
+  case Opcode::I16x8ExtmulHighI8x16S: out = extmul<int8_t, int16_t>(in[0], in[1], H); return true;
+  case Opcode::I16x8ExtmulLowI8x16U: out = extmul<uint8_t, uint16_t>(in[0], in[1], L); return true;
+  case Opcode::I16x8ExtmulHighI8x16U: out = extmul<uint8_t, uint16_t>(in[0], in[1], H); return true;
+  case Opcode::I32x4ExtmulLowI16x8S: out = extmul<int16_t, int32_t>(in[0], in[1], L); return true;
+  case Opcode::I32x4ExtmulHighI16x8S: out = extmul<int16_t, int32_t>(in[0], in[1], H); return true;
+  case Opcode::I32x4ExtmulLowI16x8U: out = extmul<uint16_t, uint32_t>(in[0], in[1], L); return true;
+  case Opcode::I32x4ExtmulHighI16x8U: out = extmul<uint16_t, uint32_t>(in[0], in[1], H); return true;
+  case Opcode::I64x2ExtmulLowI32x4S: out = extmul<int32_t, int64_t>(in[0], in[1], L); return true;
+  case Opcode::I64x2ExtmulHighI32x4S: out = extmul<int32_t, int64_t>(in[0], in[1], H); return true;
+  case Opcode::I64x2ExtmulLowI32x4U: out = extmul<uint32_t, uint64_t>(in[0], in[1], L); return true;
+  case Opcode::I64x2ExtmulHighI32x4U: out = extmul<uint32_t, uint64_t>(in[0], in[1], H); return true;
 
-  case Opcode::I16x8ExtaddPairwiseI8x16S: out = extaddPairwise<int8_t, int16_t>(a); return true;
-  case Opcode::I16x8ExtaddPairwiseI8x16U: out = extaddPairwise<uint8_t, uint16_t>(a); return true;
-  case Opcode::I32x4ExtaddPairwiseI16x8S: out = extaddPairwise<int16_t, int32_t>(a); return true;
-  case Opcode::I32x4ExtaddPairwiseI16x8U: out = extaddPairwise<uint16_t, uint32_t>(a); return true;
-  case Opcode::I32x4DotI16x8S: out = dot(a, b); return true;
+  case Opcode::I16x8ExtaddPairwiseI8x16S: out = extaddPairwise<int8_t, int16_t>(in[0]); return true;
+  case Opcode::I16x8ExtaddPairwiseI8x16U: out = extaddPairwise<uint8_t, uint16_t>(in[0]); return true;
+  case Opcode::I32x4ExtaddPairwiseI16x8S: out = extaddPairwise<int16_t, int32_t>(in[0]); return true;
+  case Opcode::I32x4ExtaddPairwiseI16x8U: out = extaddPairwise<uint16_t, uint32_t>(in[0]); return true;
+  case Opcode::I32x4DotI16x8S: out = dot(in[0], in[1]); return true;
   default: return false;
   }
 }
@@ -557,39 +553,38 @@ constexpr auto ftrunc = [](auto x) { return std::trunc(x); };
 constexpr auto fnearest = [](auto x) { return std::nearbyint(x); };
 
 bool executeFloatArith(Opcode op, const ValueSlot *in, ValueSlot &out) {
-  const ValueSlot &a = in[0], &b = in[1];
   switch (op) {
-  case Opcode::F32x4Abs: out = absBits<float>(a); return true;
-  case Opcode::F32x4Neg: out = negBits<float>(a); return true;
-  case Opcode::F32x4Sqrt: out = lanewise<float>(a, fsqrt); return true;
-  case Opcode::F32x4Ceil: out = lanewise<float>(a, fceil); return true;
-  case Opcode::F32x4Floor: out = lanewise<float>(a, ffloor); return true;
-  case Opcode::F32x4Trunc: out = lanewise<float>(a, ftrunc); return true;
-  case Opcode::F32x4Nearest: out = lanewise<float>(a, fnearest); return true;
-  case Opcode::F32x4Add: out = lanewise<float>(a, b, std::plus<float>{}); return true;
-  case Opcode::F32x4Sub: out = lanewise<float>(a, b, std::minus<float>{}); return true;
-  case Opcode::F32x4Mul: out = lanewise<float>(a, b, std::multiplies<float>{}); return true;
-  case Opcode::F32x4Div: out = lanewise<float>(a, b, std::divides<float>{}); return true;
-  case Opcode::F32x4Min: out = lanewise<float>(a, b, wasmMin); return true;
-  case Opcode::F32x4Max: out = lanewise<float>(a, b, wasmMax); return true;
-  case Opcode::F32x4Pmin: out = pminmax<float>(a, b, false); return true;
-  case Opcode::F32x4Pmax: out = pminmax<float>(a, b, true); return true;
+  case Opcode::F32x4Abs: out = absBits<float>(in[0]); return true;
+  case Opcode::F32x4Neg: out = negBits<float>(in[0]); return true;
+  case Opcode::F32x4Sqrt: out = lanewise<float>(in[0], fsqrt); return true;
+  case Opcode::F32x4Ceil: out = lanewise<float>(in[0], fceil); return true;
+  case Opcode::F32x4Floor: out = lanewise<float>(in[0], ffloor); return true;
+  case Opcode::F32x4Trunc: out = lanewise<float>(in[0], ftrunc); return true;
+  case Opcode::F32x4Nearest: out = lanewise<float>(in[0], fnearest); return true;
+  case Opcode::F32x4Add: out = lanewise<float>(in[0], in[1], std::plus<float>{}); return true;
+  case Opcode::F32x4Sub: out = lanewise<float>(in[0], in[1], std::minus<float>{}); return true;
+  case Opcode::F32x4Mul: out = lanewise<float>(in[0], in[1], std::multiplies<float>{}); return true;
+  case Opcode::F32x4Div: out = lanewise<float>(in[0], in[1], std::divides<float>{}); return true;
+  case Opcode::F32x4Min: out = lanewise<float>(in[0], in[1], wasmMin); return true;
+  case Opcode::F32x4Max: out = lanewise<float>(in[0], in[1], wasmMax); return true;
+  case Opcode::F32x4Pmin: out = pminmax<float>(in[0], in[1], false); return true;
+  case Opcode::F32x4Pmax: out = pminmax<float>(in[0], in[1], true); return true;
 
-  case Opcode::F64x2Abs: out = absBits<double>(a); return true;
-  case Opcode::F64x2Neg: out = negBits<double>(a); return true;
-  case Opcode::F64x2Sqrt: out = lanewise<double>(a, fsqrt); return true;
-  case Opcode::F64x2Ceil: out = lanewise<double>(a, fceil); return true;
-  case Opcode::F64x2Floor: out = lanewise<double>(a, ffloor); return true;
-  case Opcode::F64x2Trunc: out = lanewise<double>(a, ftrunc); return true;
-  case Opcode::F64x2Nearest: out = lanewise<double>(a, fnearest); return true;
-  case Opcode::F64x2Add: out = lanewise<double>(a, b, std::plus<double>{}); return true;
-  case Opcode::F64x2Sub: out = lanewise<double>(a, b, std::minus<double>{}); return true;
-  case Opcode::F64x2Mul: out = lanewise<double>(a, b, std::multiplies<double>{}); return true;
-  case Opcode::F64x2Div: out = lanewise<double>(a, b, std::divides<double>{}); return true;
-  case Opcode::F64x2Min: out = lanewise<double>(a, b, wasmMin); return true;
-  case Opcode::F64x2Max: out = lanewise<double>(a, b, wasmMax); return true;
-  case Opcode::F64x2Pmin: out = pminmax<double>(a, b, false); return true;
-  case Opcode::F64x2Pmax: out = pminmax<double>(a, b, true); return true;
+  case Opcode::F64x2Abs: out = absBits<double>(in[0]); return true;
+  case Opcode::F64x2Neg: out = negBits<double>(in[0]); return true;
+  case Opcode::F64x2Sqrt: out = lanewise<double>(in[0], fsqrt); return true;
+  case Opcode::F64x2Ceil: out = lanewise<double>(in[0], fceil); return true;
+  case Opcode::F64x2Floor: out = lanewise<double>(in[0], ffloor); return true;
+  case Opcode::F64x2Trunc: out = lanewise<double>(in[0], ftrunc); return true;
+  case Opcode::F64x2Nearest: out = lanewise<double>(in[0], fnearest); return true;
+  case Opcode::F64x2Add: out = lanewise<double>(in[0], in[1], std::plus<double>{}); return true;
+  case Opcode::F64x2Sub: out = lanewise<double>(in[0], in[1], std::minus<double>{}); return true;
+  case Opcode::F64x2Mul: out = lanewise<double>(in[0], in[1], std::multiplies<double>{}); return true;
+  case Opcode::F64x2Div: out = lanewise<double>(in[0], in[1], std::divides<double>{}); return true;
+  case Opcode::F64x2Min: out = lanewise<double>(in[0], in[1], wasmMin); return true;
+  case Opcode::F64x2Max: out = lanewise<double>(in[0], in[1], wasmMax); return true;
+  case Opcode::F64x2Pmin: out = pminmax<double>(in[0], in[1], false); return true;
+  case Opcode::F64x2Pmax: out = pminmax<double>(in[0], in[1], true); return true;
   default: return false;
   }
 }
@@ -627,18 +622,17 @@ template <typename From, typename To, typename Fn> ValueSlot convertLanes(const 
 constexpr auto convert = [](auto x) { return x; };
 
 bool executeConvert(Opcode op, const ValueSlot *in, ValueSlot &out) {
-  const ValueSlot &a = in[0];
   switch (op) {
-  case Opcode::I32x4TruncSatF32x4S: out = convertLanes<float, int32_t>(a, truncSat<int32_t, float>); return true;
-  case Opcode::I32x4TruncSatF32x4U: out = convertLanes<float, uint32_t>(a, truncSat<uint32_t, float>); return true;
-  case Opcode::I32x4TruncSatF64x2SZero: out = convertLanes<double, int32_t>(a, truncSat<int32_t, double>); return true;
-  case Opcode::I32x4TruncSatF64x2UZero: out = convertLanes<double, uint32_t>(a, truncSat<uint32_t, double>); return true;
-  case Opcode::F32x4ConvertI32x4S: out = convertLanes<int32_t, float>(a, convert); return true;
-  case Opcode::F32x4ConvertI32x4U: out = convertLanes<uint32_t, float>(a, convert); return true;
-  case Opcode::F64x2ConvertLowI32x4S: out = convertLanes<int32_t, double>(a, convert); return true;
-  case Opcode::F64x2ConvertLowI32x4U: out = convertLanes<uint32_t, double>(a, convert); return true;
-  case Opcode::F32x4DemoteF64x2Zero: out = convertLanes<double, float>(a, convert); return true;
-  case Opcode::F64x2PromoteLowF32x4: out = convertLanes<float, double>(a, convert); return true;
+  case Opcode::I32x4TruncSatF32x4S: out = convertLanes<float, int32_t>(in[0], truncSat<int32_t, float>); return true;
+  case Opcode::I32x4TruncSatF32x4U: out = convertLanes<float, uint32_t>(in[0], truncSat<uint32_t, float>); return true;
+  case Opcode::I32x4TruncSatF64x2SZero: out = convertLanes<double, int32_t>(in[0], truncSat<int32_t, double>); return true;
+  case Opcode::I32x4TruncSatF64x2UZero: out = convertLanes<double, uint32_t>(in[0], truncSat<uint32_t, double>); return true;
+  case Opcode::F32x4ConvertI32x4S: out = convertLanes<int32_t, float>(in[0], convert); return true;
+  case Opcode::F32x4ConvertI32x4U: out = convertLanes<uint32_t, float>(in[0], convert); return true;
+  case Opcode::F64x2ConvertLowI32x4S: out = convertLanes<int32_t, double>(in[0], convert); return true;
+  case Opcode::F64x2ConvertLowI32x4U: out = convertLanes<uint32_t, double>(in[0], convert); return true;
+  case Opcode::F32x4DemoteF64x2Zero: out = convertLanes<double, float>(in[0], convert); return true;
+  case Opcode::F64x2PromoteLowF32x4: out = convertLanes<float, double>(in[0], convert); return true;
   default: return false;
   }
 }
