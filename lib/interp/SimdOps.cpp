@@ -544,13 +544,21 @@ template <typename F> ValueSlot negBits(const ValueSlot &a) {
   return lanewise<Bits<F>>(a, [](Bits<F> x) { return Bits<F>(x ^ kSignBit<F>); });
 }
 
+// The spec's ceil/floor/trunc/nearest turn a signalling NaN into an arithmetic
+// (quiet) one, but C library implementations may return it unchanged, so NaNs
+// are quietened here: setting the quiet bit keeps canonical NaNs canonical.
+template <typename F> F quietNan(F x) {
+  constexpr Bits<F> quiet = Bits<F>(1) << (std::numeric_limits<F>::digits - 2);
+  return std::bit_cast<F>(Bits<F>(std::bit_cast<Bits<F>>(x) | quiet));
+}
+
 constexpr auto fsqrt = [](auto x) { return std::sqrt(x); };
-constexpr auto fceil = [](auto x) { return std::ceil(x); };
-constexpr auto ffloor = [](auto x) { return std::floor(x); };
-constexpr auto ftrunc = [](auto x) { return std::trunc(x); };
+constexpr auto fceil = [](auto x) { return std::isnan(x) ? quietNan(x) : std::ceil(x); };
+constexpr auto ffloor = [](auto x) { return std::isnan(x) ? quietNan(x) : std::floor(x); };
+constexpr auto ftrunc = [](auto x) { return std::isnan(x) ? quietNan(x) : std::trunc(x); };
 // Round half to even: nearbyint under the default rounding mode, which wasm
 // code cannot change.
-constexpr auto fnearest = [](auto x) { return std::nearbyint(x); };
+constexpr auto fnearest = [](auto x) { return std::isnan(x) ? quietNan(x) : std::nearbyint(x); };
 
 bool executeFloatArith(Opcode op, const ValueSlot *in, ValueSlot &out) {
   switch (op) {

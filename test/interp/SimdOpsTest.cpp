@@ -566,6 +566,12 @@ TEST_CASE("SIMD f32x4 arithmetic") {
       {Opcode::F32x4Nearest, {f32x4({0.5f, 1.5f, 2.5f, -0.5f})}, f32x4({0.0f, 2.0f, 2.0f, -0.0f})},
       {Opcode::F32x4Nearest, {f32x4({-2.5f, -3.5f, 8388609.0f, 4.5f})}, f32x4({-2.0f, -4.0f, 8388609.0f, 4.0f})},
       {Opcode::F32x4Nearest, {f32x4({8388607.5f, -8388606.5f, 0.49999997f, kNanF})}, f32x4({8388608.0f, -8388606.0f, 0.0f, kNanF})},
+      // The roundings quieten signalling NaNs (C's ceil and friends need not).
+      {Opcode::F32x4Ceil, {f32x4({sNan, -sNan, -kNanF, 1.0f})}, f32x4({sNan, sNan, kNanF, 1.0f})},
+      {Opcode::F32x4Floor, {f32x4({sNan, -sNan, -kNanF, 1.0f})}, f32x4({sNan, sNan, kNanF, 1.0f})},
+      {Opcode::F32x4Trunc, {f32x4({sNan, -sNan, -kNanF, 1.0f})}, f32x4({sNan, sNan, kNanF, 1.0f})},
+      {Opcode::F32x4Nearest, {f32x4({sNan, -sNan, -kNanF, 1.0f})}, f32x4({sNan, sNan, kNanF, 1.0f})},
+      {Opcode::F32x4Sqrt, {f32x4({sNan, -sNan, -kNanF, 1.0f})}, f32x4({sNan, sNan, kNanF, 1.0f})},
   });
   checkCases({
       // abs/neg only change the sign bit, also of NaNs.
@@ -613,6 +619,11 @@ TEST_CASE("SIMD f64x2 arithmetic") {
       {Opcode::F64x2Nearest, {f64x2({2.5, -3.5})}, f64x2({2.0, -4.0})},
       {Opcode::F64x2Nearest, {f64x2({4503599627370495.5, 4503599627370497.0})}, f64x2({4503599627370496.0, 4503599627370497.0})},
       {Opcode::F64x2Nearest, {f64x2({0.49999999999999994, kInf})}, f64x2({0.0, kInf})},
+      {Opcode::F64x2Ceil, {f64x2({sNan, -kNan})}, f64x2({sNan, kNan})},
+      {Opcode::F64x2Floor, {f64x2({sNan, -kNan})}, f64x2({sNan, kNan})},
+      {Opcode::F64x2Trunc, {f64x2({sNan, -kNan})}, f64x2({sNan, kNan})},
+      {Opcode::F64x2Nearest, {f64x2({sNan, -kNan})}, f64x2({sNan, kNan})},
+      {Opcode::F64x2Sqrt, {f64x2({sNan, -kNan})}, f64x2({sNan, kNan})},
   });
   checkCases({
       {Opcode::F64x2Abs, {f64x2Bits({0xFFF4000000000001, 0x8000000000000000})}, f64x2Bits({0x7FF4000000000001, 0})},
