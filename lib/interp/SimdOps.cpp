@@ -499,9 +499,9 @@ bool executeWidenNarrow(Opcode op, const ValueSlot *in, ValueSlot &out) {
 }
 
 // ---------------------------------------------------------------------------
-// Float arithmetic. add/sub/mul/div/sqrt and the roundings use the host's
-// IEEE operations, whose NaN results (the default NaN or a quietened input)
-// are among those the spec allows.
+// Float arithmetic. add/sub/mul/div/sqrt use the host's IEEE operations, whose
+// NaN results (the default NaN or a quietened input) are among those the spec
+// allows.
 
 template <typename F> constexpr Bits<F> kSignBit = Bits<F>(1) << (8 * sizeof(F) - 1);
 
