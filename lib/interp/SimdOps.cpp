@@ -123,9 +123,9 @@ template <typename T> unsigned laneIndex(const uint8_t *imm) { return imm[0] & (
 // Extracted lanes are widened to the i32 result (sign- or zero-extended by the
 // lane type) or copied bit for bit (i64, f32, f64 lanes are never converted,
 // so NaN payloads survive).
-template <typename T, typename Result>
+template <typename T, typename Scalar>
 ValueSlot extractLane(const ValueSlot &v, const uint8_t *imm) {
-  return scalarSlot(Result(lane<T>(v, laneIndex<T>(imm))));
+  return scalarSlot(Scalar(lane<T>(v, laneIndex<T>(imm))));
 }
 
 template <typename T>
