@@ -2,6 +2,7 @@
 // export named by --invoke), through the public embedding API only. Options and
 // exit statuses are documented in docs/CLI.md.
 #include "Commands.h"
+#include "Delegate.h"
 #include "ModuleInput.h"
 #include "RunOptions.h"
 
@@ -314,8 +315,16 @@ int runModule(const RunOptions &options, RunState &state) {
   // Metering and interruption cost time in every loop: compiled in only when asked for.
   config.epochInterruption = options.timeout.has_value();
   config.consumeFuel = options.fuel.has_value();
+  // The static front end runs artifacts and cache hits; what must compile
+  // (or resolve host names for --tcplisten) is wasmrt-dynamic's (Delegate.h).
+  if (isFrontEnd() && (!options.listen.empty() ||
+                       (!config.cache.enabled && !isArtifactFile(options.file))))
+    return delegate();
   Engine &engine = state.engine.emplace(config);
   auto module = loadModule(engine, options.file);
+  if (isFrontEnd() && !module && module.error().kind() == ErrorKind::Io &&
+      module.error().message().starts_with("compiler not available"))
+    return delegate(); // a cache miss
   if (!module) {
     fmt::print(stderr, "{}: {}\n", options.file, module.error().describe());
     if (module.error().kind() == ErrorKind::Unsupported && isArtifactFile(options.file))
