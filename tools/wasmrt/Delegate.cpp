@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 
@@ -35,6 +36,9 @@ std::string executableDirectory() {
 void setProcessArguments(int, char **argv) { processArguments = argv; }
 
 std::vector<std::string> dynamicCliCandidates() {
+  // secure_getenv: a set-user-ID wasmrt must not run a program its caller names.
+  if (const char *path = secure_getenv("WASMRT_DYNAMIC_CLI"); path && *path)
+    return {path};
   std::vector<std::string> candidates;
   if (std::string dir = executableDirectory(); !dir.empty()) {
     candidates.push_back(dir + "/" + kDynamicName);

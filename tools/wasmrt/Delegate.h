@@ -12,6 +12,7 @@
 // shared C library's NSS) go to wasmrt-dynamic.
 //
 // Where wasmrt-dynamic is looked for, the first that exists wins:
+//   0. $WASMRT_DYNAMIC_CLI, a path; if set, nothing else is tried (tests);
 //   1. next to the running executable (/proc/self/exe);
 //   2. <directory of the executable>/../lib/wasmrt/ (an installed layout,
 //      next to the compiler plugin);
