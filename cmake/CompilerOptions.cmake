@@ -1,6 +1,13 @@
 # Warning and sanitizer flags applied to every wasmrt target via wasmrt_options.
 add_library(wasmrt_options INTERFACE)
 target_compile_options(wasmrt_options INTERFACE -Wall -Wextra -Wno-unused-parameter)
+# One section per function in what the CLI links, so that its link can order
+# them: the static `wasmrt` puts the functions of its start-up path together
+# (tools/wasmrt/CMakeLists.txt). Only there: elsewhere it changes nothing.
+set(wasmrt_cli_layers wasmrt_support wasmrt_cache wasmrt_binary wasmrt_runtime wasmrt_loader
+  wasmrt_api wasmrt_wasi wasmrt_wasi_binding wasmrt_text wasmrt_validation wasmrt)
+target_compile_options(wasmrt_options INTERFACE
+  "$<$<IN_LIST:$<TARGET_PROPERTY:NAME>,${wasmrt_cli_layers}>:-ffunction-sections>")
 if(WASMRT_WERROR)
   target_compile_options(wasmrt_options INTERFACE -Werror)
 endif()

@@ -6,12 +6,46 @@
 namespace wasmrt::internal {
 
 namespace {
-constexpr OpcodeInfo kOpcodeInfos[] = {
+// Pointer-free, so that it is plain read-only data. A table of OpcodeInfo
+// (string_views) would be relocated by every position-independent program at
+// start-up: 24 KB, six pages written by the static wasmrt's self-relocation
+// before it runs anything, and never read by a run of a precompiled module.
+// opcodeInfo() builds the OpcodeInfo table on first use instead.
+struct OpcodeFields {
+  uint8_t prefix;
+  uint32_t code;
+  ImmKind imm;
+  uint8_t naturalAlignLog2;
+  uint8_t laneCount;
+};
+constexpr OpcodeFields kOpcodeFields[] = {
 #define WASMRT_OPCODE(Name, Prefix, Code, Text, Imm, Sig, Align, Lanes)          \
-  {Prefix, Code, Text, ImmKind::Imm, Sig, Align, Lanes},
+  {Prefix, Code, ImmKind::Imm, Align, Lanes},
 #include "binary/Opcodes.def"
 };
-static_assert(std::size(kOpcodeInfos) == kNumOpcodes);
+static_assert(std::size(kOpcodeFields) == kNumOpcodes);
+// Every mnemonic and every signature, each NUL-terminated, in opcode order.
+constexpr char kTexts[] =
+#define WASMRT_OPCODE(Name, Prefix, Code, Text, Imm, Sig, Align, Lanes) Text "\0"
+#include "binary/Opcodes.def"
+    ;
+constexpr char kSignatures[] =
+#define WASMRT_OPCODE(Name, Prefix, Code, Text, Imm, Sig, Align, Lanes) Sig "\0"
+#include "binary/Opcodes.def"
+    ;
+
+const OpcodeInfo *buildOpcodeInfos() {
+  static OpcodeInfo infos[kNumOpcodes];
+  const char *text = kTexts, *signature = kSignatures;
+  for (unsigned i = 0; i < kNumOpcodes; ++i) {
+    const OpcodeFields &f = kOpcodeFields[i];
+    std::string_view t(text), sig(signature);
+    infos[i] = {f.prefix, f.code, t, f.imm, sig, f.naturalAlignLog2, f.laneCount};
+    text += t.size() + 1;
+    signature += sig.size() + 1;
+  }
+  return infos;
+}
 
 constexpr uint16_t kNoOpcode = 0xFFFF;
 
@@ -23,7 +57,7 @@ struct DecodeTables {
     prefixFC.fill(kNoOpcode);
     prefixFD.fill(kNoOpcode);
     for (unsigned i = 0; i < kNumOpcodes; ++i) {
-      const OpcodeInfo &info = kOpcodeInfos[i];
+      const OpcodeFields &info = kOpcodeFields[i];
       auto &table = info.prefix == 0 ? plain : info.prefix == 0xFC ? prefixFC : prefixFD;
       // SelectTyped shares nothing; every (prefix, code) is unique.
       table[info.code] = uint16_t(i);
@@ -33,7 +67,10 @@ struct DecodeTables {
 constexpr DecodeTables kDecodeTables;
 } // namespace
 
-const OpcodeInfo &opcodeInfo(Opcode op) { return kOpcodeInfos[unsigned(op)]; }
+const OpcodeInfo &opcodeInfo(Opcode op) {
+  static const OpcodeInfo *const infos = buildOpcodeInfos();
+  return infos[unsigned(op)];
+}
 
 std::optional<Opcode> lookupOpcode(uint8_t prefix, uint32_t code) {
   if (code >= 256)
@@ -54,7 +91,7 @@ std::optional<Opcode> lookupOpcodeByName(std::string_view text) {
   static const std::unordered_map<std::string_view, Opcode> byName = [] {
     std::unordered_map<std::string_view, Opcode> map;
     for (unsigned i = 0; i < kNumOpcodes; ++i)
-      map.emplace(kOpcodeInfos[i].text, Opcode(i)); // first wins: Select over SelectTyped
+      map.emplace(opcodeInfo(Opcode(i)).text, Opcode(i)); // first wins: Select over SelectTyped
     return map;
   }();
   auto found = byName.find(text);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <dlfcn.h>
+#include <link.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -63,6 +64,22 @@ Expected<std::shared_ptr<CompilerBackend>> loadFrom(const std::string &path) {
       backend, [handle = std::shared_ptr<void>(std::move(handle))](CompilerBackend *b) { delete b; });
 }
 
+// Whether the main program was linked statically: it then has no PT_INTERP
+// (no dynamic loader ran). (getauxval(AT_BASE) would also be 0 for a dynamic
+// program started as `ld.so PROGRAM`.)
+bool mainProgramIsStatic() {
+  bool isStatic = true;
+  dl_iterate_phdr(
+      [](dl_phdr_info *info, size_t, void *data) {
+        for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i)
+          if (info->dlpi_phdr[i].p_type == PT_INTERP)
+            *static_cast<bool *>(data) = false;
+        return 1; // the main program comes first: stop there
+      },
+      &isStatic);
+  return isStatic;
+}
+
 } // namespace
 
 std::vector<std::string> compilerLibraryCandidates() {
@@ -85,6 +102,14 @@ std::vector<std::string> compilerLibraryCandidates() {
 }
 
 Expected<std::shared_ptr<CompilerBackend>> loadCompilerBackend() {
+  // The plugin needs the shared C library (and with it libLLVM and
+  // libstdc++.so): dlopened into a statically linked program it would bring a
+  // second C library, with its own heap, into the process. The statically
+  // linked `wasmrt` hands such work to wasmrt-dynamic (tools/wasmrt/Delegate.h).
+  if (mainProgramIsStatic())
+    return Error(ErrorKind::Io, fmt::format("compiler not available: this program is statically "
+                                            "linked and cannot load {}",
+                                            kCompilerLibraryName));
   const char *fromEnv = secure_getenv(kCompilerLibraryEnv);
   if (fromEnv && *fromEnv) {
     auto backend = loadFrom(fromEnv);

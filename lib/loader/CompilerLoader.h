@@ -37,7 +37,9 @@ inline constexpr const char kCompilerLibraryEnv[] = "WASMRT_COMPILER_LIBRARY";
 
 // Loads the plugin and creates a backend. Errors (ErrorKind::Io) start with
 // "compiler not available" and name every path tried with the reason it
-// failed (dlerror's message, or a plugin built from other sources).
+// failed (dlerror's message, or a plugin built from other sources). A
+// statically linked program never loads it (that would put a second C
+// library into the process) and gets that error at once.
 Expected<std::shared_ptr<CompilerBackend>> loadCompilerBackend();
 
 // The paths loadCompilerBackend() tries, in order, for the environment and

@@ -3,7 +3,7 @@
 #   PROGRAM: a WASI hello world (.wasm) that prints "hello from wasm" and its args
 #   WORKDIR: scratch directory (wiped first and last)
 #   PART: which part to run: artifact | cache | concurrent | damaged-cache | target |
-#     no-llvm
+#     no-llvm | front-end (READELF: readelf, for front-end)
 #   TARGET: the architecture WASMRT runs on (x86_64 or aarch64)
 #   HOST_WASMRT (PART target): a wasmrt for the build machine that compiles
 #     portable TARGET code, which WASMRT (through EMULATOR) then runs
@@ -155,6 +155,41 @@ elseif(PART STREQUAL "damaged-cache")
   execute_process(COMMAND head -c 1000 ${entries} OUTPUT_FILE ${WORKDIR}/cut)
   file(RENAME ${WORKDIR}/cut ${entries})
   run(0 "hello from wasm.*code: jit" run --cache-dir ${cache} ${PROGRAM})
+elseif(PART STREQUAL "front-end")
+  # The statically linked `wasmrt` (tools/wasmrt/Delegate.h) runs artifacts and
+  # cache hits itself, and hands what must compile to wasmrt-dynamic: with
+  # WASMRT_DYNAMIC_CLI naming nothing, the first keep working and the others
+  # fail with a clear message.
+  execute_process(COMMAND ${READELF} -lW ${WASMRT} OUTPUT_VARIABLE headers RESULT_VARIABLE status)
+  if(NOT status EQUAL 0 OR headers MATCHES "INTERP")
+    message(FATAL_ERROR "${WASMRT} is not statically linked:\n${headers}")
+  endif()
+  run(0 "" compile ${PROGRAM} -o ${WORKDIR}/hello.cwasm)
+  run(0 "" compile --cache --cache-dir ${cache} ${PROGRAM})
+  set(ENV{WASMRT_DYNAMIC_CLI} ${WORKDIR}/no-such-wasmrt-dynamic)
+  run(0 "hello from wasm\narg 1: x\n.*code: artifact" run ${WORKDIR}/hello.cwasm x)
+  run(0 "hello from wasm.*code: cache-hit" run --cache-dir ${cache} ${PROGRAM})
+  run(0 "hello from wasm" ${WORKDIR}/hello.cwasm)
+  run(0 "^wasmrt [0-9]" --version)
+  run(0 "" validate ${PROGRAM})
+  set(gone "needs the compiler, which only wasmrt-dynamic can load.*no-such-wasmrt-dynamic")
+  run(1 "${gone}" compile ${PROGRAM} -o ${WORKDIR}/again.cwasm)
+  run(1 "${gone}" wast ${WORKDIR}/none.wast)
+  run(1 "${gone}" run --no-cache ${PROGRAM})
+  run(1 "${gone}" run --cache-dir ${WORKDIR}/empty-cache ${PROGRAM}) # a miss
+  # Damaged artifacts are refused by the front end itself.
+  execute_process(COMMAND ${CMAKE_COMMAND} -E copy ${WORKDIR}/hello.cwasm ${WORKDIR}/short.cwasm)
+  file(SIZE ${WORKDIR}/hello.cwasm size)
+  math(EXPR keep "${size} - 100")
+  execute_process(COMMAND truncate -s ${keep} ${WORKDIR}/short.cwasm RESULT_VARIABLE status)
+  if(status EQUAL 0)
+    run(1 "invalid artifact: truncated" run ${WORKDIR}/short.cwasm)
+  endif()
+  # With wasmrt-dynamic found, the handed-over commands behave as before,
+  # exit statuses included.
+  unset(ENV{WASMRT_DYNAMIC_CLI})
+  run(0 "hello from wasm.*code: jit" run --no-cache ${PROGRAM})
+  run(1 "" compile ${WORKDIR}/no-such-module.wasm -o ${WORKDIR}/x.cwasm)
 elseif(PART STREQUAL "no-llvm")
   # Running an artifact or a cache hit loads neither the compiler plugin nor
   # libLLVM (the dynamic loader lists every object it loads under

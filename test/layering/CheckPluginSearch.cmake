@@ -4,15 +4,23 @@
 #   1. $WASMRT_COMPILER_LIBRARY, 2. next to the executable,
 #   3. <exe dir>/../lib/wasmrt/, 4. the build tree (the build's own layout).
 # Each case runs `wasmrt run MODULE` under LD_DEBUG=files and checks which copy
-# of the plugin was loaded. Inputs: WASMRT, PLUGIN, MODULE, WORKDIR, EMULATOR.
+# of the plugin was loaded. Inputs: WASMRT, PLUGIN, MODULE, WORKDIR, EMULATOR,
+# and WASMRT_DYNAMIC when WASMRT is the static front end (tools/wasmrt/Delegate.h):
+# then wasmrt-dynamic is linked next to it, and it is the one that loads the plugin.
 # The code cache off: a hit would run without loading the compiler at all.
 set(ENV{WASMRT_CACHE} off)
 file(REMOVE_RECURSE "${WORKDIR}")
 set(prefix "${WORKDIR}/prefix")
 file(MAKE_DIRECTORY "${prefix}/bin" "${prefix}/lib/wasmrt" "${WORKDIR}/elsewhere")
-foreach(link "${prefix}/bin/wasmrt" "${prefix}/bin/libwasmrt-compiler.so"
-             "${prefix}/lib/wasmrt/libwasmrt-compiler.so" "${WORKDIR}/elsewhere/custom.so")
-  if(link MATCHES "wasmrt$")
+set(links "${prefix}/bin/wasmrt" "${prefix}/bin/libwasmrt-compiler.so"
+          "${prefix}/lib/wasmrt/libwasmrt-compiler.so" "${WORKDIR}/elsewhere/custom.so")
+if(WASMRT_DYNAMIC)
+  list(APPEND links "${prefix}/bin/wasmrt-dynamic")
+endif()
+foreach(link IN LISTS links)
+  if(link MATCHES "wasmrt-dynamic$")
+    set(original "${WASMRT_DYNAMIC}")
+  elseif(link MATCHES "wasmrt$")
     set(original "${WASMRT}")
   else()
     set(original "${PLUGIN}")

@@ -346,3 +346,45 @@ TEST_CASE("Every library routine generated code may call resolves at load") {
 #undef WASMRT_CHECK_ROUTINE
   CHECK(libraryRoutineAddress("system") == nullptr);
 }
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+
+// hostCpuFingerprint reads the feature leaves from glibc's copy instead of
+// executing CPUID (each CPUID traps in a VM). The fingerprint must be the one
+// the CPUID instruction gives, or artifacts compiled by an older wasmrt (or in
+// a process without glibc's copy) would be refused as "another CPU".
+TEST_CASE("CPU fingerprint: the same as computed with the CPUID instruction", "[artifact]") {
+  struct Leaf {
+    uint32_t eax = 0, ebx = 0, ecx = 0, edx = 0;
+  };
+  auto cpuid = [](uint32_t leaf, uint32_t subleaf, uint32_t maxLeaf) {
+    Leaf r;
+    if (leaf <= maxLeaf)
+      __cpuid_count(leaf, subleaf, r.eax, r.ebx, r.ecx, r.edx);
+    return r;
+  };
+  Leaf vendor = cpuid(0, 0, 0);
+  uint32_t maxBasic = vendor.eax;
+  uint32_t maxExtended = cpuid(0x80000000, 0, 0x80000000).eax;
+  Leaf basic = cpuid(1, 0, maxBasic);
+  basic.ebx = 0;
+  uint64_t enabled = 0;
+  if (basic.ecx & (1u << 27)) {
+    uint32_t eax, edx;
+    __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+    enabled = (uint64_t(edx) << 32) | eax;
+  }
+  const Leaf leaves[] = {vendor, basic, cpuid(7, 0, maxBasic), cpuid(7, 1, maxBasic),
+                         cpuid(0x80000001, 0, maxExtended)};
+  uint64_t words[2] = {enabled, maxExtended};
+  Checksum128 digest = checksum128({{reinterpret_cast<const uint8_t *>(leaves), sizeof leaves},
+                                    {reinterpret_cast<const uint8_t *>(words), sizeof words}});
+  CpuFingerprint host = hostCpuFingerprint();
+  CHECK(std::memcmp(host.data(), "x86_64", 6) == 0);
+  CHECK(std::memcmp(host.data() + 16, digest.data(), digest.size()) == 0);
+  CHECK(hostMeetsBaseline(art::TargetArch::X86_64) ==
+        ((cpuid(1, 0, maxBasic).ecx & 0x982201u) == 0x982201u &&
+         (cpuid(0x80000001, 0, maxExtended).ecx & 1u)));
+}
+#endif

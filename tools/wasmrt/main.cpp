@@ -1,7 +1,10 @@
 // The wasmrt command-line driver: dispatches to one command per verb.
 #include "Commands.h"
+#include "Delegate.h"
 
+#ifndef WASMRT_CLI_FRONTEND
 #include "spec-tests/WastRunner.h"
+#endif
 #include "wasmrt/Version.h"
 
 #include <fmt/format.h>
@@ -66,6 +69,7 @@ Exit status: 0 on success, 1 when a module is rejected or a test fails,
 See docs/CLI.md.
 )";
 
+#ifndef WASMRT_CLI_FRONTEND
 // The spec runner writes to std::ostreams. They are made here, over stdio,
 // rather than taken from <iostream>: its static initialisation (std::cout,
 // locales) would run in every process, and a precompiled program's whole run
@@ -78,10 +82,12 @@ int runWast(std::span<const std::string> args) {
   err.flush();
   return status;
 }
+#endif
 
 } // namespace
 
 int main(int argc, char **argv) {
+  wasmrt::cli::setProcessArguments(argc, argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     fmt::print(stderr, "{}", kUsage);
@@ -99,12 +105,18 @@ int main(int argc, char **argv) {
   }
   if (command == "run")
     return wasmrt::cli::runRunCommand(rest);
-  if (command == "compile")
-    return wasmrt::cli::runCompileCommand(rest);
   if (command == "validate")
     return wasmrt::cli::runValidateCommand(rest);
+#ifdef WASMRT_CLI_FRONTEND
+  // Compiling needs the plugin, which only the dynamically linked CLI loads.
+  if (command == "compile" || command == "wast")
+    return wasmrt::cli::delegate();
+#else
+  if (command == "compile")
+    return wasmrt::cli::runCompileCommand(rest);
   if (command == "wast")
     return runWast(rest);
+#endif
   // `wasmrt FILE ...` runs FILE when it is not a command but an existing file.
   if (struct stat info; command[0] != '-' && stat(command.c_str(), &info) == 0 &&
                         S_ISREG(info.st_mode))
