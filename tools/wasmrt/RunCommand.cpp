@@ -345,8 +345,10 @@ int runModule(const RunOptions &options, RunState &state) {
   config.consumeFuel = options.fuel.has_value();
   // The static front end runs artifacts and cache hits; what must compile
   // (or resolve host names for --tcplisten) is wasmrt-dynamic's (Delegate.h).
+  // The interpreter tier needs no compiler: it runs here.
+  bool compiles = options.tiering != Tiering::Interpreter;
   if (isFrontEnd() && (!options.listen.empty() ||
-                       (!config.cache.enabled && !isArtifactFile(options.file))))
+                       (compiles && !config.cache.enabled && !isArtifactFile(options.file))))
     return delegate();
   Engine &engine = state.engine.emplace(config);
   auto module = loadModule(engine, options.file);
