@@ -53,11 +53,14 @@ struct Mode {
   CodeFrom from = CodeFrom::Jit;
 };
 
-// Nothing cached (lazy in each tier: tiered is the default; eager); a
+// Nothing cached (lazy in each tier: tiered is the default, int1st is tiered
+// with the interpreter first, interp the interpreter alone; eager); a
 // precompiled artifact (`wasmrt compile` once, then `wasmrt run FILE.cwasm`);
 // a code-cache hit (the cache filled once).
 const Mode kModes[] = {
     {"tiered", {"--no-cache"}},
+    {"int1st", {"--no-cache", "--first-tier", "interp"}},
+    {"interp", {"--no-cache", "--tier", "interp"}},
     {"baseline", {"--no-cache", "--tier", "baseline"}},
     {"optimzd", {"--no-cache", "--tier", "optimized"}},
     {"eager", {"--no-cache", "--compilation", "eager"}},

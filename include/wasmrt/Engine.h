@@ -42,10 +42,12 @@ enum class CompilationMode : uint8_t {
 
 // Which code lazily compiled functions run (docs/COMPILER.md, "Tiers").
 enum class Tiering : uint8_t {
-  // A cheap baseline compile on a function's first call; functions that turn
-  // out hot (calls plus loop iterations reach tierUpThreshold) are recompiled
-  // at optLevel in the background and replace the baseline code everywhere,
-  // including a loop that is running at the time (on-stack replacement).
+  // Functions start in the first tier (TieringConfig::firstTier: the
+  // interpreter, or a cheap baseline compile on their first call); those that
+  // turn out hot (calls plus loop iterations reach tierUpThreshold) are
+  // compiled at optLevel in the background and replace the first tier's code
+  // everywhere, including a loop that is running at the time (on-stack
+  // replacement).
   Tiered,
   // The baseline compiler only: the fastest start, slower code.
   Baseline,
@@ -68,7 +70,7 @@ enum class FirstTier : uint8_t {
 
 struct TieringConfig {
   Tiering mode = Tiering::Tiered;
-  FirstTier firstTier = FirstTier::Baseline;
+  FirstTier firstTier = FirstTier::Interpreter;
   // Tiered: a function is recompiled once its calls plus loop back-edges
   // (counted per module, across instances and threads) reach this.
   uint32_t tierUpThreshold = 10000;

@@ -32,7 +32,7 @@ struct TrapInfo {
   // interpreter keep frame pointers) from the faulting context, or from raiseTrapAt's
   // frame pointer (TrapHandler.cpp, captureFrames). Empty when raiseTrap had no frame
   // pointer.
-  static constexpr uint32_t kMaxFrames = 128;
+  static constexpr uint32_t kMaxFrames = 64;
   uintptr_t frames[kMaxFrames] = {};
   // frames[i] was an activation of the interpreter when `context` is set: the
   // function `funcIndex` of the instance with that context (frames[i] is 0).
