@@ -15,11 +15,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 
 using namespace wasmrt;
 using namespace wasmrt::internal;
@@ -489,4 +491,78 @@ TEST_CASE("Translation speed", "[.translate]") {
               << " bytes of code in " << best * 1000 << " ms: " << codeBytes / best / 1e6
               << " MB/s; " << double(words * 4) / double(codeBytes) << " bytes of internal code per byte");
   }
+}
+
+namespace {
+
+// A stand-in for optimized code of (func (param i32 i32) (result i32)):
+// the hooks' "compiled body", called through the fake entry trampoline.
+int32_t fakeBody(int32_t a, int32_t b) { return a * 100 + b; }
+
+void fakeTrampoline(void *code, abi::InstanceContext *, abi::ValueSlot *values) {
+  int32_t a, b;
+  std::memcpy(&a, values[0].bytes, 4);
+  std::memcpy(&b, values[1].bytes, 4);
+  int32_t result = reinterpret_cast<int32_t (*)(int32_t, int32_t)>(code)(a, b);
+  std::memcpy(values[0].bytes, &result, 4);
+}
+
+void *bodyOfFunction1(void *, uint32_t funcIndex) {
+  return funcIndex == 1 ? reinterpret_cast<void *>(&fakeBody) : nullptr;
+}
+
+abi::EntryTrampoline trampolineOf(void *, uint32_t) { return &fakeTrampoline; }
+
+interp::OsrEntryArray neverTierUp(void *, uint32_t, uint32_t) { return nullptr; }
+
+} // namespace
+
+TEST_CASE("Tier hooks: a direct call to a function with a compiled body runs that body") {
+  auto module = decode(R"(
+    (module
+      (func (export "caller") (param i32) (result i32)
+        (i32.add (call 1 (local.get 0) (i32.const 7)) (i32.const 1)))
+      (func (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1))))
+  )");
+  interp::TierHooks hooks;
+  hooks.requestTierUp = &neverTierUp;
+  hooks.compiledBody = &bodyOfFunction1;
+  hooks.entryTrampoline = &trampolineOf;
+  interp::InterpreterOptions options;
+  options.hooks = &hooks;
+  interp::InterpretedModule interpreted(*module, options);
+  abi::InstanceContext ctx{};
+  ctx.interpreter = &interpreted;
+  abi::ValueSlot slots[1]{};
+  int32_t n = 5;
+  std::memcpy(slots[0].bytes, &n, 4);
+  interp::interpret(&ctx, &ctx, 0, slots);
+  int32_t result;
+  std::memcpy(&result, slots[0].bytes, 4);
+  CHECK(result == 5 * 100 + 7 + 1); // the "compiled" body, not i32.sub
+}
+
+TEST_CASE("Threads racing on first calls share one module's translations") {
+  Engine engine(interpConfig(), noCompiler);
+  auto loaded = engine.load(decode(kControl));
+  REQUIRE(loaded);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      Store store(engine);
+      auto instance = store.instantiate(*loaded, {});
+      if (!instance) {
+        ++wrong;
+        return;
+      }
+      for (int i = 0; i < 20; ++i) {
+        auto fib = (*instance)->invoke("fib", {Value::i32(15)});
+        if (!fib || (*fib)[0].asI32() != 610)
+          ++wrong;
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  CHECK(wrong == 0);
 }
