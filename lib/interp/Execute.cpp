@@ -185,13 +185,14 @@ bool staysInterpreted(const abi::FuncRef *f, void **body) {
 }
 
 // Calls that leave the interpreter: a host function, or native code through
-// the entry trampoline of the caller module's type. `slots` holds the
-// arguments and receives the results. Kept out of line (and with a frame
-// pointer) so run()'s frame stays small.
+// the entry trampoline of the caller module's type: `code` if not null (an
+// optimized body of the caller's own module, f then null), else f's code.
+// `slots` holds the arguments and receives the results. Kept out of line (and
+// with a frame pointer) so run()'s frame stays small.
 __attribute__((noinline)) void callOut(abi::InstanceContext *caller, const abi::FuncRef *f,
                                        void *code, uint32_t typeIndex, Slot *slots) {
   auto *values = reinterpret_cast<abi::ValueSlot *>(slots);
-  if (f->funcIndex == UINT32_MAX) {
+  if (f && f->funcIndex == UINT32_MAX) {
     // What the host adapter does (ModuleEmitter.cpp).
     auto *host = reinterpret_cast<abi::HostFunctionContext *>(f->context);
     if (uint32_t kind = host->callback(host, caller, values))
@@ -205,7 +206,7 @@ __attribute__((noinline)) void callOut(abi::InstanceContext *caller, const abi::
     code = __atomic_load_n(&const_cast<abi::FuncRef *>(f)->code, __ATOMIC_ACQUIRE);
   if (!trampoline || !code) [[unlikely]]
     trap(caller, TrapKind::CompilationFailed);
-  trampoline(code, f->context, values);
+  trampoline(code, f ? f->context : caller, values);
 }
 
 __attribute__((noinline)) void run(abi::InstanceContext *ctx, uint32_t funcIndex,
@@ -353,8 +354,6 @@ __attribute__((noinline)) void run(abi::InstanceContext *ctx, uint32_t funcIndex
       }
       Slot *args = sp - params;
       if (!interpreted) {
-        if (!f)
-          f = ctx->funcRefs[callee];
         callOut(ctx, f, body, typeIndex, args);
         sp = args + results;
         pc += 5;
