@@ -27,6 +27,9 @@ namespace {
 
 constexpr uint32_t kNoFixup = UINT32_MAX;
 
+// The same list as Translator.cpp's endsFuelRun, which fuel exactness depends
+// on (test/interp compares the two tiers). It belongs in lib/binary for both;
+// lib/compiler is not this layer's to change.
 bool endsFuelRun(Opcode op) {
   switch (op) {
   case Opcode::Block:
