@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <type_traits>
 
 namespace wasmrt::internal::interp {
@@ -23,11 +24,17 @@ static_assert(std::endian::native == std::endian::little,
 
 // Derived from the opcode table so that a new 0xFD instruction cannot be
 // forgotten here: everything under the prefix except the memory accesses.
+// clang-format off
 constexpr std::array<bool, kNumOpcodes> kSimdArithmetic = {
 #define WASMRT_OPCODE(Name, Prefix, Code, Text, Imm, Sig, Align, Lanes)          \
   (Prefix) == 0xFD && ImmKind::Imm != ImmKind::MemArg && ImmKind::Imm != ImmKind::MemArgLane,
 #include "binary/Opcodes.def"
 };
+// clang-format on
+
+// Each group of instructions is one function that returns nothing for the
+// instructions of other groups.
+using Result = std::optional<ValueSlot>;
 
 // ---------------------------------------------------------------------------
 // Lane access and lane-generic helpers
@@ -72,15 +79,15 @@ template <typename T, typename F> ValueSlot lanewise(const ValueSlot &a, F f) {
   return out;
 }
 
-template <typename T, typename F>
-ValueSlot lanewise(const ValueSlot &a, const ValueSlot &b, F f) {
+template <typename T, typename F> ValueSlot lanewise(const ValueSlot &a, const ValueSlot &b, F f) {
   ValueSlot out{};
   for (unsigned i = 0; i < kLanes<T>; ++i)
     setLane<T>(out, i, T(f(lane<T>(a, i), lane<T>(b, i))));
   return out;
 }
 
-template <typename T, typename P> ValueSlot compare(const ValueSlot &a, const ValueSlot &b, P pred) {
+template <typename T, typename P>
+ValueSlot compare(const ValueSlot &a, const ValueSlot &b, P pred) {
   using Mask = Bits<T>;
   ValueSlot out{};
   for (unsigned i = 0; i < kLanes<T>; ++i)
@@ -103,6 +110,12 @@ template <typename T> T saturate(int64_t x) {
 // ---------------------------------------------------------------------------
 // Constants, splats, lanes, shuffle, swizzle
 
+ValueSlot v128Const(const uint8_t *imm) {
+  ValueSlot out;
+  std::memcpy(out.bytes, imm, 16);
+  return out;
+}
+
 // The lane index was validated against the lane count; masking only keeps a
 // corrupt immediate from reading outside the slot.
 template <typename T> unsigned laneIndex(const uint8_t *imm) { return imm[0] & (kLanes<T> - 1); }
@@ -110,8 +123,9 @@ template <typename T> unsigned laneIndex(const uint8_t *imm) { return imm[0] & (
 // Extracted lanes are widened to the i32 result (sign- or zero-extended by the
 // lane type) or copied bit for bit (i64, f32, f64 lanes are never converted,
 // so NaN payloads survive).
-template <typename T, typename Result> ValueSlot extractLane(const ValueSlot &v, const uint8_t *imm) {
-  return scalarSlot(Result(lane<T>(v, laneIndex<T>(imm))));
+template <typename T, typename Scalar>
+ValueSlot extractLane(const ValueSlot &v, const uint8_t *imm) {
+  return scalarSlot(Scalar(lane<T>(v, laneIndex<T>(imm))));
 }
 
 template <typename T>
@@ -137,32 +151,32 @@ ValueSlot swizzle(const ValueSlot &a, const ValueSlot &indices) {
   return out;
 }
 
-bool executeLanes(Opcode op, const uint8_t *imm, const ValueSlot *in, ValueSlot &out) {
+Result executeLanes(Opcode op, const uint8_t *imm, const ValueSlot *in) {
   switch (op) {
-  case Opcode::V128Const: std::memcpy(out.bytes, imm, 16); return true;
-  case Opcode::I8x16Shuffle: out = shuffle(in[0], in[1], imm); return true;
-  case Opcode::I8x16Swizzle: out = swizzle(in[0], in[1]); return true;
-  case Opcode::I8x16Splat: out = splat<uint8_t>(in[0]); return true;
-  case Opcode::I16x8Splat: out = splat<uint16_t>(in[0]); return true;
+  case Opcode::V128Const: return v128Const(imm);
+  case Opcode::I8x16Shuffle: return shuffle(in[0], in[1], imm);
+  case Opcode::I8x16Swizzle: return swizzle(in[0], in[1]);
+  case Opcode::I8x16Splat: return splat<uint8_t>(in[0]);
+  case Opcode::I16x8Splat: return splat<uint16_t>(in[0]);
   case Opcode::I32x4Splat:
-  case Opcode::F32x4Splat: out = splat<uint32_t>(in[0]); return true;
+  case Opcode::F32x4Splat: return splat<uint32_t>(in[0]);
   case Opcode::I64x2Splat:
-  case Opcode::F64x2Splat: out = splat<uint64_t>(in[0]); return true;
-  case Opcode::I8x16ExtractLaneS: out = extractLane<int8_t, int32_t>(in[0], imm); return true;
-  case Opcode::I8x16ExtractLaneU: out = extractLane<uint8_t, uint32_t>(in[0], imm); return true;
-  case Opcode::I16x8ExtractLaneS: out = extractLane<int16_t, int32_t>(in[0], imm); return true;
-  case Opcode::I16x8ExtractLaneU: out = extractLane<uint16_t, uint32_t>(in[0], imm); return true;
+  case Opcode::F64x2Splat: return splat<uint64_t>(in[0]);
+  case Opcode::I8x16ExtractLaneS: return extractLane<int8_t, int32_t>(in[0], imm);
+  case Opcode::I8x16ExtractLaneU: return extractLane<uint8_t, uint32_t>(in[0], imm);
+  case Opcode::I16x8ExtractLaneS: return extractLane<int16_t, int32_t>(in[0], imm);
+  case Opcode::I16x8ExtractLaneU: return extractLane<uint16_t, uint32_t>(in[0], imm);
   case Opcode::I32x4ExtractLane:
-  case Opcode::F32x4ExtractLane: out = extractLane<uint32_t, uint32_t>(in[0], imm); return true;
+  case Opcode::F32x4ExtractLane: return extractLane<uint32_t, uint32_t>(in[0], imm);
   case Opcode::I64x2ExtractLane:
-  case Opcode::F64x2ExtractLane: out = extractLane<uint64_t, uint64_t>(in[0], imm); return true;
-  case Opcode::I8x16ReplaceLane: out = replaceLane<uint8_t>(in[0], in[1], imm); return true;
-  case Opcode::I16x8ReplaceLane: out = replaceLane<uint16_t>(in[0], in[1], imm); return true;
+  case Opcode::F64x2ExtractLane: return extractLane<uint64_t, uint64_t>(in[0], imm);
+  case Opcode::I8x16ReplaceLane: return replaceLane<uint8_t>(in[0], in[1], imm);
+  case Opcode::I16x8ReplaceLane: return replaceLane<uint16_t>(in[0], in[1], imm);
   case Opcode::I32x4ReplaceLane:
-  case Opcode::F32x4ReplaceLane: out = replaceLane<uint32_t>(in[0], in[1], imm); return true;
+  case Opcode::F32x4ReplaceLane: return replaceLane<uint32_t>(in[0], in[1], imm);
   case Opcode::I64x2ReplaceLane:
-  case Opcode::F64x2ReplaceLane: out = replaceLane<uint64_t>(in[0], in[1], imm); return true;
-  default: return false;
+  case Opcode::F64x2ReplaceLane: return replaceLane<uint64_t>(in[0], in[1], imm);
+  default: return std::nullopt;
   }
 }
 
@@ -197,25 +211,25 @@ ValueSlot bitselect(const ValueSlot &a, const ValueSlot &b, const ValueSlot &mas
   return out;
 }
 
-bool executeBitwise(Opcode op, const ValueSlot *in, ValueSlot &out) {
+Result executeBitwise(Opcode op, const uint8_t *, const ValueSlot *in) {
   using U = uint64_t;
   switch (op) {
-  case Opcode::V128Not: out = lanewise<U>(in[0], [](U x) { return ~x; }); return true;
-  case Opcode::V128And: out = lanewise<U>(in[0], in[1], std::bit_and<U>{}); return true;
-  case Opcode::V128AndNot: out = lanewise<U>(in[0], in[1], [](U x, U y) { return x & ~y; }); return true;
-  case Opcode::V128Or: out = lanewise<U>(in[0], in[1], std::bit_or<U>{}); return true;
-  case Opcode::V128Xor: out = lanewise<U>(in[0], in[1], std::bit_xor<U>{}); return true;
-  case Opcode::V128Bitselect: out = bitselect(in[0], in[1], in[2]); return true;
-  case Opcode::V128AnyTrue: out = anyTrue(in[0]); return true;
-  case Opcode::I8x16AllTrue: out = allTrue<uint8_t>(in[0]); return true;
-  case Opcode::I16x8AllTrue: out = allTrue<uint16_t>(in[0]); return true;
-  case Opcode::I32x4AllTrue: out = allTrue<uint32_t>(in[0]); return true;
-  case Opcode::I64x2AllTrue: out = allTrue<uint64_t>(in[0]); return true;
-  case Opcode::I8x16Bitmask: out = bitmask<uint8_t>(in[0]); return true;
-  case Opcode::I16x8Bitmask: out = bitmask<uint16_t>(in[0]); return true;
-  case Opcode::I32x4Bitmask: out = bitmask<uint32_t>(in[0]); return true;
-  case Opcode::I64x2Bitmask: out = bitmask<uint64_t>(in[0]); return true;
-  default: return false;
+  case Opcode::V128Not: return lanewise<U>(in[0], [](U x) { return ~x; });
+  case Opcode::V128And: return lanewise<U>(in[0], in[1], std::bit_and<U>{});
+  case Opcode::V128AndNot: return lanewise<U>(in[0], in[1], [](U x, U y) { return x & ~y; });
+  case Opcode::V128Or: return lanewise<U>(in[0], in[1], std::bit_or<U>{});
+  case Opcode::V128Xor: return lanewise<U>(in[0], in[1], std::bit_xor<U>{});
+  case Opcode::V128Bitselect: return bitselect(in[0], in[1], in[2]);
+  case Opcode::V128AnyTrue: return anyTrue(in[0]);
+  case Opcode::I8x16AllTrue: return allTrue<uint8_t>(in[0]);
+  case Opcode::I16x8AllTrue: return allTrue<uint16_t>(in[0]);
+  case Opcode::I32x4AllTrue: return allTrue<uint32_t>(in[0]);
+  case Opcode::I64x2AllTrue: return allTrue<uint64_t>(in[0]);
+  case Opcode::I8x16Bitmask: return bitmask<uint8_t>(in[0]);
+  case Opcode::I16x8Bitmask: return bitmask<uint16_t>(in[0]);
+  case Opcode::I32x4Bitmask: return bitmask<uint32_t>(in[0]);
+  case Opcode::I64x2Bitmask: return bitmask<uint64_t>(in[0]);
+  default: return std::nullopt;
   }
 }
 
@@ -231,8 +245,12 @@ constexpr auto iabs = [](auto x) { return x < 0 ? neg(x) : Wide<decltype(x)>(x);
 constexpr auto imin = [](auto x, auto y) { return y < x ? y : x; };
 constexpr auto imax = [](auto x, auto y) { return x < y ? y : x; };
 // Only for lanes of at most 16 bits, whose exact sums fit in int64_t.
-constexpr auto addSat = [](auto x, auto y) { return saturate<decltype(x)>(int64_t(x) + int64_t(y)); };
-constexpr auto subSat = [](auto x, auto y) { return saturate<decltype(x)>(int64_t(x) - int64_t(y)); };
+constexpr auto addSat = [](auto x, auto y) {
+  return saturate<decltype(x)>(int64_t(x) + int64_t(y));
+};
+constexpr auto subSat = [](auto x, auto y) {
+  return saturate<decltype(x)>(int64_t(x) - int64_t(y));
+};
 constexpr auto avgr = [](auto x, auto y) { return (Wide<decltype(x)>(x) + y + 1) >> 1; };
 
 int16_t q15mulrSat(int16_t x, int16_t y) {
@@ -240,56 +258,56 @@ int16_t q15mulrSat(int16_t x, int16_t y) {
   return saturate<int16_t>((int32_t(x) * int32_t(y) + 0x4000) >> 15);
 }
 
-bool executeIntArith(Opcode op, const ValueSlot *in, ValueSlot &out) {
-  const ValueSlot &a = in[0], &b = in[1];
+Result executeIntArith(Opcode op, const uint8_t *, const ValueSlot *in) {
   switch (op) {
-  case Opcode::I8x16Add: out = lanewise<uint8_t>(a, b, add); return true;
-  case Opcode::I8x16AddSatS: out = lanewise<int8_t>(a, b, addSat); return true;
-  case Opcode::I8x16AddSatU: out = lanewise<uint8_t>(a, b, addSat); return true;
-  case Opcode::I8x16Sub: out = lanewise<uint8_t>(a, b, sub); return true;
-  case Opcode::I8x16SubSatS: out = lanewise<int8_t>(a, b, subSat); return true;
-  case Opcode::I8x16SubSatU: out = lanewise<uint8_t>(a, b, subSat); return true;
-  case Opcode::I8x16MinS: out = lanewise<int8_t>(a, b, imin); return true;
-  case Opcode::I8x16MinU: out = lanewise<uint8_t>(a, b, imin); return true;
-  case Opcode::I8x16MaxS: out = lanewise<int8_t>(a, b, imax); return true;
-  case Opcode::I8x16MaxU: out = lanewise<uint8_t>(a, b, imax); return true;
-  case Opcode::I8x16AvgrU: out = lanewise<uint8_t>(a, b, avgr); return true;
-  case Opcode::I8x16Abs: out = lanewise<int8_t>(a, iabs); return true;
-  case Opcode::I8x16Neg: out = lanewise<uint8_t>(a, neg); return true;
-  case Opcode::I8x16Popcnt: out = lanewise<uint8_t>(a, [](uint8_t x) { return std::popcount(x); }); return true;
+  case Opcode::I8x16Add: return lanewise<uint8_t>(in[0], in[1], add);
+  case Opcode::I8x16AddSatS: return lanewise<int8_t>(in[0], in[1], addSat);
+  case Opcode::I8x16AddSatU: return lanewise<uint8_t>(in[0], in[1], addSat);
+  case Opcode::I8x16Sub: return lanewise<uint8_t>(in[0], in[1], sub);
+  case Opcode::I8x16SubSatS: return lanewise<int8_t>(in[0], in[1], subSat);
+  case Opcode::I8x16SubSatU: return lanewise<uint8_t>(in[0], in[1], subSat);
+  case Opcode::I8x16MinS: return lanewise<int8_t>(in[0], in[1], imin);
+  case Opcode::I8x16MinU: return lanewise<uint8_t>(in[0], in[1], imin);
+  case Opcode::I8x16MaxS: return lanewise<int8_t>(in[0], in[1], imax);
+  case Opcode::I8x16MaxU: return lanewise<uint8_t>(in[0], in[1], imax);
+  case Opcode::I8x16AvgrU: return lanewise<uint8_t>(in[0], in[1], avgr);
+  case Opcode::I8x16Abs: return lanewise<int8_t>(in[0], iabs);
+  case Opcode::I8x16Neg: return lanewise<uint8_t>(in[0], neg);
+  case Opcode::I8x16Popcnt:
+    return lanewise<uint8_t>(in[0], [](uint8_t x) { return std::popcount(x); });
 
-  case Opcode::I16x8Add: out = lanewise<uint16_t>(a, b, add); return true;
-  case Opcode::I16x8AddSatS: out = lanewise<int16_t>(a, b, addSat); return true;
-  case Opcode::I16x8AddSatU: out = lanewise<uint16_t>(a, b, addSat); return true;
-  case Opcode::I16x8Sub: out = lanewise<uint16_t>(a, b, sub); return true;
-  case Opcode::I16x8SubSatS: out = lanewise<int16_t>(a, b, subSat); return true;
-  case Opcode::I16x8SubSatU: out = lanewise<uint16_t>(a, b, subSat); return true;
-  case Opcode::I16x8Mul: out = lanewise<uint16_t>(a, b, mul); return true;
-  case Opcode::I16x8MinS: out = lanewise<int16_t>(a, b, imin); return true;
-  case Opcode::I16x8MinU: out = lanewise<uint16_t>(a, b, imin); return true;
-  case Opcode::I16x8MaxS: out = lanewise<int16_t>(a, b, imax); return true;
-  case Opcode::I16x8MaxU: out = lanewise<uint16_t>(a, b, imax); return true;
-  case Opcode::I16x8AvgrU: out = lanewise<uint16_t>(a, b, avgr); return true;
-  case Opcode::I16x8Abs: out = lanewise<int16_t>(a, iabs); return true;
-  case Opcode::I16x8Neg: out = lanewise<uint16_t>(a, neg); return true;
-  case Opcode::I16x8Q15mulrSatS: out = lanewise<int16_t>(a, b, q15mulrSat); return true;
+  case Opcode::I16x8Add: return lanewise<uint16_t>(in[0], in[1], add);
+  case Opcode::I16x8AddSatS: return lanewise<int16_t>(in[0], in[1], addSat);
+  case Opcode::I16x8AddSatU: return lanewise<uint16_t>(in[0], in[1], addSat);
+  case Opcode::I16x8Sub: return lanewise<uint16_t>(in[0], in[1], sub);
+  case Opcode::I16x8SubSatS: return lanewise<int16_t>(in[0], in[1], subSat);
+  case Opcode::I16x8SubSatU: return lanewise<uint16_t>(in[0], in[1], subSat);
+  case Opcode::I16x8Mul: return lanewise<uint16_t>(in[0], in[1], mul);
+  case Opcode::I16x8MinS: return lanewise<int16_t>(in[0], in[1], imin);
+  case Opcode::I16x8MinU: return lanewise<uint16_t>(in[0], in[1], imin);
+  case Opcode::I16x8MaxS: return lanewise<int16_t>(in[0], in[1], imax);
+  case Opcode::I16x8MaxU: return lanewise<uint16_t>(in[0], in[1], imax);
+  case Opcode::I16x8AvgrU: return lanewise<uint16_t>(in[0], in[1], avgr);
+  case Opcode::I16x8Abs: return lanewise<int16_t>(in[0], iabs);
+  case Opcode::I16x8Neg: return lanewise<uint16_t>(in[0], neg);
+  case Opcode::I16x8Q15mulrSatS: return lanewise<int16_t>(in[0], in[1], q15mulrSat);
 
-  case Opcode::I32x4Add: out = lanewise<uint32_t>(a, b, add); return true;
-  case Opcode::I32x4Sub: out = lanewise<uint32_t>(a, b, sub); return true;
-  case Opcode::I32x4Mul: out = lanewise<uint32_t>(a, b, mul); return true;
-  case Opcode::I32x4MinS: out = lanewise<int32_t>(a, b, imin); return true;
-  case Opcode::I32x4MinU: out = lanewise<uint32_t>(a, b, imin); return true;
-  case Opcode::I32x4MaxS: out = lanewise<int32_t>(a, b, imax); return true;
-  case Opcode::I32x4MaxU: out = lanewise<uint32_t>(a, b, imax); return true;
-  case Opcode::I32x4Abs: out = lanewise<int32_t>(a, iabs); return true;
-  case Opcode::I32x4Neg: out = lanewise<uint32_t>(a, neg); return true;
+  case Opcode::I32x4Add: return lanewise<uint32_t>(in[0], in[1], add);
+  case Opcode::I32x4Sub: return lanewise<uint32_t>(in[0], in[1], sub);
+  case Opcode::I32x4Mul: return lanewise<uint32_t>(in[0], in[1], mul);
+  case Opcode::I32x4MinS: return lanewise<int32_t>(in[0], in[1], imin);
+  case Opcode::I32x4MinU: return lanewise<uint32_t>(in[0], in[1], imin);
+  case Opcode::I32x4MaxS: return lanewise<int32_t>(in[0], in[1], imax);
+  case Opcode::I32x4MaxU: return lanewise<uint32_t>(in[0], in[1], imax);
+  case Opcode::I32x4Abs: return lanewise<int32_t>(in[0], iabs);
+  case Opcode::I32x4Neg: return lanewise<uint32_t>(in[0], neg);
 
-  case Opcode::I64x2Add: out = lanewise<uint64_t>(a, b, add); return true;
-  case Opcode::I64x2Sub: out = lanewise<uint64_t>(a, b, sub); return true;
-  case Opcode::I64x2Mul: out = lanewise<uint64_t>(a, b, mul); return true;
-  case Opcode::I64x2Abs: out = lanewise<int64_t>(a, iabs); return true;
-  case Opcode::I64x2Neg: out = lanewise<uint64_t>(a, neg); return true;
-  default: return false;
+  case Opcode::I64x2Add: return lanewise<uint64_t>(in[0], in[1], add);
+  case Opcode::I64x2Sub: return lanewise<uint64_t>(in[0], in[1], sub);
+  case Opcode::I64x2Mul: return lanewise<uint64_t>(in[0], in[1], mul);
+  case Opcode::I64x2Abs: return lanewise<int64_t>(in[0], iabs);
+  case Opcode::I64x2Neg: return lanewise<uint64_t>(in[0], neg);
+  default: return std::nullopt;
   }
 }
 
@@ -297,8 +315,7 @@ bool executeIntArith(Opcode op, const ValueSlot *in, ValueSlot &out) {
 // Comparisons: all-ones lanes for true. Float lanes compare as IEEE values, so
 // every comparison with a NaN is false except ne.
 
-bool executeCompare(Opcode op, const ValueSlot *in, ValueSlot &out) {
-  const ValueSlot &a = in[0], &b = in[1];
+Result executeCompare(Opcode op, const uint8_t *, const ValueSlot *in) {
   using Eq = std::equal_to<>;
   using Ne = std::not_equal_to<>;
   using Lt = std::less<>;
@@ -306,60 +323,60 @@ bool executeCompare(Opcode op, const ValueSlot *in, ValueSlot &out) {
   using Le = std::less_equal<>;
   using Ge = std::greater_equal<>;
   switch (op) {
-  case Opcode::I8x16Eq: out = compare<uint8_t>(a, b, Eq{}); return true;
-  case Opcode::I8x16Ne: out = compare<uint8_t>(a, b, Ne{}); return true;
-  case Opcode::I8x16LtS: out = compare<int8_t>(a, b, Lt{}); return true;
-  case Opcode::I8x16LtU: out = compare<uint8_t>(a, b, Lt{}); return true;
-  case Opcode::I8x16GtS: out = compare<int8_t>(a, b, Gt{}); return true;
-  case Opcode::I8x16GtU: out = compare<uint8_t>(a, b, Gt{}); return true;
-  case Opcode::I8x16LeS: out = compare<int8_t>(a, b, Le{}); return true;
-  case Opcode::I8x16LeU: out = compare<uint8_t>(a, b, Le{}); return true;
-  case Opcode::I8x16GeS: out = compare<int8_t>(a, b, Ge{}); return true;
-  case Opcode::I8x16GeU: out = compare<uint8_t>(a, b, Ge{}); return true;
+  case Opcode::I8x16Eq: return compare<uint8_t>(in[0], in[1], Eq{});
+  case Opcode::I8x16Ne: return compare<uint8_t>(in[0], in[1], Ne{});
+  case Opcode::I8x16LtS: return compare<int8_t>(in[0], in[1], Lt{});
+  case Opcode::I8x16LtU: return compare<uint8_t>(in[0], in[1], Lt{});
+  case Opcode::I8x16GtS: return compare<int8_t>(in[0], in[1], Gt{});
+  case Opcode::I8x16GtU: return compare<uint8_t>(in[0], in[1], Gt{});
+  case Opcode::I8x16LeS: return compare<int8_t>(in[0], in[1], Le{});
+  case Opcode::I8x16LeU: return compare<uint8_t>(in[0], in[1], Le{});
+  case Opcode::I8x16GeS: return compare<int8_t>(in[0], in[1], Ge{});
+  case Opcode::I8x16GeU: return compare<uint8_t>(in[0], in[1], Ge{});
 
-  case Opcode::I16x8Eq: out = compare<uint16_t>(a, b, Eq{}); return true;
-  case Opcode::I16x8Ne: out = compare<uint16_t>(a, b, Ne{}); return true;
-  case Opcode::I16x8LtS: out = compare<int16_t>(a, b, Lt{}); return true;
-  case Opcode::I16x8LtU: out = compare<uint16_t>(a, b, Lt{}); return true;
-  case Opcode::I16x8GtS: out = compare<int16_t>(a, b, Gt{}); return true;
-  case Opcode::I16x8GtU: out = compare<uint16_t>(a, b, Gt{}); return true;
-  case Opcode::I16x8LeS: out = compare<int16_t>(a, b, Le{}); return true;
-  case Opcode::I16x8LeU: out = compare<uint16_t>(a, b, Le{}); return true;
-  case Opcode::I16x8GeS: out = compare<int16_t>(a, b, Ge{}); return true;
-  case Opcode::I16x8GeU: out = compare<uint16_t>(a, b, Ge{}); return true;
+  case Opcode::I16x8Eq: return compare<uint16_t>(in[0], in[1], Eq{});
+  case Opcode::I16x8Ne: return compare<uint16_t>(in[0], in[1], Ne{});
+  case Opcode::I16x8LtS: return compare<int16_t>(in[0], in[1], Lt{});
+  case Opcode::I16x8LtU: return compare<uint16_t>(in[0], in[1], Lt{});
+  case Opcode::I16x8GtS: return compare<int16_t>(in[0], in[1], Gt{});
+  case Opcode::I16x8GtU: return compare<uint16_t>(in[0], in[1], Gt{});
+  case Opcode::I16x8LeS: return compare<int16_t>(in[0], in[1], Le{});
+  case Opcode::I16x8LeU: return compare<uint16_t>(in[0], in[1], Le{});
+  case Opcode::I16x8GeS: return compare<int16_t>(in[0], in[1], Ge{});
+  case Opcode::I16x8GeU: return compare<uint16_t>(in[0], in[1], Ge{});
 
-  case Opcode::I32x4Eq: out = compare<uint32_t>(a, b, Eq{}); return true;
-  case Opcode::I32x4Ne: out = compare<uint32_t>(a, b, Ne{}); return true;
-  case Opcode::I32x4LtS: out = compare<int32_t>(a, b, Lt{}); return true;
-  case Opcode::I32x4LtU: out = compare<uint32_t>(a, b, Lt{}); return true;
-  case Opcode::I32x4GtS: out = compare<int32_t>(a, b, Gt{}); return true;
-  case Opcode::I32x4GtU: out = compare<uint32_t>(a, b, Gt{}); return true;
-  case Opcode::I32x4LeS: out = compare<int32_t>(a, b, Le{}); return true;
-  case Opcode::I32x4LeU: out = compare<uint32_t>(a, b, Le{}); return true;
-  case Opcode::I32x4GeS: out = compare<int32_t>(a, b, Ge{}); return true;
-  case Opcode::I32x4GeU: out = compare<uint32_t>(a, b, Ge{}); return true;
+  case Opcode::I32x4Eq: return compare<uint32_t>(in[0], in[1], Eq{});
+  case Opcode::I32x4Ne: return compare<uint32_t>(in[0], in[1], Ne{});
+  case Opcode::I32x4LtS: return compare<int32_t>(in[0], in[1], Lt{});
+  case Opcode::I32x4LtU: return compare<uint32_t>(in[0], in[1], Lt{});
+  case Opcode::I32x4GtS: return compare<int32_t>(in[0], in[1], Gt{});
+  case Opcode::I32x4GtU: return compare<uint32_t>(in[0], in[1], Gt{});
+  case Opcode::I32x4LeS: return compare<int32_t>(in[0], in[1], Le{});
+  case Opcode::I32x4LeU: return compare<uint32_t>(in[0], in[1], Le{});
+  case Opcode::I32x4GeS: return compare<int32_t>(in[0], in[1], Ge{});
+  case Opcode::I32x4GeU: return compare<uint32_t>(in[0], in[1], Ge{});
 
-  case Opcode::I64x2Eq: out = compare<uint64_t>(a, b, Eq{}); return true;
-  case Opcode::I64x2Ne: out = compare<uint64_t>(a, b, Ne{}); return true;
-  case Opcode::I64x2LtS: out = compare<int64_t>(a, b, Lt{}); return true;
-  case Opcode::I64x2GtS: out = compare<int64_t>(a, b, Gt{}); return true;
-  case Opcode::I64x2LeS: out = compare<int64_t>(a, b, Le{}); return true;
-  case Opcode::I64x2GeS: out = compare<int64_t>(a, b, Ge{}); return true;
+  case Opcode::I64x2Eq: return compare<uint64_t>(in[0], in[1], Eq{});
+  case Opcode::I64x2Ne: return compare<uint64_t>(in[0], in[1], Ne{});
+  case Opcode::I64x2LtS: return compare<int64_t>(in[0], in[1], Lt{});
+  case Opcode::I64x2GtS: return compare<int64_t>(in[0], in[1], Gt{});
+  case Opcode::I64x2LeS: return compare<int64_t>(in[0], in[1], Le{});
+  case Opcode::I64x2GeS: return compare<int64_t>(in[0], in[1], Ge{});
 
-  case Opcode::F32x4Eq: out = compare<float>(a, b, Eq{}); return true;
-  case Opcode::F32x4Ne: out = compare<float>(a, b, Ne{}); return true;
-  case Opcode::F32x4Lt: out = compare<float>(a, b, Lt{}); return true;
-  case Opcode::F32x4Gt: out = compare<float>(a, b, Gt{}); return true;
-  case Opcode::F32x4Le: out = compare<float>(a, b, Le{}); return true;
-  case Opcode::F32x4Ge: out = compare<float>(a, b, Ge{}); return true;
+  case Opcode::F32x4Eq: return compare<float>(in[0], in[1], Eq{});
+  case Opcode::F32x4Ne: return compare<float>(in[0], in[1], Ne{});
+  case Opcode::F32x4Lt: return compare<float>(in[0], in[1], Lt{});
+  case Opcode::F32x4Gt: return compare<float>(in[0], in[1], Gt{});
+  case Opcode::F32x4Le: return compare<float>(in[0], in[1], Le{});
+  case Opcode::F32x4Ge: return compare<float>(in[0], in[1], Ge{});
 
-  case Opcode::F64x2Eq: out = compare<double>(a, b, Eq{}); return true;
-  case Opcode::F64x2Ne: out = compare<double>(a, b, Ne{}); return true;
-  case Opcode::F64x2Lt: out = compare<double>(a, b, Lt{}); return true;
-  case Opcode::F64x2Gt: out = compare<double>(a, b, Gt{}); return true;
-  case Opcode::F64x2Le: out = compare<double>(a, b, Le{}); return true;
-  case Opcode::F64x2Ge: out = compare<double>(a, b, Ge{}); return true;
-  default: return false;
+  case Opcode::F64x2Eq: return compare<double>(in[0], in[1], Eq{});
+  case Opcode::F64x2Ne: return compare<double>(in[0], in[1], Ne{});
+  case Opcode::F64x2Lt: return compare<double>(in[0], in[1], Lt{});
+  case Opcode::F64x2Gt: return compare<double>(in[0], in[1], Gt{});
+  case Opcode::F64x2Le: return compare<double>(in[0], in[1], Le{});
+  case Opcode::F64x2Ge: return compare<double>(in[0], in[1], Ge{});
+  default: return std::nullopt;
   }
 }
 
@@ -380,22 +397,21 @@ template <typename U> ValueSlot shift(const ValueSlot &v, const ValueSlot &count
   return lanewise<U>(v, [n](U x) { return x >> n; });
 }
 
-bool executeShift(Opcode op, const ValueSlot *in, ValueSlot &out) {
-  const ValueSlot &v = in[0], &n = in[1];
+Result executeShift(Opcode op, const uint8_t *, const ValueSlot *in) {
   switch (op) {
-  case Opcode::I8x16Shl: out = shift<uint8_t>(v, n, Shift::Left); return true;
-  case Opcode::I8x16ShrS: out = shift<uint8_t>(v, n, Shift::RightSigned); return true;
-  case Opcode::I8x16ShrU: out = shift<uint8_t>(v, n, Shift::RightUnsigned); return true;
-  case Opcode::I16x8Shl: out = shift<uint16_t>(v, n, Shift::Left); return true;
-  case Opcode::I16x8ShrS: out = shift<uint16_t>(v, n, Shift::RightSigned); return true;
-  case Opcode::I16x8ShrU: out = shift<uint16_t>(v, n, Shift::RightUnsigned); return true;
-  case Opcode::I32x4Shl: out = shift<uint32_t>(v, n, Shift::Left); return true;
-  case Opcode::I32x4ShrS: out = shift<uint32_t>(v, n, Shift::RightSigned); return true;
-  case Opcode::I32x4ShrU: out = shift<uint32_t>(v, n, Shift::RightUnsigned); return true;
-  case Opcode::I64x2Shl: out = shift<uint64_t>(v, n, Shift::Left); return true;
-  case Opcode::I64x2ShrS: out = shift<uint64_t>(v, n, Shift::RightSigned); return true;
-  case Opcode::I64x2ShrU: out = shift<uint64_t>(v, n, Shift::RightUnsigned); return true;
-  default: return false;
+  case Opcode::I8x16Shl: return shift<uint8_t>(in[0], in[1], Shift::Left);
+  case Opcode::I8x16ShrS: return shift<uint8_t>(in[0], in[1], Shift::RightSigned);
+  case Opcode::I8x16ShrU: return shift<uint8_t>(in[0], in[1], Shift::RightUnsigned);
+  case Opcode::I16x8Shl: return shift<uint16_t>(in[0], in[1], Shift::Left);
+  case Opcode::I16x8ShrS: return shift<uint16_t>(in[0], in[1], Shift::RightSigned);
+  case Opcode::I16x8ShrU: return shift<uint16_t>(in[0], in[1], Shift::RightUnsigned);
+  case Opcode::I32x4Shl: return shift<uint32_t>(in[0], in[1], Shift::Left);
+  case Opcode::I32x4ShrS: return shift<uint32_t>(in[0], in[1], Shift::RightSigned);
+  case Opcode::I32x4ShrU: return shift<uint32_t>(in[0], in[1], Shift::RightUnsigned);
+  case Opcode::I64x2Shl: return shift<uint64_t>(in[0], in[1], Shift::Left);
+  case Opcode::I64x2ShrS: return shift<uint64_t>(in[0], in[1], Shift::RightSigned);
+  case Opcode::I64x2ShrU: return shift<uint64_t>(in[0], in[1], Shift::RightUnsigned);
+  default: return std::nullopt;
   }
 }
 
@@ -443,7 +459,8 @@ ValueSlot extmul(const ValueSlot &a, const ValueSlot &b, Half half) {
 template <typename From, typename To> ValueSlot extaddPairwise(const ValueSlot &a) {
   ValueSlot out{};
   for (unsigned i = 0; i < kLanes<To>; ++i)
-    setLane<To>(out, i, To(Exact<From>(lane<From>(a, 2 * i)) + Exact<From>(lane<From>(a, 2 * i + 1))));
+    setLane<To>(out, i,
+                To(Exact<From>(lane<From>(a, 2 * i)) + Exact<From>(lane<From>(a, 2 * i + 1))));
   return out;
 }
 
@@ -458,47 +475,198 @@ ValueSlot dot(const ValueSlot &a, const ValueSlot &b) {
   return out;
 }
 
-bool executeWidenNarrow(Opcode op, const ValueSlot *in, ValueSlot &out) {
-  const ValueSlot &a = in[0], &b = in[1];
+Result executeWidenNarrow(Opcode op, const uint8_t *, const ValueSlot *in) {
   constexpr Half L = Half::Low, H = Half::High;
   switch (op) {
-  case Opcode::I8x16NarrowI16x8S: out = narrow<int16_t, int8_t>(a, b); return true;
-  case Opcode::I8x16NarrowI16x8U: out = narrow<int16_t, uint8_t>(a, b); return true;
-  case Opcode::I16x8NarrowI32x4S: out = narrow<int32_t, int16_t>(a, b); return true;
-  case Opcode::I16x8NarrowI32x4U: out = narrow<int32_t, uint16_t>(a, b); return true;
+  case Opcode::I8x16NarrowI16x8S: return narrow<int16_t, int8_t>(in[0], in[1]);
+  case Opcode::I8x16NarrowI16x8U: return narrow<int16_t, uint8_t>(in[0], in[1]);
+  case Opcode::I16x8NarrowI32x4S: return narrow<int32_t, int16_t>(in[0], in[1]);
+  case Opcode::I16x8NarrowI32x4U: return narrow<int32_t, uint16_t>(in[0], in[1]);
 
-  case Opcode::I16x8ExtendLowI8x16S: out = extend<int8_t, int16_t>(a, L); return true;
-  case Opcode::I16x8ExtendHighI8x16S: out = extend<int8_t, int16_t>(a, H); return true;
-  case Opcode::I16x8ExtendLowI8x16U: out = extend<uint8_t, uint16_t>(a, L); return true;
-  case Opcode::I16x8ExtendHighI8x16U: out = extend<uint8_t, uint16_t>(a, H); return true;
-  case Opcode::I32x4ExtendLowI16x8S: out = extend<int16_t, int32_t>(a, L); return true;
-  case Opcode::I32x4ExtendHighI16x8S: out = extend<int16_t, int32_t>(a, H); return true;
-  case Opcode::I32x4ExtendLowI16x8U: out = extend<uint16_t, uint32_t>(a, L); return true;
-  case Opcode::I32x4ExtendHighI16x8U: out = extend<uint16_t, uint32_t>(a, H); return true;
-  case Opcode::I64x2ExtendLowI32x4S: out = extend<int32_t, int64_t>(a, L); return true;
-  case Opcode::I64x2ExtendHighI32x4S: out = extend<int32_t, int64_t>(a, H); return true;
-  case Opcode::I64x2ExtendLowI32x4U: out = extend<uint32_t, uint64_t>(a, L); return true;
-  case Opcode::I64x2ExtendHighI32x4U: out = extend<uint32_t, uint64_t>(a, H); return true;
+  case Opcode::I16x8ExtendLowI8x16S: return extend<int8_t, int16_t>(in[0], L);
+  case Opcode::I16x8ExtendHighI8x16S: return extend<int8_t, int16_t>(in[0], H);
+  case Opcode::I16x8ExtendLowI8x16U: return extend<uint8_t, uint16_t>(in[0], L);
+  case Opcode::I16x8ExtendHighI8x16U: return extend<uint8_t, uint16_t>(in[0], H);
+  case Opcode::I32x4ExtendLowI16x8S: return extend<int16_t, int32_t>(in[0], L);
+  case Opcode::I32x4ExtendHighI16x8S: return extend<int16_t, int32_t>(in[0], H);
+  case Opcode::I32x4ExtendLowI16x8U: return extend<uint16_t, uint32_t>(in[0], L);
+  case Opcode::I32x4ExtendHighI16x8U: return extend<uint16_t, uint32_t>(in[0], H);
+  case Opcode::I64x2ExtendLowI32x4S: return extend<int32_t, int64_t>(in[0], L);
+  case Opcode::I64x2ExtendHighI32x4S: return extend<int32_t, int64_t>(in[0], H);
+  case Opcode::I64x2ExtendLowI32x4U: return extend<uint32_t, uint64_t>(in[0], L);
+  case Opcode::I64x2ExtendHighI32x4U: return extend<uint32_t, uint64_t>(in[0], H);
 
-  case Opcode::I16x8ExtmulLowI8x16S: out = extmul<int8_t, int16_t>(a, b, L); return true;
-  case Opcode::I16x8ExtmulHighI8x16S: out = extmul<int8_t, int16_t>(a, b, H); return true;
-  case Opcode::I16x8ExtmulLowI8x16U: out = extmul<uint8_t, uint16_t>(a, b, L); return true;
-  case Opcode::I16x8ExtmulHighI8x16U: out = extmul<uint8_t, uint16_t>(a, b, H); return true;
-  case Opcode::I32x4ExtmulLowI16x8S: out = extmul<int16_t, int32_t>(a, b, L); return true;
-  case Opcode::I32x4ExtmulHighI16x8S: out = extmul<int16_t, int32_t>(a, b, H); return true;
-  case Opcode::I32x4ExtmulLowI16x8U: out = extmul<uint16_t, uint32_t>(a, b, L); return true;
-  case Opcode::I32x4ExtmulHighI16x8U: out = extmul<uint16_t, uint32_t>(a, b, H); return true;
-  case Opcode::I64x2ExtmulLowI32x4S: out = extmul<int32_t, int64_t>(a, b, L); return true;
-  case Opcode::I64x2ExtmulHighI32x4S: out = extmul<int32_t, int64_t>(a, b, H); return true;
-  case Opcode::I64x2ExtmulLowI32x4U: out = extmul<uint32_t, uint64_t>(a, b, L); return true;
-  case Opcode::I64x2ExtmulHighI32x4U: out = extmul<uint32_t, uint64_t>(a, b, H); return true;
+  case Opcode::I16x8ExtmulLowI8x16S: return extmul<int8_t, int16_t>(in[0], in[1], L);
+  case Opcode::I16x8ExtmulHighI8x16S: return extmul<int8_t, int16_t>(in[0], in[1], H);
+  case Opcode::I16x8ExtmulLowI8x16U: return extmul<uint8_t, uint16_t>(in[0], in[1], L);
+  case Opcode::I16x8ExtmulHighI8x16U: return extmul<uint8_t, uint16_t>(in[0], in[1], H);
+  case Opcode::I32x4ExtmulLowI16x8S: return extmul<int16_t, int32_t>(in[0], in[1], L);
+  case Opcode::I32x4ExtmulHighI16x8S: return extmul<int16_t, int32_t>(in[0], in[1], H);
+  case Opcode::I32x4ExtmulLowI16x8U: return extmul<uint16_t, uint32_t>(in[0], in[1], L);
+  case Opcode::I32x4ExtmulHighI16x8U: return extmul<uint16_t, uint32_t>(in[0], in[1], H);
+  case Opcode::I64x2ExtmulLowI32x4S: return extmul<int32_t, int64_t>(in[0], in[1], L);
+  case Opcode::I64x2ExtmulHighI32x4S: return extmul<int32_t, int64_t>(in[0], in[1], H);
+  case Opcode::I64x2ExtmulLowI32x4U: return extmul<uint32_t, uint64_t>(in[0], in[1], L);
+  case Opcode::I64x2ExtmulHighI32x4U: return extmul<uint32_t, uint64_t>(in[0], in[1], H);
 
-  case Opcode::I16x8ExtaddPairwiseI8x16S: out = extaddPairwise<int8_t, int16_t>(a); return true;
-  case Opcode::I16x8ExtaddPairwiseI8x16U: out = extaddPairwise<uint8_t, uint16_t>(a); return true;
-  case Opcode::I32x4ExtaddPairwiseI16x8S: out = extaddPairwise<int16_t, int32_t>(a); return true;
-  case Opcode::I32x4ExtaddPairwiseI16x8U: out = extaddPairwise<uint16_t, uint32_t>(a); return true;
-  case Opcode::I32x4DotI16x8S: out = dot(a, b); return true;
-  default: return false;
+  case Opcode::I16x8ExtaddPairwiseI8x16S: return extaddPairwise<int8_t, int16_t>(in[0]);
+  case Opcode::I16x8ExtaddPairwiseI8x16U: return extaddPairwise<uint8_t, uint16_t>(in[0]);
+  case Opcode::I32x4ExtaddPairwiseI16x8S: return extaddPairwise<int16_t, int32_t>(in[0]);
+  case Opcode::I32x4ExtaddPairwiseI16x8U: return extaddPairwise<uint16_t, uint32_t>(in[0]);
+  case Opcode::I32x4DotI16x8S: return dot(in[0], in[1]);
+  default: return std::nullopt;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Float arithmetic. add/sub/mul/div/sqrt use the host's IEEE operations, whose
+// NaN results (the default NaN or a quietened input) are among those the spec
+// allows.
+
+template <typename F> constexpr Bits<F> kSignBit = Bits<F>(1) << (8 * sizeof(F) - 1);
+
+// The spec's fmin/fmax: any NaN operand gives a NaN (canonical here, which the
+// spec allows whatever the inputs), and -0 orders below +0.
+constexpr auto wasmMin = [](auto x, auto y) {
+  using F = decltype(x);
+  if (std::isnan(x) || std::isnan(y))
+    return std::numeric_limits<F>::quiet_NaN();
+  if (x == y) // also -0 == +0: prefer the negative one
+    return std::signbit(x) ? x : y;
+  return x < y ? x : y;
+};
+
+constexpr auto wasmMax = [](auto x, auto y) {
+  using F = decltype(x);
+  if (std::isnan(x) || std::isnan(y))
+    return std::numeric_limits<F>::quiet_NaN();
+  if (x == y)
+    return std::signbit(x) ? y : x;
+  return x < y ? y : x;
+};
+
+// pmin/pmax return one operand unchanged (a NaN keeps its payload, even a
+// signalling one), so they select bit patterns rather than float values.
+template <typename F> ValueSlot pminmax(const ValueSlot &a, const ValueSlot &b, bool isMax) {
+  using U = Bits<F>;
+  return lanewise<U>(a, b, [isMax](U x, U y) {
+    F fx = std::bit_cast<F>(x), fy = std::bit_cast<F>(y);
+    bool pickY = isMax ? fx < fy : fy < fx; // pmin: b < a ? b : a; pmax: a < b ? b : a
+    return pickY ? y : x;
+  });
+}
+
+// abs and neg only touch the sign bit, also of NaNs.
+template <typename F> ValueSlot absBits(const ValueSlot &a) {
+  return lanewise<Bits<F>>(a, [](Bits<F> x) { return Bits<F>(x & ~kSignBit<F>); });
+}
+template <typename F> ValueSlot negBits(const ValueSlot &a) {
+  return lanewise<Bits<F>>(a, [](Bits<F> x) { return Bits<F>(x ^ kSignBit<F>); });
+}
+
+// The spec's ceil/floor/trunc/nearest turn a signalling NaN into an arithmetic
+// (quiet) one, but C library implementations may return it unchanged, so NaNs
+// are quietened here: setting the quiet bit keeps canonical NaNs canonical.
+template <typename F> F quietNan(F x) {
+  constexpr Bits<F> quiet = Bits<F>(1) << (std::numeric_limits<F>::digits - 2);
+  return std::bit_cast<F>(Bits<F>(std::bit_cast<Bits<F>>(x) | quiet));
+}
+
+constexpr auto fsqrt = [](auto x) { return std::sqrt(x); };
+constexpr auto fceil = [](auto x) { return std::isnan(x) ? quietNan(x) : std::ceil(x); };
+constexpr auto ffloor = [](auto x) { return std::isnan(x) ? quietNan(x) : std::floor(x); };
+constexpr auto ftrunc = [](auto x) { return std::isnan(x) ? quietNan(x) : std::trunc(x); };
+// Round half to even: nearbyint under the default rounding mode, which wasm
+// code cannot change.
+constexpr auto fnearest = [](auto x) { return std::isnan(x) ? quietNan(x) : std::nearbyint(x); };
+
+Result executeFloatArith(Opcode op, const uint8_t *, const ValueSlot *in) {
+  switch (op) {
+  case Opcode::F32x4Abs: return absBits<float>(in[0]);
+  case Opcode::F32x4Neg: return negBits<float>(in[0]);
+  case Opcode::F32x4Sqrt: return lanewise<float>(in[0], fsqrt);
+  case Opcode::F32x4Ceil: return lanewise<float>(in[0], fceil);
+  case Opcode::F32x4Floor: return lanewise<float>(in[0], ffloor);
+  case Opcode::F32x4Trunc: return lanewise<float>(in[0], ftrunc);
+  case Opcode::F32x4Nearest: return lanewise<float>(in[0], fnearest);
+  case Opcode::F32x4Add: return lanewise<float>(in[0], in[1], std::plus<float>{});
+  case Opcode::F32x4Sub: return lanewise<float>(in[0], in[1], std::minus<float>{});
+  case Opcode::F32x4Mul: return lanewise<float>(in[0], in[1], std::multiplies<float>{});
+  case Opcode::F32x4Div: return lanewise<float>(in[0], in[1], std::divides<float>{});
+  case Opcode::F32x4Min: return lanewise<float>(in[0], in[1], wasmMin);
+  case Opcode::F32x4Max: return lanewise<float>(in[0], in[1], wasmMax);
+  case Opcode::F32x4Pmin: return pminmax<float>(in[0], in[1], false);
+  case Opcode::F32x4Pmax: return pminmax<float>(in[0], in[1], true);
+
+  case Opcode::F64x2Abs: return absBits<double>(in[0]);
+  case Opcode::F64x2Neg: return negBits<double>(in[0]);
+  case Opcode::F64x2Sqrt: return lanewise<double>(in[0], fsqrt);
+  case Opcode::F64x2Ceil: return lanewise<double>(in[0], fceil);
+  case Opcode::F64x2Floor: return lanewise<double>(in[0], ffloor);
+  case Opcode::F64x2Trunc: return lanewise<double>(in[0], ftrunc);
+  case Opcode::F64x2Nearest: return lanewise<double>(in[0], fnearest);
+  case Opcode::F64x2Add: return lanewise<double>(in[0], in[1], std::plus<double>{});
+  case Opcode::F64x2Sub: return lanewise<double>(in[0], in[1], std::minus<double>{});
+  case Opcode::F64x2Mul: return lanewise<double>(in[0], in[1], std::multiplies<double>{});
+  case Opcode::F64x2Div: return lanewise<double>(in[0], in[1], std::divides<double>{});
+  case Opcode::F64x2Min: return lanewise<double>(in[0], in[1], wasmMin);
+  case Opcode::F64x2Max: return lanewise<double>(in[0], in[1], wasmMax);
+  case Opcode::F64x2Pmin: return pminmax<double>(in[0], in[1], false);
+  case Opcode::F64x2Pmax: return pminmax<double>(in[0], in[1], true);
+  default: return std::nullopt;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Conversions
+
+// The spec's trunc_sat: NaN gives 0, out-of-range values saturate. The bounds
+// are powers of two, exact in both float formats, and every value that passes
+// them truncates to a representable integer (no UB in the cast).
+template <typename Int, typename F> Int truncSat(F x) {
+  constexpr F limit = std::is_signed_v<Int> ? F(2147483648.0) : F(4294967296.0);
+  if (std::isnan(x))
+    return 0;
+  if (std::is_signed_v<Int> ? x < -limit : x <= F(-1.0))
+    return std::numeric_limits<Int>::min();
+  if (x >= limit)
+    return std::numeric_limits<Int>::max();
+  return Int(x);
+}
+
+// Lane i of the result from lane i of the input. Where the result has fewer
+// lanes, only the low input lanes are read (convert_low, promote_low); where it
+// has more, its high lanes are zero (the _zero forms).
+template <typename From, typename To, typename Fn>
+ValueSlot convertLanes(const ValueSlot &a, Fn f) {
+  constexpr unsigned lanes = std::min(kLanes<From>, kLanes<To>);
+  ValueSlot out{};
+  for (unsigned i = 0; i < lanes; ++i)
+    setLane<To>(out, i, To(f(lane<From>(a, i))));
+  return out;
+}
+
+// Integer to float conversions and demote round to nearest even, as C++
+// conversions do under the default rounding mode; promote is exact.
+constexpr auto convert = [](auto x) { return x; };
+
+Result executeConvert(Opcode op, const uint8_t *, const ValueSlot *in) {
+  switch (op) {
+  case Opcode::I32x4TruncSatF32x4S:
+    return convertLanes<float, int32_t>(in[0], truncSat<int32_t, float>);
+  case Opcode::I32x4TruncSatF32x4U:
+    return convertLanes<float, uint32_t>(in[0], truncSat<uint32_t, float>);
+  case Opcode::I32x4TruncSatF64x2SZero:
+    return convertLanes<double, int32_t>(in[0], truncSat<int32_t, double>);
+  case Opcode::I32x4TruncSatF64x2UZero:
+    return convertLanes<double, uint32_t>(in[0], truncSat<uint32_t, double>);
+  case Opcode::F32x4ConvertI32x4S: return convertLanes<int32_t, float>(in[0], convert);
+  case Opcode::F32x4ConvertI32x4U: return convertLanes<uint32_t, float>(in[0], convert);
+  case Opcode::F64x2ConvertLowI32x4S: return convertLanes<int32_t, double>(in[0], convert);
+  case Opcode::F64x2ConvertLowI32x4U: return convertLanes<uint32_t, double>(in[0], convert);
+  case Opcode::F32x4DemoteF64x2Zero: return convertLanes<double, float>(in[0], convert);
+  case Opcode::F64x2PromoteLowF32x4: return convertLanes<float, double>(in[0], convert);
+  default: return std::nullopt;
   }
 }
 
@@ -510,14 +678,18 @@ bool isSimdArithmetic(Opcode op) {
 }
 
 void executeSimd(Opcode op, const uint8_t *imm, const ValueSlot *operands, ValueSlot *result) {
-  // Computed aside because *result may alias operands[0].
-  ValueSlot out{};
-  bool handled = executeIntArith(op, operands, out) || executeLanes(op, imm, operands, out) ||
-                 executeBitwise(op, operands, out) || executeCompare(op, operands, out) ||
-                 executeShift(op, operands, out) || executeWidenNarrow(op, operands, out);
-  if (!handled)
-    std::abort(); // not an instruction isSimdArithmetic accepts
-  *result = out;
+  using Group = Result (*)(Opcode, const uint8_t *, const ValueSlot *);
+  // Roughly by expected frequency; each miss costs one switch range check.
+  static constexpr Group kGroups[] = {executeIntArith,    executeLanes,  executeBitwise,
+                                      executeCompare,     executeShift,  executeFloatArith,
+                                      executeWidenNarrow, executeConvert};
+  for (Group group : kGroups) {
+    if (Result out = group(op, imm, operands)) {
+      *result = *out; // computed aside: *result may alias operands[0]
+      return;
+    }
+  }
+  std::abort(); // not an instruction isSimdArithmetic accepts
 }
 
 } // namespace wasmrt::internal::interp
