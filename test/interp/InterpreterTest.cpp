@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -565,4 +566,47 @@ TEST_CASE("Threads racing on first calls share one module's translations") {
   for (std::thread &thread : threads)
     thread.join();
   CHECK(wrong == 0);
+}
+
+TEST_CASE("Deep host re-entrancy ends in call stack exhausted, not a crash") {
+  Engine engine(interpConfig(), noCompiler);
+  Store store(engine);
+  Linker linker;
+  Instance *self = nullptr;
+  std::optional<TrapKind> innermost;
+  auto host = store.createHostFunction(
+      FuncType{{ValType::I32}, {ValType::I32}},
+      [&](Instance *, std::span<const Value> params, std::span<Value> results)
+          -> std::optional<TrapKind> {
+        Trap trap;
+        auto inner = self->invoke("down", {Value::i32(params[0].asI32() - 1)}, &trap);
+        if (!inner) {
+          if (!innermost)
+            innermost = trap.kind;
+          return trap.kind;
+        }
+        results[0] = (*inner)[0];
+        return std::nullopt;
+      });
+  REQUIRE(host);
+  Extern ext;
+  ext.kind = ExternKind::Func;
+  ext.func = *host;
+  linker.define("env", "up", ext);
+  Instance &instance = instantiate(store, linker, R"(
+    (module
+      (import "env" "up" (func $up (param i32) (result i32)))
+      (func (export "down") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (i32.const 0))
+          (else (call $up (local.get 0))))))
+  )");
+  self = &instance;
+  CHECK(callI32(instance, "down", {Value::i32(50)}) == 0);
+  auto deep = instance.invoke("down", {Value::i32(1 << 30)});
+  REQUIRE(!deep);
+  REQUIRE(innermost);
+  CHECK(*innermost == TrapKind::CallStackExhausted);
+  CHECK(interp::innermostActivation() == nullptr);
+  CHECK(callI32(instance, "down", {Value::i32(3)}) == 0);
 }
