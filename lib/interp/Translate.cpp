@@ -93,6 +93,9 @@ private:
     return lastInstr_;
   }
   bool fuseI32Binary(Opcode wasm);
+  // An i32 comparison just before a conditional branch (taken when the
+  // comparison is `ifTrue`) becomes one instruction; its target is emitted next.
+  bool fuseCompareBranch(bool ifTrue);
   // Drops an i32.eqz just before a conditional branch, which then branches
   // on the opposite condition.
   bool invertedCondition() {
@@ -206,7 +209,8 @@ void Translator::emitBrIf(uint32_t depth) {
   Ctl &ctl = at(depth);
   uint32_t arity = ctl.kind == Kind::Loop ? ctl.params : ctl.results;
   if (ctl.kind == Kind::Function || height_ == ctl.height + arity) {
-    emitOp(op(invertedCondition() ? InternalOp::BrUnless : InternalOp::BrIfJump));
+    if (!fuseCompareBranch(true))
+      emitOp(op(invertedCondition() ? InternalOp::BrUnless : InternalOp::BrIfJump));
     emitTarget(ctl);
     return;
   }
@@ -279,7 +283,8 @@ bool Translator::translateControl(const Instr &in, InstrReader &reader) {
       }
       ++out_.loops;
     } else if (in.op == Opcode::If) {
-      emitOp(op(invertedCondition() ? InternalOp::BrIfJump : InternalOp::BrUnless));
+      if (!fuseCompareBranch(false))
+        emitOp(op(invertedCondition() ? InternalOp::BrIfJump : InternalOp::BrUnless));
       ctl.elseFixup = here();
       emit(kNoFixup);
     }
@@ -428,6 +433,34 @@ bool Translator::fuseI32Binary(Opcode wasm) {
   code_.resize(at);
   emitOp(fused);
   emit(operand);
+  return true;
+}
+
+bool Translator::fuseCompareBranch(bool ifTrue) {
+  if (lastInstr_ == UINT32_MAX || labelAt_ == here())
+    return false;
+  uint16_t previousOp = uint16_t(code_[lastInstr_]);
+  Rhs rhs = Rhs::Stack;
+  Opcode compare;
+  if (previousOp >= op(Opcode::I32Eq) && previousOp <= op(Opcode::I32GeU)) {
+    compare = Opcode(previousOp);
+  } else if (previousOp >= i32ConstRhs(Opcode::I32Eq) && previousOp <= i32ConstRhs(Opcode::I32GeU)) {
+    rhs = Rhs::Const;
+    compare = Opcode(previousOp - i32ConstRhs(Opcode::I32Eqz) + op(Opcode::I32Eqz));
+  } else if (previousOp >= i32LocalRhs(Opcode::I32Eq) && previousOp <= i32LocalRhs(Opcode::I32GeU)) {
+    rhs = Rhs::Local;
+    compare = Opcode(previousOp - i32LocalRhs(Opcode::I32Eqz) + op(Opcode::I32Eqz));
+  } else {
+    return false;
+  }
+  uint32_t words = rhs == Rhs::Stack ? 1 : 2;
+  if (lastInstr_ + words != here())
+    return false;
+  uint32_t operand = rhs == Rhs::Stack ? 0 : code_[lastInstr_ + 1];
+  code_.resize(lastInstr_);
+  emitOp(i32CompareBranch(compare, rhs, ifTrue));
+  if (rhs != Rhs::Stack)
+    emit(operand);
   return true;
 }
 
