@@ -94,9 +94,12 @@ template <typename F> F wasmMax(F a, F b) {
 }
 
 // The integer range as exact bounds in F: [lo, hi) after truncation.
-template <typename I, typename F> constexpr F lowerBound() { return F(std::numeric_limits<I>::min()); }
+template <typename I, typename F> constexpr F lowerBound() {
+  return F(std::numeric_limits<I>::min());
+}
 template <typename I, typename F> constexpr F upperBound() {
-  return std::is_signed_v<I> ? -F(std::numeric_limits<I>::min()) : F(2) * F(I(1) << (sizeof(I) * 8 - 1));
+  return std::is_signed_v<I> ? -F(std::numeric_limits<I>::min())
+                             : F(2) * F(I(1) << (sizeof(I) * 8 - 1));
 }
 
 template <typename I, typename F> I truncTrapping(abi::InstanceContext *ctx, F x) {

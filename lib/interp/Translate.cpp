@@ -442,12 +442,15 @@ bool Translator::fuseCompareBranch(bool ifTrue) {
   uint16_t previousOp = uint16_t(code_[lastInstr_]);
   Rhs rhs = Rhs::Stack;
   Opcode compare;
-  if (previousOp >= op(Opcode::I32Eq) && previousOp <= op(Opcode::I32GeU)) {
+  auto within = [&](uint16_t first, uint16_t last) {
+    return previousOp >= first && previousOp <= last;
+  };
+  if (within(op(Opcode::I32Eq), op(Opcode::I32GeU))) {
     compare = Opcode(previousOp);
-  } else if (previousOp >= i32ConstRhs(Opcode::I32Eq) && previousOp <= i32ConstRhs(Opcode::I32GeU)) {
+  } else if (within(i32ConstRhs(Opcode::I32Eq), i32ConstRhs(Opcode::I32GeU))) {
     rhs = Rhs::Const;
     compare = Opcode(previousOp - i32ConstRhs(Opcode::I32Eqz) + op(Opcode::I32Eqz));
-  } else if (previousOp >= i32LocalRhs(Opcode::I32Eq) && previousOp <= i32LocalRhs(Opcode::I32GeU)) {
+  } else if (within(i32LocalRhs(Opcode::I32Eq), i32LocalRhs(Opcode::I32GeU))) {
     rhs = Rhs::Local;
     compare = Opcode(previousOp - i32LocalRhs(Opcode::I32Eqz) + op(Opcode::I32Eqz));
   } else {

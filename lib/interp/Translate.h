@@ -60,7 +60,8 @@ enum class InternalOp : uint16_t {
   // forms (plain, constant or local right operand): [operand,] target.
   // Indexed like I32ConstRhs; `Unless` ones branch when the comparison is false.
   I32CompareBrIf = I32LocalRhs + (uint16_t(Opcode::I32Rotr) - uint16_t(Opcode::I32Eqz) + 1),
-  I32CompareBrUnless = I32CompareBrIf + 3 * (uint16_t(Opcode::I32Rotr) - uint16_t(Opcode::I32Eqz) + 1),
+  I32CompareBrUnless =
+      I32CompareBrIf + 3 * (uint16_t(Opcode::I32Rotr) - uint16_t(Opcode::I32Eqz) + 1),
   Count = I32CompareBrUnless + 3 * (uint16_t(Opcode::I32Rotr) - uint16_t(Opcode::I32Eqz) + 1)
 };
 

@@ -91,6 +91,17 @@ std::string outcome(Instance &instance, std::string_view name, std::vector<Value
 
 std::string firstLine(const std::string &text) { return text.substr(0, text.find('\n')); }
 
+// Defines env.up, (i32) -> (i32), as `function`.
+void defineUp(Store &store, Linker &linker, HostFunction function) {
+  auto host = store.createHostFunction(FuncType{{ValType::I32}, {ValType::I32}},
+                                       std::move(function));
+  REQUIRE(host);
+  Extern ext;
+  ext.kind = ExternKind::Func;
+  ext.func = *host;
+  linker.define("env", "up", ext);
+}
+
 #define ANY_MODE GENERATE(MemoryMode::Guarded, MemoryMode::BoundsChecked)
 
 constexpr std::string_view kControl = R"(
@@ -318,8 +329,7 @@ TEST_CASE("Host to wasm to host to wasm, and a trap through nested activations")
   Linker linker;
   Instance *self = nullptr;
   std::vector<uint32_t> seen; // function indices of the activations a host call sees
-  auto host = store.createHostFunction(
-      FuncType{{ValType::I32}, {ValType::I32}},
+  defineUp(store, linker,
       [&](Instance *, std::span<const Value> params, std::span<Value> results)
           -> std::optional<TrapKind> {
         seen.clear();
@@ -332,11 +342,6 @@ TEST_CASE("Host to wasm to host to wasm, and a trap through nested activations")
         results[0] = (*inner)[0];
         return std::nullopt;
       });
-  REQUIRE(host);
-  Extern ext;
-  ext.kind = ExternKind::Func;
-  ext.func = *host;
-  linker.define("env", "up", ext);
   Instance &instance = instantiate(store, linker, R"(
     (module
       (import "env" "up" (func $up (param i32) (result i32)))
@@ -486,11 +491,13 @@ TEST_CASE("Translation speed", "[.translate]") {
         codeBytes += code->bytecodeSize;
         words += code->code.size();
       }
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+      auto elapsed = std::chrono::steady_clock::now() - begin;
+      best = std::min(best, std::chrono::duration<double>(elapsed).count());
     }
     WARN(path << ": " << module->numDefinedFuncs() << " functions, " << codeBytes
               << " bytes of code in " << best * 1000 << " ms: " << codeBytes / best / 1e6
-              << " MB/s; " << double(words * 4) / double(codeBytes) << " bytes of internal code per byte");
+              << " MB/s; " << double(words * 4) / double(codeBytes)
+              << " bytes of internal code per byte");
   }
 }
 
@@ -574,8 +581,7 @@ TEST_CASE("Deep host re-entrancy ends in call stack exhausted, not a crash") {
   Linker linker;
   Instance *self = nullptr;
   std::optional<TrapKind> innermost;
-  auto host = store.createHostFunction(
-      FuncType{{ValType::I32}, {ValType::I32}},
+  defineUp(store, linker,
       [&](Instance *, std::span<const Value> params, std::span<Value> results)
           -> std::optional<TrapKind> {
         Trap trap;
@@ -588,11 +594,6 @@ TEST_CASE("Deep host re-entrancy ends in call stack exhausted, not a crash") {
         results[0] = (*inner)[0];
         return std::nullopt;
       });
-  REQUIRE(host);
-  Extern ext;
-  ext.kind = ExternKind::Func;
-  ext.func = *host;
-  linker.define("env", "up", ext);
   Instance &instance = instantiate(store, linker, R"(
     (module
       (import "env" "up" (func $up (param i32) (result i32)))
