@@ -15,8 +15,10 @@
 // runtime after a trap (restoreActivations).
 //
 // The loop is one function over 150 lines on purpose: its handlers must share
-// the interpreter state in registers (pc, sp, frame, context). The per-opcode
-// handlers are in NumericOps.inc and MemoryOps.inc.
+// the interpreter state in registers (pc, sp, frame, context). The handlers
+// are in ControlOps.inc, MemoryOps.inc and NumericOps.inc, written with
+// WASMRT_HANDLER(label, operation) so that the same text fills the dispatch
+// table and defines the handlers (no list of operations kept by hand).
 #include "interp/Interpreter.h"
 #include "interp/SimdOps.h"
 #include "interp/Translate.h"
@@ -92,9 +94,12 @@ template <typename F> F wasmMax(F a, F b) {
 }
 
 // The integer range as exact bounds in F: [lo, hi) after truncation.
-template <typename I, typename F> constexpr F lowerBound() { return F(std::numeric_limits<I>::min()); }
+template <typename I, typename F> constexpr F lowerBound() {
+  return F(std::numeric_limits<I>::min());
+}
 template <typename I, typename F> constexpr F upperBound() {
-  return std::is_signed_v<I> ? -F(std::numeric_limits<I>::min()) : F(2) * F(I(1) << (sizeof(I) * 8 - 1));
+  return std::is_signed_v<I> ? -F(std::numeric_limits<I>::min())
+                             : F(2) * F(I(1) << (sizeof(I) * 8 - 1));
 }
 
 template <typename I, typename F> I truncTrapping(abi::InstanceContext *ctx, F x) {
@@ -185,13 +190,14 @@ bool staysInterpreted(const abi::FuncRef *f, void **body) {
 }
 
 // Calls that leave the interpreter: a host function, or native code through
-// the entry trampoline of the caller module's type. `slots` holds the
-// arguments and receives the results. Kept out of line (and with a frame
-// pointer) so run()'s frame stays small.
+// the entry trampoline of the caller module's type: `code` if not null (an
+// optimized body of the caller's own module, f then null), else f's code.
+// `slots` holds the arguments and receives the results. Kept out of line (and
+// with a frame pointer) so run()'s frame stays small.
 __attribute__((noinline)) void callOut(abi::InstanceContext *caller, const abi::FuncRef *f,
                                        void *code, uint32_t typeIndex, Slot *slots) {
   auto *values = reinterpret_cast<abi::ValueSlot *>(slots);
-  if (f->funcIndex == UINT32_MAX) {
+  if (f && f->funcIndex == UINT32_MAX) {
     // What the host adapter does (ModuleEmitter.cpp).
     auto *host = reinterpret_cast<abi::HostFunctionContext *>(f->context);
     if (uint32_t kind = host->callback(host, caller, values))
@@ -205,7 +211,7 @@ __attribute__((noinline)) void callOut(abi::InstanceContext *caller, const abi::
     code = __atomic_load_n(&const_cast<abi::FuncRef *>(f)->code, __ATOMIC_ACQUIRE);
   if (!trampoline || !code) [[unlikely]]
     trap(caller, TrapKind::CompilationFailed);
-  trampoline(code, f->context, values);
+  trampoline(code, f ? f->context : caller, values);
 }
 
 __attribute__((noinline)) void run(abi::InstanceContext *ctx, uint32_t funcIndex,
@@ -239,254 +245,72 @@ __attribute__((noinline)) void run(abi::InstanceContext *ctx, uint32_t funcIndex
       countHotness(moduleOf(ctx), fc->funcIndex, kNoLoop);                                         \
   } while (false)
 
-  WASMRT_ENTER_FUNCTION();
-  for (;;) {
-    uint32_t word = *pc;
-    switch (uint16_t(word)) {
-    case op(Opcode::Unreachable): trap(ctx, TrapKind::Unreachable);
-    case op(InternalOp::Jump): pc = fc->code.data() + pc[1]; continue;
-    case op(InternalOp::BrMove): {
-      uint32_t arity = pc[2], drop = pc[3];
-      std::memmove(static_cast<void *>(sp - arity - drop), sp - arity, arity * sizeof(Slot));
-      sp -= drop;
-      pc = fc->code.data() + pc[1];
-      continue;
-    }
-    case op(InternalOp::BrIfJump):
-      --sp;
-      pc = sp->u32 ? fc->code.data() + pc[1] : pc + 2;
-      continue;
-    case op(InternalOp::BrUnless):
-      --sp;
-      pc = sp->u32 ? pc + 2 : fc->code.data() + pc[1];
-      continue;
-    case op(InternalOp::BrTableX): {
-      --sp;
-      uint32_t index = std::min(sp->u32, pc[1]);
-      const uint32_t *entry = pc + 2 + 3 * index;
-      uint32_t arity = entry[1], drop = entry[2];
-      if (drop) {
-        std::memmove(static_cast<void *>(sp - arity - drop), sp - arity, arity * sizeof(Slot));
-        sp -= drop;
-      }
-      pc = fc->code.data() + entry[0];
-      continue;
-    }
-    case op(InternalOp::Fuel): {
-      int64_t left = *ctx->fuelCounter - int64_t(pc[1]);
-      *ctx->fuelCounter = left;
-      if (left < 0) [[unlikely]]
-        trap(ctx, TrapKind::OutOfFuel);
-      pc += 2;
-      continue;
-    }
-    case op(InternalOp::LoopHead): {
-      const InterpreterOptions &options = moduleOf(ctx).options();
-      if (options.epochInterruption && epochReached(ctx)) [[unlikely]]
-        trap(ctx, TrapKind::Interrupted);
-      if (options.hooks) [[unlikely]] {
-        if (OsrEntryArray entry = countHotness(moduleOf(ctx), fc->funcIndex, pc[1])) {
-          // The frame is the OSR buffer: locals, then the operand stack.
-          entry(ctx, reinterpret_cast<abi::ValueSlot *>(fp), pc[1]);
-          sp = fp + fc->numResults;
-          goto doReturn;
-        }
-      }
-      pc += 2;
-      continue;
-    }
-    case op(InternalOp::ReturnX):
-    doReturn: {
-      uint32_t n = fc->numResults;
-      auto *h = reinterpret_cast<FrameHeader *>(fp - kHeaderSlots);
-      if (!h->returnPc) {
-        std::memcpy(slots, sp - n, n * sizeof(Slot));
-        stack.innermost = act->caller;
-        return;
-      }
-      std::memmove(static_cast<void *>(h->returnSp), sp - n, n * sizeof(Slot));
-      sp = h->returnSp + n;
-      pc = h->returnPc;
-      fc = h->callerCode;
-      act = act->caller;
-      stack.innermost = act;
-      ctx = act->context;
-      fp = reinterpret_cast<Slot *>(act->frameBase);
-      continue;
-    }
-    case op(InternalOp::CallDefined):
-    case op(InternalOp::CallImport):
-    case op(InternalOp::CallIndirectX): {
-      // pc[2..4]: type index, parameter and result counts.
-      uint32_t typeIndex = pc[2], params = pc[3], results = pc[4];
-      const abi::FuncRef *f;
-      abi::InstanceContext *calleeCtx = ctx;
-      uint32_t callee = pc[1];
-      void *body = nullptr;
-      bool interpreted;
-      if (uint16_t(word) == op(InternalOp::CallDefined)) {
-        f = nullptr;
-        const TierHooks *hooks = moduleOf(ctx).options().hooks;
-        if (hooks && hooks->compiledBody) [[unlikely]]
-          body = hooks->compiledBody(hooks->state, callee);
-        interpreted = !body;
-      } else {
-        if (uint16_t(word) == op(InternalOp::CallImport)) {
-          f = ctx->funcRefs[callee];
-        } else {
-          --sp;
-          abi::TableData *table = ctx->tables[pc[1]];
-          uint32_t index = sp->u32;
-          if (index >= table->size) [[unlikely]]
-            trap(ctx, TrapKind::UndefinedElement);
-          f = static_cast<const abi::FuncRef *>(table->elements[index]);
-          if (!f) [[unlikely]]
-            trap(ctx, TrapKind::UninitializedElement);
-          if (f->typeId != ctx->typeIds[typeIndex]) [[unlikely]]
-            trap(ctx, TrapKind::IndirectCallTypeMismatch);
-        }
-        interpreted = staysInterpreted(f, &body);
-        if (interpreted) {
-          calleeCtx = f->context;
-          callee = f->funcIndex;
-        }
-      }
-      Slot *args = sp - params;
-      if (!interpreted) {
-        if (!f)
-          f = ctx->funcRefs[callee];
-        callOut(ctx, f, body, typeIndex, args);
-        sp = args + results;
-        pc += 5;
-        continue;
-      }
-      const FunctionCode *calleeCode = codeOf(calleeCtx, callee);
-      Slot *next = fp + fc->frameSlots;
-      Slot *calleeFrame = pushFrame(stack, calleeCtx, calleeCode, next, args, nativeFrame);
-      auto *h = reinterpret_cast<FrameHeader *>(next);
-      h->returnPc = pc + 5;
-      h->returnSp = args;
-      h->callerCode = fc;
-      act = &h->activation;
-      ctx = calleeCtx;
-      fc = calleeCode;
-      fp = calleeFrame;
-      sp = fp + fc->numLocals;
-      pc = fc->code.data();
-      WASMRT_ENTER_FUNCTION();
-      continue;
-    }
+  // The next instruction: an indirect jump at the end of every handler
+  // (threaded dispatch), whose target the branch predictor learns per handler.
+  uint32_t word;
+#define WASMRT_NEXT()                                                                              \
+  do {                                                                                             \
+    word = *pc;                                                                                    \
+    goto *dispatch[uint16_t(word)];                                                                \
+  } while (false)
+  // Leaves the function: results to the frame's caller (the dispatch loop's
+  // own caller for the activation run() started).
+#define WASMRT_RETURN()                                                                            \
+  do {                                                                                             \
+    uint32_t n = fc->numResults;                                                                   \
+    auto *h = reinterpret_cast<FrameHeader *>(fp - kHeaderSlots);                                  \
+    if (!h->returnPc) {                                                                            \
+      std::memcpy(slots, sp - n, n * sizeof(Slot));                                                \
+      stack.innermost = act->caller;                                                               \
+      return;                                                                                      \
+    }                                                                                              \
+    std::memmove(static_cast<void *>(h->returnSp), sp - n, n * sizeof(Slot));                      \
+    sp = h->returnSp + n;                                                                          \
+    pc = h->returnPc;                                                                              \
+    fc = h->callerCode;                                                                            \
+    act = act->caller;                                                                             \
+    stack.innermost = act;                                                                         \
+    ctx = act->context;                                                                            \
+    fp = reinterpret_cast<Slot *>(act->frameBase);                                                 \
+    WASMRT_NEXT();                                                                                 \
+  } while (false)
 
-    case op(Opcode::Drop): --sp; ++pc; continue;
-    case op(Opcode::Select):
-      if (!sp[-1].u32)
-        sp[-3] = sp[-2];
-      sp -= 2;
-      ++pc;
-      continue;
-    // Variables: as wide as their type (Translate.h says why).
-    case op(InternalOp::LocalGet32): sp->u32 = fp[pc[1]].u32; ++sp; pc += 2; continue;
-    case op(InternalOp::LocalSet32): --sp; fp[pc[1]].u32 = sp->u32; pc += 2; continue;
-    case op(InternalOp::LocalTee32): fp[pc[1]].u32 = sp[-1].u32; pc += 2; continue;
-    case op(Opcode::LocalGet): sp->u64 = fp[pc[1]].u64; ++sp; pc += 2; continue;
-    case op(Opcode::LocalSet): --sp; fp[pc[1]].u64 = sp->u64; pc += 2; continue;
-    case op(Opcode::LocalTee): fp[pc[1]].u64 = sp[-1].u64; pc += 2; continue;
-    case op(InternalOp::LocalGet128): *sp++ = fp[pc[1]]; pc += 2; continue;
-    case op(InternalOp::LocalSet128): fp[pc[1]] = *--sp; pc += 2; continue;
-    case op(InternalOp::LocalTee128): fp[pc[1]] = sp[-1]; pc += 2; continue;
-    case op(InternalOp::GlobalGet32): sp->i32 = ctx->globals[pc[1]]->i32; ++sp; pc += 2; continue;
-    case op(InternalOp::GlobalSet32): --sp; ctx->globals[pc[1]]->i32 = sp->i32; pc += 2; continue;
-    case op(Opcode::GlobalGet): sp->i64 = ctx->globals[pc[1]]->i64; ++sp; pc += 2; continue;
-    case op(Opcode::GlobalSet): --sp; ctx->globals[pc[1]]->i64 = sp->i64; pc += 2; continue;
-    case op(InternalOp::GlobalGet128):
-      std::memcpy(sp->bytes, ctx->globals[pc[1]]->v128, sizeof(Slot));
-      ++sp;
-      pc += 2;
-      continue;
-    case op(InternalOp::GlobalSet128):
-      --sp;
-      std::memcpy(ctx->globals[pc[1]]->v128, sp->bytes, sizeof(Slot));
-      pc += 2;
-      continue;
-    case op(Opcode::I32Const): sp->u32 = pc[1]; ++sp; pc += 2; continue;
-    case op(Opcode::F32Const): sp->u32 = pc[1]; ++sp; pc += 2; continue;
-    case op(Opcode::I64Const):
-    case op(Opcode::F64Const):
-      sp->u64 = uint64_t(pc[1]) | uint64_t(pc[2]) << 32;
-      ++sp;
-      pc += 3;
-      continue;
-    case op(Opcode::V128Const):
-      std::memcpy(sp->bytes, pc + 1, 16);
-      ++sp;
-      pc += 5;
-      continue;
-
-    case op(Opcode::RefNull): sp->ref = nullptr; ++sp; ++pc; continue;
-    case op(Opcode::RefIsNull): sp[-1].u64 = sp[-1].ref == nullptr; ++pc; continue;
-    case op(Opcode::RefFunc):
-      sp->ref = const_cast<abi::FuncRef *>(ctx->funcRefs[pc[1]]);
-      ++sp;
-      pc += 2;
-      continue;
-    case op(Opcode::TableGet): {
-      abi::TableData *table = ctx->tables[pc[1]];
-      if (sp[-1].u32 >= table->size) [[unlikely]]
-        trap(ctx, TrapKind::TableOutOfBounds);
-      sp[-1].ref = table->elements[sp[-1].u32];
-      pc += 2;
-      continue;
-    }
-    case op(Opcode::TableSet): {
-      abi::TableData *table = ctx->tables[pc[1]];
-      if (sp[-2].u32 >= table->size) [[unlikely]]
-        trap(ctx, TrapKind::TableOutOfBounds);
-      table->elements[sp[-2].u32] = sp[-1].ref;
-      sp -= 2;
-      pc += 2;
-      continue;
-    }
-    case op(Opcode::TableSize): sp->u32 = ctx->tables[pc[1]]->size; ++sp; pc += 2; continue;
-    case op(Opcode::TableGrow):
-      sp[-2].u32 = wasmrt_table_grow(ctx, pc[1], sp[-2].ref, sp[-1].u32);
-      --sp;
-      pc += 2;
-      continue;
-    case op(Opcode::TableFill):
-      wasmrt_table_fill(ctx, pc[1], sp[-3].u32, sp[-2].ref, sp[-1].u32);
-      sp -= 3;
-      pc += 2;
-      continue;
-    case op(Opcode::TableCopy):
-      wasmrt_table_copy(ctx, pc[1], pc[2], sp[-3].u32, sp[-2].u32, sp[-1].u32);
-      sp -= 3;
-      pc += 3;
-      continue;
-    case op(Opcode::TableInit):
-      wasmrt_table_init(ctx, pc[1], pc[2], sp[-3].u32, sp[-2].u32, sp[-1].u32);
-      sp -= 3;
-      pc += 3;
-      continue;
-    case op(Opcode::ElemDrop): wasmrt_elem_drop(ctx, pc[1]); pc += 2; continue;
-
+  // The address of each operation's handler, filled on the thread's first
+  // call: a thread_local, so no thread ever writes what another reads. The
+  // handler files are included here once so that each WASMRT_HANDLER stores
+  // its label (the handler's body after it is dead code), and once below.
+  thread_local const void *table[op(InternalOp::Count)] = {};
+  const void *const *dispatch = table;
+  if (!table[op(Opcode::Unreachable)]) [[unlikely]] {
+    for (const void *&entry : table)
+      entry = &&invalid;
+#define WASMRT_HANDLER(name, value)                                                                \
+  table[value] = &&L_##name;                                                                       \
+  if (false)
+#define WASMRT_ALIAS(name, value) table[value] = &&L_##name;
+#include "interp/ControlOps.inc"
 #include "interp/MemoryOps.inc"
 #include "interp/NumericOps.inc"
-
-    case op(InternalOp::SimdArith): {
-      uint32_t operands = (word >> 16) & 0xFF;
-      auto simd = Opcode(pc[1]);
-      Slot *in = sp - operands;
-      executeSimd(simd, reinterpret_cast<const uint8_t *>(pc + 2),
-                  reinterpret_cast<const abi::ValueSlot *>(in), reinterpret_cast<abi::ValueSlot *>(in));
-      sp = in + 1;
-      pc += 2 + (word >> 24);
-      continue;
-    }
-    default:
-      // Translation emits nothing else.
-      trap(ctx, TrapKind::CompilationFailed);
-    }
+#undef WASMRT_HANDLER
+#undef WASMRT_ALIAS
   }
+
+  WASMRT_ENTER_FUNCTION();
+  WASMRT_NEXT();
+
+#define WASMRT_HANDLER(name, value) L_##name:
+#define WASMRT_ALIAS(name, value) L_##name:
+#include "interp/ControlOps.inc"
+#include "interp/MemoryOps.inc"
+#include "interp/NumericOps.inc"
+#undef WASMRT_HANDLER
+#undef WASMRT_ALIAS
+
+invalid:
+  // Translation emits nothing else.
+  trap(ctx, TrapKind::CompilationFailed);
+#undef WASMRT_NEXT
+#undef WASMRT_RETURN
 #undef WASMRT_ENTER_FUNCTION
 }
 

@@ -23,11 +23,12 @@
 
 namespace wasmrt::internal::interp {
 
-// One per interpreted wasm call. The activation that `interpret` starts lives
-// on the native stack of that call; calls the dispatch loop makes to other
-// interpreted functions keep theirs on the value stack, in the header just
-// below their frame (they share the dispatch loop's native frame, so
-// consecutive activations may have the same nativeFrame).
+// One per interpreted wasm call, kept on the value stack in the header just
+// below its frame (not on the native stack: calls between interpreted
+// functions stay in one dispatch loop, so the activations that loop runs share
+// its native frame, and consecutive activations may have the same
+// nativeFrame; the innermost comes first in the `caller` chain). Valid while
+// the call runs, and after a trap until the runtime calls restoreActivations.
 struct Activation {
   Activation *caller;          // the next outer interpreted activation of this thread
   const void *nativeFrame;     // __builtin_frame_address(0) of the function running it

@@ -27,6 +27,9 @@ namespace {
 
 constexpr uint32_t kNoFixup = UINT32_MAX;
 
+// The same list as Translator.cpp's endsFuelRun, which fuel exactness depends
+// on (test/interp compares the two tiers). It belongs in lib/binary for both;
+// lib/compiler is not this layer's to change.
 bool endsFuelRun(Opcode op) {
   switch (op) {
   case Opcode::Block:
@@ -67,6 +70,7 @@ private:
 
   void emit(uint32_t word) { code_.push_back(word); }
   void emitOp(uint16_t operation, uint16_t aux = 0) {
+    lastInstr_ = here();
     code_.push_back(uint32_t(operation) | uint32_t(aux) << 16);
   }
   void emit64(uint64_t value) {
@@ -74,6 +78,33 @@ private:
     emit(uint32_t(value >> 32));
   }
   uint32_t here() const { return uint32_t(code_.size()); }
+  // A branch target at the current position: the previous instruction may no
+  // longer be fused with the next.
+  uint32_t label() {
+    labelAt_ = here();
+    return labelAt_;
+  }
+  // The previous instruction, if it is `operation`, `words` long and ends here
+  // with no branch target in between: its position, else UINT32_MAX.
+  uint32_t previous(uint16_t operation, uint32_t words) const {
+    if (labelAt_ == here() || lastInstr_ + words != here() ||
+        uint16_t(code_[lastInstr_]) != operation)
+      return UINT32_MAX;
+    return lastInstr_;
+  }
+  bool fuseI32Binary(Opcode wasm);
+  // An i32 comparison just before a conditional branch (taken when the
+  // comparison is `ifTrue`) becomes one instruction; its target is emitted next.
+  bool fuseCompareBranch(bool ifTrue);
+  // Drops an i32.eqz just before a conditional branch, which then branches
+  // on the opposite condition.
+  bool invertedCondition() {
+    uint32_t at = previous(op(Opcode::I32Eqz), 1);
+    if (at == UINT32_MAX)
+      return false;
+    code_.resize(at);
+    return true;
+  }
   void push(uint32_t n = 1) {
     height_ += n;
     maxHeight_ = std::max(maxHeight_, height_);
@@ -121,6 +152,8 @@ private:
   bool reachable_ = true;
   uint32_t skipDepth_ = 0;
   uint32_t pendingFuel_ = 0;
+  uint32_t lastInstr_ = UINT32_MAX;
+  uint32_t labelAt_ = UINT32_MAX;
 };
 
 void Translator::blockSignature(const BlockType &type, uint32_t &params,
@@ -176,7 +209,8 @@ void Translator::emitBrIf(uint32_t depth) {
   Ctl &ctl = at(depth);
   uint32_t arity = ctl.kind == Kind::Loop ? ctl.params : ctl.results;
   if (ctl.kind == Kind::Function || height_ == ctl.height + arity) {
-    emitOp(op(InternalOp::BrIfJump));
+    if (!fuseCompareBranch(true))
+      emitOp(op(invertedCondition() ? InternalOp::BrUnless : InternalOp::BrIfJump));
     emitTarget(ctl);
     return;
   }
@@ -185,7 +219,7 @@ void Translator::emitBrIf(uint32_t depth) {
   emit(kNoFixup);
   emitOp(op(InternalOp::BrMove));
   emitBranchOperands(ctl);
-  code_[skip] = here();
+  code_[skip] = label();
 }
 
 void Translator::emitBrTable(std::span<const uint32_t> targets) {
@@ -242,14 +276,15 @@ bool Translator::translateControl(const Instr &in, InstrReader &reader) {
                                     : Kind::If,
             height_ - params, params, results};
     if (in.op == Opcode::Loop) {
-      ctl.start = here();
+      ctl.start = label();
       if (options_.loopHeads) {
         emitOp(op(InternalOp::LoopHead));
         emit(out_.loops);
       }
       ++out_.loops;
     } else if (in.op == Opcode::If) {
-      emitOp(op(InternalOp::BrUnless));
+      if (!fuseCompareBranch(false))
+        emitOp(op(invertedCondition() ? InternalOp::BrIfJump : InternalOp::BrUnless));
       ctl.elseFixup = here();
       emit(kNoFixup);
     }
@@ -262,7 +297,7 @@ bool Translator::translateControl(const Instr &in, InstrReader &reader) {
       emitOp(op(InternalOp::Jump));
       emitTarget(ctl);
     }
-    resolve(ctl.elseFixup, here());
+    resolve(ctl.elseFixup, label());
     ctl.elseFixup = kNoFixup;
     ctl.kind = Kind::Else;
     height_ = ctl.height + ctl.params;
@@ -274,7 +309,7 @@ bool Translator::translateControl(const Instr &in, InstrReader &reader) {
     ctls_.pop_back();
     bool after = ctl.kind == Kind::Loop ? reachable_
                                         : reachable_ || ctl.reached || ctl.kind == Kind::If;
-    resolve(ctl.elseFixup, here());
+    resolve(ctl.elseFixup, label());
     resolve(ctl.fixups, here());
     if (ctl.kind == Kind::Function) {
       emitOp(op(InternalOp::ReturnX));
@@ -380,6 +415,58 @@ bool Translator::translateOther(const Instr &in) {
   }
 }
 
+// An i32 binary operator whose right operand was just pushed by i32.const or
+// a 32-bit local.get becomes one fused instruction.
+bool Translator::fuseI32Binary(Opcode wasm) {
+  if (op(wasm) < op(Opcode::I32Eqz) || op(wasm) > op(Opcode::I32Rotr) ||
+      opcodeInfo(wasm).signature != "ii:i")
+    return false;
+  uint32_t at = previous(op(Opcode::I32Const), 2);
+  uint16_t fused = i32ConstRhs(wasm);
+  if (at == UINT32_MAX) {
+    at = previous(op(InternalOp::LocalGet32), 2);
+    fused = i32LocalRhs(wasm);
+  }
+  if (at == UINT32_MAX)
+    return false;
+  uint32_t operand = code_[at + 1];
+  code_.resize(at);
+  emitOp(fused);
+  emit(operand);
+  return true;
+}
+
+bool Translator::fuseCompareBranch(bool ifTrue) {
+  if (lastInstr_ == UINT32_MAX || labelAt_ == here())
+    return false;
+  uint16_t previousOp = uint16_t(code_[lastInstr_]);
+  Rhs rhs = Rhs::Stack;
+  Opcode compare;
+  auto within = [&](uint16_t first, uint16_t last) {
+    return previousOp >= first && previousOp <= last;
+  };
+  if (within(op(Opcode::I32Eq), op(Opcode::I32GeU))) {
+    compare = Opcode(previousOp);
+  } else if (within(i32ConstRhs(Opcode::I32Eq), i32ConstRhs(Opcode::I32GeU))) {
+    rhs = Rhs::Const;
+    compare = Opcode(previousOp - i32ConstRhs(Opcode::I32Eqz) + op(Opcode::I32Eqz));
+  } else if (within(i32LocalRhs(Opcode::I32Eq), i32LocalRhs(Opcode::I32GeU))) {
+    rhs = Rhs::Local;
+    compare = Opcode(previousOp - i32LocalRhs(Opcode::I32Eqz) + op(Opcode::I32Eqz));
+  } else {
+    return false;
+  }
+  uint32_t words = rhs == Rhs::Stack ? 1 : 2;
+  if (lastInstr_ + words != here())
+    return false;
+  uint32_t operand = rhs == Rhs::Stack ? 0 : code_[lastInstr_ + 1];
+  code_.resize(lastInstr_);
+  emitOp(i32CompareBranch(compare, rhs, ifTrue));
+  if (rhs != Rhs::Stack)
+    emit(operand);
+  return true;
+}
+
 // Instructions fully described by their Opcodes.def signature: numeric ones,
 // memory accesses (immediate: the offset, then the lane) and SIMD.
 bool Translator::translateSimple(const Instr &in, const OpcodeInfo &info) {
@@ -402,7 +489,7 @@ bool Translator::translateSimple(const Instr &in, const OpcodeInfo &info) {
         emit(word);
       }
     }
-  } else {
+  } else if (!fuseI32Binary(in.op)) {
     emitOp(op(in.op));
     if (memArg) {
       // Memory64 is not part of Wasm 2.0: offsets are u32.

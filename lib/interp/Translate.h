@@ -49,8 +49,37 @@ enum class InternalOp : uint16_t {
   GlobalSet32,
   GlobalGet128,
   GlobalSet128,
-  Count
+  // Fused forms of the i32 binary operators (Opcodes i32.eqz .. i32.rotr;
+  // only the binary ones are used) whose right operand the translator folds:
+  // an i32.const (the constant in word 1) or a 32-bit local.get (its index),
+  // saving the dispatch of that instruction.
+  I32ConstRhs,
+  I32LocalRhs = I32ConstRhs + (uint16_t(Opcode::I32Rotr) - uint16_t(Opcode::I32Eqz) + 1),
+  // An i32 comparison (i32.eq .. i32.ge_u) fused with the conditional branch
+  // that consumes it (br_if, or the branch to an if's else), in its three
+  // forms (plain, constant or local right operand): [operand,] target.
+  // Indexed like I32ConstRhs; `Unless` ones branch when the comparison is false.
+  I32CompareBrIf = I32LocalRhs + (uint16_t(Opcode::I32Rotr) - uint16_t(Opcode::I32Eqz) + 1),
+  I32CompareBrUnless =
+      I32CompareBrIf + 3 * (uint16_t(Opcode::I32Rotr) - uint16_t(Opcode::I32Eqz) + 1),
+  Count = I32CompareBrUnless + 3 * (uint16_t(Opcode::I32Rotr) - uint16_t(Opcode::I32Eqz) + 1)
 };
+
+// The form of a fused comparison's right operand.
+enum class Rhs : uint16_t { Stack, Const, Local };
+inline constexpr uint16_t i32CompareBranch(Opcode compare, Rhs rhs, bool ifTrue) {
+  constexpr uint16_t range = uint16_t(Opcode::I32Rotr) - uint16_t(Opcode::I32Eqz) + 1;
+  return uint16_t(uint16_t(ifTrue ? InternalOp::I32CompareBrIf : InternalOp::I32CompareBrUnless) +
+                  uint16_t(rhs) * range + uint16_t(compare) - uint16_t(Opcode::I32Eqz));
+}
+
+// The fused form of i32 binary operator `wasm` (see I32ConstRhs).
+inline constexpr uint16_t i32ConstRhs(Opcode wasm) {
+  return uint16_t(uint16_t(InternalOp::I32ConstRhs) + uint16_t(wasm) - uint16_t(Opcode::I32Eqz));
+}
+inline constexpr uint16_t i32LocalRhs(Opcode wasm) {
+  return uint16_t(uint16_t(InternalOp::I32LocalRhs) + uint16_t(wasm) - uint16_t(Opcode::I32Eqz));
+}
 
 inline constexpr uint16_t op(InternalOp internal) { return uint16_t(internal); }
 inline constexpr uint16_t op(Opcode wasm) { return uint16_t(wasm); }

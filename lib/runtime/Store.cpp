@@ -302,27 +302,29 @@ struct CallFrame {
 void runCall(void *arg) {
   auto *call = static_cast<CallFrame *>(arg);
   call->store->refreshStackLimit();
-  if (!call->trampoline) {
-    // The interpreter tier has no glue: host functions are called as their
-    // adapter would (the callee passed as the caller: the host called it),
-    // wasm functions are interpreted.
-    const abi::FuncRef *func = call->func;
-    if (func->funcIndex == UINT32_MAX) {
-      auto *host = reinterpret_cast<abi::HostFunctionContext *>(func->context);
-      if (uint32_t kind = host->callback(host, func->context, call->slots))
-        raiseTrap(TrapKind(kind));
-      return;
-    }
-    interp::interpret(func->context, func->context, func->funcIndex, call->slots);
-    return;
-  }
   // A compile thread may be storing a lazily compiled body into this FuncRef
   // right now (LazyBodies::ready, a release store): a plain load would be a
   // data race (ThreadSanitizer reported it), and acquire makes the body's
   // code visible along with its address. The FuncRef itself is never const.
-  void *code = std::atomic_ref<void *>(const_cast<void *&>(call->func->code))
+  const abi::FuncRef *func = call->func;
+  void *code = std::atomic_ref<void *>(const_cast<void *&>(func->code))
                    .load(std::memory_order_acquire);
-  call->trampoline(code, call->func->context, call->slots);
+  if (code && call->trampoline) {
+    call->trampoline(code, func->context, call->slots);
+    return;
+  }
+  // No code: an interpreted function, or (the interpreter tier has no glue) a
+  // host function, called as its adapter would (the callee passed as the
+  // caller: the host called it).
+  if (func->funcIndex == UINT32_MAX) {
+    auto *host = reinterpret_cast<abi::HostFunctionContext *>(func->context);
+    if (uint32_t kind = host->callback(host, func->context, call->slots))
+      raiseTrap(TrapKind(kind));
+    return;
+  }
+  if (!func->context->interpreter)
+    raiseTrap(TrapKind::CompilationFailed);
+  interp::interpret(func->context, func->context, func->funcIndex, call->slots);
 }
 
 } // namespace

@@ -41,6 +41,7 @@ constexpr TierSetup kTiers[] = {
     {"baseline", Tiering::Baseline},
     {"optimized", Tiering::Optimized},
     {"tiered (threshold 1, OSR check every iteration)", Tiering::Tiered},
+    {"interpreter", Tiering::Interpreter},
 };
 
 Config tierConfig(Tiering mode, Config config = {}) {

@@ -15,11 +15,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
+#include <thread>
 
 using namespace wasmrt;
 using namespace wasmrt::internal;
@@ -87,6 +90,17 @@ std::string outcome(Instance &instance, std::string_view name, std::vector<Value
 }
 
 std::string firstLine(const std::string &text) { return text.substr(0, text.find('\n')); }
+
+// Defines env.up, (i32) -> (i32), as `function`.
+void defineUp(Store &store, Linker &linker, HostFunction function) {
+  auto host = store.createHostFunction(FuncType{{ValType::I32}, {ValType::I32}},
+                                       std::move(function));
+  REQUIRE(host);
+  Extern ext;
+  ext.kind = ExternKind::Func;
+  ext.func = *host;
+  linker.define("env", "up", ext);
+}
 
 #define ANY_MODE GENERATE(MemoryMode::Guarded, MemoryMode::BoundsChecked)
 
@@ -315,8 +329,7 @@ TEST_CASE("Host to wasm to host to wasm, and a trap through nested activations")
   Linker linker;
   Instance *self = nullptr;
   std::vector<uint32_t> seen; // function indices of the activations a host call sees
-  auto host = store.createHostFunction(
-      FuncType{{ValType::I32}, {ValType::I32}},
+  defineUp(store, linker,
       [&](Instance *, std::span<const Value> params, std::span<Value> results)
           -> std::optional<TrapKind> {
         seen.clear();
@@ -329,11 +342,6 @@ TEST_CASE("Host to wasm to host to wasm, and a trap through nested activations")
         results[0] = (*inner)[0];
         return std::nullopt;
       });
-  REQUIRE(host);
-  Extern ext;
-  ext.kind = ExternKind::Func;
-  ext.func = *host;
-  linker.define("env", "up", ext);
   Instance &instance = instantiate(store, linker, R"(
     (module
       (import "env" "up" (func $up (param i32) (result i32)))
@@ -483,10 +491,123 @@ TEST_CASE("Translation speed", "[.translate]") {
         codeBytes += code->bytecodeSize;
         words += code->code.size();
       }
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+      auto elapsed = std::chrono::steady_clock::now() - begin;
+      best = std::min(best, std::chrono::duration<double>(elapsed).count());
     }
     WARN(path << ": " << module->numDefinedFuncs() << " functions, " << codeBytes
               << " bytes of code in " << best * 1000 << " ms: " << codeBytes / best / 1e6
-              << " MB/s; " << double(words * 4) / double(codeBytes) << " bytes of internal code per byte");
+              << " MB/s; " << double(words * 4) / double(codeBytes)
+              << " bytes of internal code per byte");
   }
+}
+
+namespace {
+
+// A stand-in for optimized code of (func (param i32 i32) (result i32)):
+// the hooks' "compiled body", called through the fake entry trampoline.
+int32_t fakeBody(int32_t a, int32_t b) { return a * 100 + b; }
+
+void fakeTrampoline(void *code, abi::InstanceContext *, abi::ValueSlot *values) {
+  int32_t a, b;
+  std::memcpy(&a, values[0].bytes, 4);
+  std::memcpy(&b, values[1].bytes, 4);
+  int32_t result = reinterpret_cast<int32_t (*)(int32_t, int32_t)>(code)(a, b);
+  std::memcpy(values[0].bytes, &result, 4);
+}
+
+void *bodyOfFunction1(void *, uint32_t funcIndex) {
+  return funcIndex == 1 ? reinterpret_cast<void *>(&fakeBody) : nullptr;
+}
+
+abi::EntryTrampoline trampolineOf(void *, uint32_t) { return &fakeTrampoline; }
+
+interp::OsrEntryArray neverTierUp(void *, uint32_t, uint32_t) { return nullptr; }
+
+} // namespace
+
+TEST_CASE("Tier hooks: a direct call to a function with a compiled body runs that body") {
+  auto module = decode(R"(
+    (module
+      (func (export "caller") (param i32) (result i32)
+        (i32.add (call 1 (local.get 0) (i32.const 7)) (i32.const 1)))
+      (func (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1))))
+  )");
+  interp::TierHooks hooks;
+  hooks.requestTierUp = &neverTierUp;
+  hooks.compiledBody = &bodyOfFunction1;
+  hooks.entryTrampoline = &trampolineOf;
+  interp::InterpreterOptions options;
+  options.hooks = &hooks;
+  interp::InterpretedModule interpreted(*module, options);
+  abi::InstanceContext ctx{};
+  ctx.interpreter = &interpreted;
+  abi::ValueSlot slots[1]{};
+  int32_t n = 5;
+  std::memcpy(slots[0].bytes, &n, 4);
+  interp::interpret(&ctx, &ctx, 0, slots);
+  int32_t result;
+  std::memcpy(&result, slots[0].bytes, 4);
+  CHECK(result == 5 * 100 + 7 + 1); // the "compiled" body, not i32.sub
+}
+
+TEST_CASE("Threads racing on first calls share one module's translations") {
+  Engine engine(interpConfig(), noCompiler);
+  auto loaded = engine.load(decode(kControl));
+  REQUIRE(loaded);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      Store store(engine);
+      auto instance = store.instantiate(*loaded, {});
+      if (!instance) {
+        ++wrong;
+        return;
+      }
+      for (int i = 0; i < 20; ++i) {
+        auto fib = (*instance)->invoke("fib", {Value::i32(15)});
+        if (!fib || (*fib)[0].asI32() != 610)
+          ++wrong;
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  CHECK(wrong == 0);
+}
+
+TEST_CASE("Deep host re-entrancy ends in call stack exhausted, not a crash") {
+  Engine engine(interpConfig(), noCompiler);
+  Store store(engine);
+  Linker linker;
+  Instance *self = nullptr;
+  std::optional<TrapKind> innermost;
+  defineUp(store, linker,
+      [&](Instance *, std::span<const Value> params, std::span<Value> results)
+          -> std::optional<TrapKind> {
+        Trap trap;
+        auto inner = self->invoke("down", {Value::i32(params[0].asI32() - 1)}, &trap);
+        if (!inner) {
+          if (!innermost)
+            innermost = trap.kind;
+          return trap.kind;
+        }
+        results[0] = (*inner)[0];
+        return std::nullopt;
+      });
+  Instance &instance = instantiate(store, linker, R"(
+    (module
+      (import "env" "up" (func $up (param i32) (result i32)))
+      (func (export "down") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (i32.const 0))
+          (else (call $up (local.get 0))))))
+  )");
+  self = &instance;
+  CHECK(callI32(instance, "down", {Value::i32(50)}) == 0);
+  auto deep = instance.invoke("down", {Value::i32(1 << 30)});
+  REQUIRE(!deep);
+  REQUIRE(innermost);
+  CHECK(*innermost == TrapKind::CallStackExhausted);
+  CHECK(interp::innermostActivation() == nullptr);
+  CHECK(callI32(instance, "down", {Value::i32(3)}) == 0);
 }

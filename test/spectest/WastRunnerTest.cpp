@@ -310,7 +310,8 @@ TEST_CASE("wast command: tiers") {
        {Args{"--tier", "baseline"}, Args{"--tier=optimized"}, Args{"--tier", "tiered"},
         Args{"--tier", "tiered", "--tier-up-threshold", "2", "--osr-check-interval", "1"},
         Args{"--tier-up-threshold=1", "--osr-check-interval=1", "--compilation", "eager"},
-        Args{"--tier", "baseline", "--compilation=eager"}}) {
+        Args{"--tier", "baseline", "--compilation=eager"}, Args{"--tier", "interp"},
+        Args{"--tier=interp", "--bounds-checks"}}) {
     Args args = tier;
     args.push_back(hot.path());
     INFO(joined(tier));
@@ -329,7 +330,7 @@ TEST_CASE("wast command: tiers") {
     CHECK(err.find("usage: wasmrt wast") != std::string::npos);
   }
   CHECK(runCommand({"--tier", "fast", hot.path()}, out, err) == 2);
-  CHECK(err.find("--tier needs tiered, baseline or optimized, got 'fast'") != std::string::npos);
+  CHECK(err.find("--tier needs tiered, baseline, optimized or interp, got 'fast'") != std::string::npos);
   CHECK(runCommand({"--osr-check-interval", "0", hot.path()}, out, err) == 2);
   CHECK(err.find("--osr-check-interval needs a whole number from 1 to 4294967295, got '0'") !=
         std::string::npos);
