@@ -156,7 +156,8 @@ OsrEntryArray countHotness(const InterpretedModule &module, uint32_t funcIndex, 
 // A frame for `code` at `header` (value-stack overflow traps), its arguments
 // copied from `args`, its other locals zeroed, its activation the innermost.
 Slot *pushFrame(ValueStack &stack, abi::InstanceContext *ctx, const FunctionCode *code,
-                Slot *header, const Slot *args, const void *nativeFrame) {
+                Slot *header, const Slot *args, const void *nativeFrame,
+                const void *nativeCaller = nullptr) {
   Slot *frame = header + kHeaderSlots;
   if (frame + code->frameSlots > stack.limit) [[unlikely]]
     trap(ctx, TrapKind::CallStackExhausted);
@@ -165,7 +166,7 @@ Slot *pushFrame(ValueStack &stack, abi::InstanceContext *ctx, const FunctionCode
               (code->numLocals - code->numParams) * sizeof(Slot));
   auto *h = reinterpret_cast<FrameHeader *>(header);
   h->activation = {stack.innermost, nativeFrame, ctx, code->funcIndex,
-                   reinterpret_cast<abi::ValueSlot *>(frame), code->frameSlots};
+                   reinterpret_cast<abi::ValueSlot *>(frame), code->frameSlots, nativeCaller};
   stack.innermost = &h->activation;
   return frame;
 }
@@ -215,7 +216,7 @@ __attribute__((noinline)) void callOut(abi::InstanceContext *caller, const abi::
 }
 
 __attribute__((noinline)) void run(abi::InstanceContext *ctx, uint32_t funcIndex,
-                                   abi::ValueSlot *slots) {
+                                   abi::ValueSlot *slots, const void *nativeCaller) {
   const void *nativeFrame = __builtin_frame_address(0);
   if (uintptr_t(nativeFrame) - kNativeFrameAllowance < ctx->stackLimit) [[unlikely]]
     trap(ctx, TrapKind::CallStackExhausted);
@@ -226,7 +227,8 @@ __attribute__((noinline)) void run(abi::InstanceContext *ctx, uint32_t funcIndex
   Slot *start = stack.innermost ? reinterpret_cast<Slot *>(stack.innermost->frameBase) +
                                       stack.innermost->frameSlots
                                 : stack.base;
-  Slot *fp = pushFrame(stack, ctx, fc, start, reinterpret_cast<Slot *>(slots), nativeFrame);
+  Slot *fp = pushFrame(stack, ctx, fc, start, reinterpret_cast<Slot *>(slots), nativeFrame,
+                       nativeCaller);
   auto *header = reinterpret_cast<FrameHeader *>(start);
   header->returnPc = nullptr;
   header->returnSp = nullptr;
@@ -317,8 +319,8 @@ invalid:
 } // namespace
 
 void interpret(abi::InstanceContext *callee, abi::InstanceContext *, uint32_t funcIndex,
-               abi::ValueSlot *slots) {
-  run(callee, funcIndex, slots);
+               abi::ValueSlot *slots, const void *nativeCaller) {
+  run(callee, funcIndex, slots, nativeCaller);
 }
 
 } // namespace wasmrt::internal::interp

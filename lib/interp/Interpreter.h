@@ -36,6 +36,11 @@ struct Activation {
   uint32_t funcIndex;          // module function index
   abi::ValueSlot *frameBase;   // its first slot on the value stack
   uint32_t frameSlots;         // locals + the maximum operand stack
+  // The activation a run of the dispatch loop starts with, when native code
+  // that keeps frame records called the interpreter (a JIT thunk, through
+  // wasmrt_interpret): that code's frame pointer, where a backtrace goes on
+  // past the interpreter's own frames. Null otherwise.
+  const void *nativeCaller;
 };
 
 // This thread's innermost interpreted activation, or null.
@@ -117,7 +122,8 @@ private:
 // written from slots[0]. `caller` is the calling instance's context (the
 // callee's own when the host calls). Traps leave by wasmrt_trap (siglongjmp),
 // so this must run inside the runtime's callWithTrapHandling.
+// `nativeCaller`: see Activation::nativeCaller.
 void interpret(abi::InstanceContext *callee, abi::InstanceContext *caller, uint32_t funcIndex,
-               abi::ValueSlot *slots);
+               abi::ValueSlot *slots, const void *nativeCaller = nullptr);
 
 } // namespace wasmrt::internal::interp

@@ -93,7 +93,9 @@ void wasmrt_elem_drop(InstanceContext *context, uint32_t elem) {
 // call it (docs/INTERPRETER.md). Arguments in slots, results from slots[0].
 void wasmrt_interpret(InstanceContext *callee, InstanceContext *caller, uint32_t funcIndex,
                       wasmrt::abi::ValueSlot *slots) {
-  wasmrt::internal::interp::interpret(callee, caller, funcIndex, slots);
+  // This file keeps frame pointers: our frame record holds the thunk's.
+  wasmrt::internal::interp::interpret(callee, caller, funcIndex, slots,
+                                      *static_cast<void *const *>(__builtin_frame_address(0)));
 }
 
 } // extern "C"

@@ -86,19 +86,31 @@ void captureFrames(EntryFrame *frame, uintptr_t pc, uintptr_t fp, bool exact) {
   // A trap raised by the interpreter itself: its activation comes first.
   if (jitCode.contains(lookup))
     add(pc, nullptr);
+  bool thunkFrame = false; // fp is a JIT thunk's frame, found through an activation
   while (count < TrapInfo::kMaxFrames && fp != 0 && fp % sizeof(uintptr_t) == 0 && fp < bound) {
     bool interpreterFrame = false;
+    const void *nativeCaller = nullptr;
     while (activation && reinterpret_cast<uintptr_t>(activation->nativeFrame) == fp &&
            count < TrapInfo::kMaxFrames) {
       add(0, activation);
+      nativeCaller = activation->nativeCaller;
       activation = activation->caller;
       interpreterFrame = true;
+    }
+    // The run of the dispatch loop was entered from a JIT thunk: the walk goes on
+    // from the thunk's frame (the runtime's and the interpreter's entry frames
+    // between them are not JIT code).
+    if (nativeCaller && reinterpret_cast<uintptr_t>(nativeCaller) > fp) {
+      fp = reinterpret_cast<uintptr_t>(nativeCaller);
+      thunkFrame = true;
+      continue;
     }
     bool towardsInterpreter =
         activation && reinterpret_cast<uintptr_t>(activation->nativeFrame) > fp &&
         reinterpret_cast<uintptr_t>(activation->nativeFrame) < bound;
-    if (!interpreterFrame && !towardsInterpreter && !jitCode.contains(lookup))
+    if (!interpreterFrame && !towardsInterpreter && !thunkFrame && !jitCode.contains(lookup))
       break;
+    thunkFrame = false;
     if (count >= TrapInfo::kMaxFrames)
       break;
     const auto *record = reinterpret_cast<const uintptr_t *>(fp);

@@ -35,6 +35,7 @@ using test::compileWat;
 struct TierSetup {
   const char *name;
   Tiering mode;
+  FirstTier firstTier = FirstTier::Baseline;
 };
 // The first is the reference the others are compared with.
 constexpr TierSetup kTiers[] = {
@@ -42,12 +43,15 @@ constexpr TierSetup kTiers[] = {
     {"optimized", Tiering::Optimized},
     {"tiered (threshold 1, OSR check every iteration)", Tiering::Tiered},
     {"interpreter", Tiering::Interpreter},
+    {"tiered, interpreter first (threshold 1, OSR check every iteration)", Tiering::Tiered,
+     FirstTier::Interpreter},
 };
 
-Config tierConfig(Tiering mode, Config config = {}) {
+Config tierConfig(const TierSetup &tier, Config config = {}) {
   config.compilation = CompilationMode::Lazy;
-  config.tiering.mode = mode;
-  if (mode == Tiering::Tiered) {
+  config.tiering.mode = tier.mode;
+  config.tiering.firstTier = tier.firstTier;
+  if (tier.mode == Tiering::Tiered) {
     config.tiering.tierUpThreshold = 1;
     config.tiering.osrCheckInterval = 1;
   }
@@ -100,8 +104,9 @@ struct Guest {
   Store store;
   std::optional<Instance> instance;
 
-  Guest(Tiering mode, std::string_view wat, Config base = {}, const Linker &linker = {})
-      : engine(tierConfig(mode, base)), store(engine) {
+  Guest(const TierSetup &tier, std::string_view wat, Config base = {},
+        const Linker &linker = {})
+      : engine(tierConfig(tier, base)), store(engine) {
     module = compileWat(engine, wat);
     if (engine.config().consumeFuel)
       REQUIRE(store.setFuel(INT64_MAX));
@@ -153,11 +158,11 @@ using Transcript = std::vector<std::string>;
 
 // Runs `run` once per tier and requires the transcripts to be equal; returns
 // the reference (baseline) transcript for the caller's own expectations.
-Transcript sameInAllTiers(const std::function<Transcript(Tiering)> &run) {
+Transcript sameInAllTiers(const std::function<Transcript(const TierSetup &)> &run) {
   std::vector<Transcript> transcripts;
   for (const TierSetup &tier : kTiers) {
     INFO("running in " << tier.name);
-    transcripts.push_back(run(tier.mode));
+    transcripts.push_back(run(tier));
   }
   for (size_t t = 1; t < transcripts.size(); ++t) {
     INFO(kTiers[t].name << " compared with " << kTiers[0].name);
@@ -295,7 +300,7 @@ constexpr int32_t kHot = 1'000'000;
 
 TEST_CASE("every trap kind is the same in all tiers, also from hot loops", "[api][tiering]") {
   const std::string wat = trapModule();
-  Transcript reference = sameInAllTiers([&](Tiering mode) {
+  Transcript reference = sameInAllTiers([&](const TierSetup &mode) {
     Guest guest(mode, wat);
     Transcript out;
     for (const TrapCase &trap : kTrapCases) {
@@ -351,7 +356,7 @@ TEST_CASE("every trap kind is the same in all tiers, also from hot loops", "[api
   CHECK(reference.back() == "div_s_zero(-1) ok i32:0x22e09");
   // Spot checks of the memory after the out-of-bounds stores: the straddling
   // store and fill wrote nothing, the in-bounds iterations did.
-  Guest guest(Tiering::Tiered, wat);
+  Guest guest(kTiers[2], wat);
   CHECK(startsWith(guest.call("store_straddling", {Val(int32_t(1000))}), "trap"));
   CHECK(startsWith(guest.call("fill_straddling", {Val(int32_t(1000))}), "trap"));
   auto memory = guest.instance->getMemory("memory");
@@ -441,7 +446,7 @@ std::string frames(std::initializer_list<std::pair<uint32_t, const char *>> list
 } // namespace
 
 TEST_CASE("backtraces are the same in all tiers, also from OSR code", "[api][tiering]") {
-  Transcript reference = sameInAllTiers([&](Tiering mode) {
+  Transcript reference = sameInAllTiers([&](const TierSetup &mode) {
     Guest guest(mode, kBacktraceWat);
     Transcript out;
     for (int32_t n : {kFirst, kHot}) {
@@ -526,7 +531,7 @@ TEST_CASE("fuel is consumed identically in all tiers", "[api][tiering][fuel]") {
   // The fuel one call of work(kFuelN) takes, measured in baseline code.
   uint64_t full = 0;
   {
-    Guest guest(Tiering::Baseline, kFuelWat, metered);
+    Guest guest(kTiers[0], kFuelWat, metered);
     REQUIRE(guest.store.setFuel(kBudget));
     REQUIRE(startsWith(guest.call("work", {Val(kFuelN)}), "ok"));
     full = kBudget - *guest.store.fuelRemaining();
@@ -534,7 +539,7 @@ TEST_CASE("fuel is consumed identically in all tiers", "[api][tiering][fuel]") {
   REQUIRE(full > uint64_t(kFuelN) * 20);
 
   const uint64_t kBudgets[] = {1000, full / 2, full - 1000, full - 1};
-  Transcript reference = sameInAllTiers([&](Tiering mode) {
+  Transcript reference = sameInAllTiers([&](const TierSetup &mode) {
     Transcript out;
     {
       // Enough fuel: the same fuel left after each of several calls.
@@ -635,7 +640,7 @@ TEST_CASE("epoch interruption is the same in all tiers", "[api][tiering][epoch]"
   const std::string interrupted = "trap " + std::to_string(uint32_t(TrapKind::Interrupted)) +
                                   " " + trapKindMessage(TrapKind::Interrupted);
   // $tick=0 $spin=1 $spin_calling=2 $spin_with_values=3
-  Transcript reference = sameInAllTiers([&](Tiering mode) {
+  Transcript reference = sameInAllTiers([&](const TierSetup &mode) {
     Guest guest(mode, kEpochWat, interruptible);
     Transcript out;
     // Long enough for the OSR entries to be compiled and entered.
@@ -793,7 +798,7 @@ double f64Bits(uint64_t bits) {
 } // namespace
 
 TEST_CASE("loops carrying values compute the same results in all tiers", "[api][tiering]") {
-  Transcript reference = sameInAllTiers([&](Tiering mode) {
+  Transcript reference = sameInAllTiers([&](const TierSetup &mode) {
     Guest guest(mode, kResultsWat);
     Transcript out;
     for (int round = 0; round < 2; ++round) {
@@ -918,7 +923,7 @@ TEST_CASE("memory growth inside hot loops is seen in all tiers", "[api][tiering]
     INFO("memory mode " << int(memoryMode));
     Config config;
     config.memoryMode = memoryMode;
-    Transcript reference = sameInAllTiers([&](Tiering mode) {
+    Transcript reference = sameInAllTiers([&](const TierSetup &mode) {
       Transcript out;
       Guest guest(mode, kGrowWat, config);
       out.push_back("grow_fill " + guest.call("grow_fill", {Val(kFirst)}));
@@ -942,7 +947,7 @@ TEST_CASE("memory growth inside hot loops is seen in all tiers", "[api][tiering]
 
 TEST_CASE("reference values across hot loops are the same in all tiers", "[api][tiering]") {
   static int payload = 42;
-  Transcript reference = sameInAllTiers([&](Tiering mode) {
+  Transcript reference = sameInAllTiers([&](const TierSetup &mode) {
     Guest guest(mode, kRefsWat);
     Transcript out;
     for (int32_t n : {kFirst, kFirst + 1, 5})
@@ -975,7 +980,7 @@ TEST_CASE("host calls and re-entrant traps from hot loops are the same in all ti
       return Error(ErrorKind::Trap, "boom did not trap");
     return Error(ErrorKind::Trap, "nested: " + result.error().message());
   });
-  Transcript reference = sameInAllTiers([&](Tiering mode) {
+  Transcript reference = sameInAllTiers([&](const TierSetup &mode) {
     Transcript out;
     Guest guest(mode, kHostWat, {}, linker);
     int32_t seed = 5;
