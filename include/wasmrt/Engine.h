@@ -70,7 +70,7 @@ enum class FirstTier : uint8_t {
 
 struct TieringConfig {
   Tiering mode = Tiering::Tiered;
-  FirstTier firstTier = FirstTier::Interpreter;
+  FirstTier firstTier = FirstTier::Baseline;
   // Tiered: a function is recompiled once its calls plus loop back-edges
   // (counted per module, across instances and threads) reach this.
   uint32_t tierUpThreshold = 10000;

@@ -68,4 +68,26 @@ std::optional<Opcode> lookupOpcode(uint8_t prefix, uint32_t code);
 // Text lookup; "select" maps to Select (the typed form shares the mnemonic).
 std::optional<Opcode> lookupOpcodeByName(std::string_view text);
 
+// Fuel metering (CompileOptions::consumeFuel): the instructions that end a
+// straight-line run; the run's instruction count, this one included, is
+// charged before it. Every tier charges at exactly these points, so fuel runs
+// out at the same instruction whatever runs the code.
+constexpr bool endsFuelRun(Opcode op) {
+  switch (op) {
+  case Opcode::Block:
+  case Opcode::Loop:
+  case Opcode::If:
+  case Opcode::Else:
+  case Opcode::End:
+  case Opcode::Br:
+  case Opcode::BrIf:
+  case Opcode::BrTable:
+  case Opcode::Return:
+  case Opcode::Call:
+  case Opcode::CallIndirect:
+  case Opcode::Unreachable: return true;
+  default: return false;
+  }
+}
+
 } // namespace wasmrt::internal

@@ -140,29 +140,6 @@ void FunctionTranslator::chargeFuel() {
   trapIf(b_.CreateICmpSLT(left, b_.getInt64(0)), TrapKind::OutOfFuel);
 }
 
-namespace {
-
-// Instructions that end a straight-line run (fuel is charged before them).
-bool endsFuelRun(Opcode op) {
-  switch (op) {
-  case Opcode::Block:
-  case Opcode::Loop:
-  case Opcode::If:
-  case Opcode::Else:
-  case Opcode::End:
-  case Opcode::Br:
-  case Opcode::BrIf:
-  case Opcode::BrTable:
-  case Opcode::Return:
-  case Opcode::Call:
-  case Opcode::CallIndirect:
-  case Opcode::Unreachable: return true;
-  default: return false;
-  }
-}
-
-} // namespace
-
 void FunctionTranslator::emitStackCheck() {
   // Leaf functions with small frames run in the reserve the runtime keeps
   // below the limit; everything else checks before it can recurse.

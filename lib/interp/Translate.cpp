@@ -27,27 +27,6 @@ namespace {
 
 constexpr uint32_t kNoFixup = UINT32_MAX;
 
-// The same list as Translator.cpp's endsFuelRun, which fuel exactness depends
-// on (test/interp compares the two tiers). It belongs in lib/binary for both;
-// lib/compiler is not this layer's to change.
-bool endsFuelRun(Opcode op) {
-  switch (op) {
-  case Opcode::Block:
-  case Opcode::Loop:
-  case Opcode::If:
-  case Opcode::Else:
-  case Opcode::End:
-  case Opcode::Br:
-  case Opcode::BrIf:
-  case Opcode::BrTable:
-  case Opcode::Return:
-  case Opcode::Call:
-  case Opcode::CallIndirect:
-  case Opcode::Unreachable: return true;
-  default: return false;
-  }
-}
-
 class Translator {
 public:
   Translator(const Module &module, const TranslateOptions &options, FunctionCode &out)

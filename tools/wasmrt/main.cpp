@@ -45,7 +45,7 @@ run options:
                                which code lazily compiled functions run (default tiered);
                                interp: no compiler, every function interpreted
   --first-tier interp|baseline tiered: what runs a function until it is hot
-                               (default interp)
+                               (default baseline)
   --tier-up-threshold N        tiered: calls + loop iterations before optimizing
   --bounds-checks              explicit bounds checks instead of guard pages
   --timeout DURATION           stop the guest after 200ms, 5s, 1m, ... (plain: seconds)
