@@ -230,12 +230,17 @@ void ModuleEmitter::defineEntryTrampoline(uint32_t typeIndex) {
   for (size_t i = 0; i < type.params.size(); ++i)
     args.push_back(b.CreateAlignedLoad(valType(type.params[i]), slot(i), llvm::Align(16)));
   llvm::CallInst *call = b.CreateCall(funcType(typeIndex), code, args);
-  for (size_t i = 0; i < type.results.size(); ++i) {
-    llvm::Value *result =
-        type.results.size() == 1 ? call : b.CreateExtractValue(call, {unsigned(i)});
-    b.CreateAlignedStore(result, slot(i), llvm::Align(16));
-  }
+  storeResultSlots(b, call, type.results.size(), values);
   b.CreateRetVoid();
+}
+
+void ModuleEmitter::storeResultSlots(llvm::IRBuilderBase &b, llvm::Value *returned, size_t count,
+                                     llvm::Value *slots) {
+  for (size_t i = 0; i < count; ++i) {
+    llvm::Value *result = count == 1 ? returned : b.CreateExtractValue(returned, {unsigned(i)});
+    b.CreateAlignedStore(result, b.CreateConstInBoundsGEP1_64(i8Ty, slots, i * kSlotSize),
+                         llvm::Align(16));
+  }
 }
 
 void ModuleEmitter::defineArrayAdapter(const std::string &name, uint32_t typeIndex,
@@ -313,12 +318,7 @@ void ModuleEmitter::defineOsrArrayEntry(uint32_t funcIndex, llvm::Function *osrE
   llvm::Value *frame = function->getArg(1);
   llvm::CallInst *call =
       b.CreateCall(osrEntry, {function->getArg(0), frame, function->getArg(2)});
-  for (size_t i = 0; i < type.results.size(); ++i) {
-    llvm::Value *result =
-        type.results.size() == 1 ? call : b.CreateExtractValue(call, {unsigned(i)});
-    b.CreateAlignedStore(result, b.CreateConstInBoundsGEP1_64(i8Ty, frame, i * kSlotSize),
-                         llvm::Align(16));
-  }
+  storeResultSlots(b, call, type.results.size(), frame);
   b.CreateRetVoid();
 }
 

@@ -150,6 +150,10 @@ private:
                                      uint32_t funcIndex);
   void defineArrayAdapter(const std::string &name, uint32_t typeIndex, ArrayCall callArray,
                           uint32_t funcIndex);
+  // Stores a call's `count` results (a value, or a struct of them) into value
+  // slots from slots[0] (entry trampolines, array OSR entries).
+  void storeResultSlots(llvm::IRBuilderBase &b, llvm::Value *returned, size_t count,
+                        llvm::Value *slots);
 
   const Module &wasm_;
   const CompileOptions &options_;
