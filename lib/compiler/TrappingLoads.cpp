@@ -380,10 +380,15 @@ bool isMarkedLoad(const llvm::Value *value, unsigned kind) {
 bool anchoredInBlock(const llvm::LoadInst &load, const ValueNumbering &numbering,
                      bool modelFolds) {
   const llvm::BasicBlock *block = load.getParent();
-  llvm::SmallVector<const llvm::Instruction *, 16> work{&load};
-  llvm::SmallPtrSet<const llvm::Instruction *, 16> seen{&load};
+  // Each value with whether it got there through an `and` or `or`: code
+  // generation splits a branch on `a and b` (or `a or b`) into two branches
+  // (SelectionDAG's merged conditions), the second in a block of its own,
+  // and MachineSink then moves a load that only the second needs into it.
+  llvm::SmallVector<std::pair<const llvm::Instruction *, bool>, 16> work{{&load, false}};
+  llvm::SmallPtrSet<const llvm::Instruction *, 16> seen[2];
+  seen[0].insert(&load);
   while (!work.empty()) {
-    const llvm::Instruction *value = work.pop_back_val();
+    auto [value, combined] = work.pop_back_val();
     for (const llvm::Use &use : value->uses()) {
       auto *user = llvm::cast<llvm::Instruction>(use.getUser());
       llvm::Value *becomes = numbering.representative(user);
@@ -393,18 +398,26 @@ bool anchoredInBlock(const llvm::LoadInst &load, const ValueNumbering &numbering
         if (becomes == phi && phi->getIncomingBlock(use) == block)
           return true;
         // A phi that folds away hands the value to its users.
-        if (becomes != phi && seen.insert(phi).second)
-          work.push_back(phi);
+        if (becomes != phi && seen[combined].insert(phi).second)
+          work.push_back({phi, combined});
         continue;
       }
       if (user->getParent() != block)
         continue;
-      if (!modelFolds && user->isTerminator() && user->getNumSuccessors() > 1)
+      bool branches = user->isTerminator() && user->getNumSuccessors() > 1;
+      if (branches && (combined || !modelFolds))
         continue;
       if (user->isTerminator() || user->mayHaveSideEffects())
         return true;
-      if (seen.insert(user).second)
-        work.push_back(user);
+      // A value a select only chooses is computed only when chosen once the
+      // select is a branch (CodeGenPrepare, x86's cmov conversion), and
+      // `select c, x, false` is the `and` above.
+      if (llvm::isa<llvm::SelectInst>(user) && becomes == user && use.getOperandNo() != 0)
+        continue;
+      bool combines = becomes == user && (user->getOpcode() == llvm::Instruction::And ||
+                                          user->getOpcode() == llvm::Instruction::Or);
+      if (seen[combined || combines].insert(user).second)
+        work.push_back({user, combined || combines});
     }
   }
   return false;

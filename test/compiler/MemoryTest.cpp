@@ -299,6 +299,24 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
         (then (global.set $g (i32.const 5)))
         (else (global.set $g (i32.const 5))))
       (i32.const 13))
+    ;; The load decides the branch only when the select picks it (address 30
+    ;; holds 0): code generation turns `br (select c, x, false)` into two
+    ;; branches and MachineSink moves the load into the second (the hour-long
+    ;; fuzz run of 2026-12-07 afternoon, reduced); `and` of two conditions
+    ;; is split the same way.
+    (func (export "select_arm") (param i32) (result i32)
+      (if (result i32)
+        (select (f32.ge (f32.load offset=2 (local.get 0)) (f32.const 0x1p+64))
+                (i32.const 7)
+                (i32.load16_u (i32.const 30)))
+        (then (i32.const 14))
+        (else (global.set $g (i32.const 1)) (i32.const 15))))
+    (func (export "and_of_conditions") (param i32) (result i32)
+      (if (result i32)
+        (i32.and (i32.ne (i32.load16_u (i32.const 30)) (i32.const 0))
+                 (f32.ge (f32.load offset=2 (local.get 0)) (f32.const 0x1p+64)))
+        (then (global.set $g (i32.const 2)) (i32.const 16))
+        (else (i32.const 17))))
     (func $get (param i32) (result i32) (i32.load16_u (local.get 0)))
     (func (export "dropped_result") (param i32) (result i32)
       (drop (i32.xor (call $get (local.get 0)) (i32.const 1)))
@@ -310,7 +328,7 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
                            "identity_then_xor", "known_bits", "wrapped_shift", "stored_fold",
                            "conditional_use", "xor_reassociated", "empty_if", "arms_rejoin",
                            "if_calls_nothing", "same_call_both_arms",
-                           "same_store_both_arms"}) {
+                           "same_store_both_arms", "select_arm", "and_of_conditions"}) {
     INFO(name);
     CHECK(m->call(name, {i32(inBounds)}).ok());
     CHECK(m->call(name, {i32(outOfBounds)}).trapped(TrapKind::MemoryOutOfBounds));
