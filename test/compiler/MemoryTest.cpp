@@ -302,7 +302,7 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
     ;; The load decides the branch only when the select picks it (address 30
     ;; holds 0): code generation turns `br (select c, x, false)` into two
     ;; branches and MachineSink moves the load into the second (the hour-long
-    ;; fuzz run of 2026-12-07 afternoon, reduced); `and` of two conditions
+    ;; fuzz run of 2026-12-07 evening, reduced); `and` of two conditions
     ;; is split the same way.
     (func (export "select_arm") (param i32) (result i32)
       (if (result i32)
