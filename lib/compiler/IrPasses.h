@@ -46,9 +46,11 @@ inline constexpr const char *kTrappingLoadMetadata = "wasmrt.trapping-load";
 // only for a result the caller drops, counts as dead too: inlining (eager
 // chunks, artifacts) would make it so. With `modelFolds` (every level that
 // runs InstCombine, i.e. above O0), the analysis runs on a copy of each
-// function that EarlyCSE, SimplifyCFG and InstCombine have folded, because
+// function that EarlyCSE, SimplifyCFG, InstCombine, ADCE and SimplifyCFG
+// have folded, with the module's pure functions inlined into it, because
 // what survives those folds is what the pipeline keeps: `x xor x`,
-// `(a + b) xor (m xor (a + b))` and the condition of an empty `if` do not
+// `(a + b) xor (m xor (a + b))`, the condition of an empty `if`, of an `if`
+// whose arms do the same, or around a call of an empty function do not
 // keep a load. A load that a later stage discards in a way the copy does not
 // show (after loop transformations, say), or that is moved without being
 // lost (hoisted above a store), can still differ from the spec in guarded
@@ -67,7 +69,9 @@ private:
 // only when that block does, or past a trap check that ends its block. This
 // pass makes volatile each marked load whose value nothing in its own block
 // needs (an effect, the terminator, a phi on an outgoing edge; after the
-// folds KeepTrappingLoadsPass models), so it stays where Wasm put it. It runs
+// folds KeepTrappingLoadsPass models; not through the arm of a select, nor
+// an `and`/`or` that a branch tests, both of which code generation may turn
+// into a branch of their own), so it stays where Wasm put it. It runs
 // at the start of every -O1+ simplification pipeline: after inlining, a
 // callee's load that its `ret` held in place may be used only further on.
 // Loads used where they are, as in most hot loops, stay ordinary loads.
@@ -75,6 +79,9 @@ private:
 // large functions with FastISel at CodeGenOptLevel::Less, where MachineSink
 // runs, and a load whose only user is an OSR transfer block (a value on the
 // operand stack below a loop) was sunk into that block and lost its trap.
+// There a conditional branch does not hold a load either: code generation
+// at Less folds a branch between two arms that do the same, with its
+// condition.
 class AnchorTrappingLoadsPass : public llvm::PassInfoMixin<AnchorTrappingLoadsPass> {
 public:
   explicit AnchorTrappingLoadsPass(bool modelFolds) : modelFolds_(modelFolds) {}

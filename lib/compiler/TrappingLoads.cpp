@@ -31,6 +31,7 @@
 #include <llvm/IR/InstIterator.h>
 #include <llvm/IR/PassManager.h>
 #include <llvm/Transforms/InstCombine/InstCombine.h>
+#include <llvm/Transforms/Scalar/ADCE.h>
 #include <llvm/Transforms/Scalar/EarlyCSE.h>
 #include <llvm/Transforms/Scalar/SimplifyCFG.h>
 #include <llvm/Transforms/Utils/Cloning.h>
@@ -209,23 +210,93 @@ llvm::DenseSet<const llvm::Value *> neededValues(llvm::Function &function, bool 
   return needed;
 }
 
+using Functions = llvm::SmallPtrSet<const llvm::Function *, 16>;
+
+// The functions of the module that do nothing but compute a result: no
+// instruction with an effect (no store, no trap, no volatile access, no call
+// outside the module) other than calls of such functions, and no guarded
+// load. Once inlined, a call of one whose result nothing needs is gone, and
+// so is a branch that only decides whether to make it: `if (load) (call
+// $nop)` does not keep its load. (The largest such set: a cycle of calls
+// among such functions counts as pure, which can only make more loads
+// volatile.)
+Functions pureFunctions(llvm::ArrayRef<llvm::Function *> definitions, unsigned kind) {
+  Functions pure(definitions.begin(), definitions.end());
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (llvm::Function *function : definitions) {
+      if (!pure.contains(function))
+        continue;
+      for (llvm::Instruction &instruction : llvm::instructions(*function)) {
+        auto *call = llvm::dyn_cast<llvm::CallBase>(&instruction);
+        bool effect = instruction.mayHaveSideEffects() &&
+                      !(call && pure.contains(call->getCalledFunction()));
+        if (effect || (llvm::isa<llvm::LoadInst>(instruction) && instruction.getMetadata(kind))) {
+          pure.erase(function);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  return pure;
+}
+
 // A function as liveness sees it. Above -O0, that is a copy run through
-// EarlyCSE, SimplifyCFG and InstCombine, because those folds decide what
-// survives: `(a + b) xor (m xor (a + b))` is `m`, the condition of a branch
-// to an empty `if` goes with the branch, a parameter tested only to choose
-// what to return becomes a select. The copy's calls still name the module's
-// functions, so parameter needs stay keyed by the originals' arguments.
+// EarlyCSE, SimplifyCFG, InstCombine, ADCE and SimplifyCFG again, because
+// those folds decide what survives: `(a + b) xor (m xor (a + b))` is `m`, the
+// condition of a branch to an empty `if` goes with the branch (also once the
+// dead code in the `if` is gone, or when both arms go back to the same place),
+// a parameter tested only to choose what to return becomes a select. Pure
+// functions are inlined into the copy first (up to a budget), as the inliner
+// would: `(if (load) (then (local.set $x (call $canon (f64.const 63))))
+// (else (local.set $x (call $canon (f64.const 63)))))` is `63` on both arms
+// only then. Calls of pure functions left are marked as such (read-only,
+// returning), so the folds delete those whose result is unused. The copy's
+// remaining calls still name the module's functions, so parameter needs stay
+// keyed by the originals' arguments.
 class AnalysedFunction {
 public:
-  AnalysedFunction(llvm::Function &original, bool fold, llvm::FunctionAnalysisManager &analyses)
+  AnalysedFunction(llvm::Function &original, bool fold, const Functions &pure,
+                   llvm::FunctionAnalysisManager &analyses)
       : original_(original), view_(&original), analyses_(analyses) {
     if (!fold)
       return;
     view_ = llvm::CloneFunction(&original, copies_);
+    llvm::SmallVector<llvm::CallBase *, 16> calls;
+    for (llvm::Instruction &instruction : llvm::instructions(*view_))
+      if (auto *call = llvm::dyn_cast<llvm::CallInst>(&instruction);
+          call && pure.contains(call->getCalledFunction()))
+        calls.push_back(call);
+    // Instructions inlined at most: a bound on the copy's size (recursion).
+    size_t budget = 4 * original.getInstructionCount() + 256;
+    while (!calls.empty()) {
+      llvm::CallBase *call = calls.pop_back_val();
+      llvm::Function *callee = call->getCalledFunction();
+      size_t size = callee->getInstructionCount();
+      if (size <= budget) {
+        llvm::InlineFunctionInfo inlined;
+        if (llvm::InlineFunction(*call, inlined).isSuccess()) {
+          budget -= size;
+          for (llvm::CallBase *inner : inlined.InlinedCallSites)
+            if (pure.contains(inner->getCalledFunction()))
+              calls.push_back(inner);
+          continue;
+        }
+      }
+      call->setOnlyReadsMemory();
+      call->setDoesNotThrow();
+      call->addFnAttr(llvm::Attribute::WillReturn);
+    }
     llvm::FunctionPassManager folds;
     folds.addPass(llvm::EarlyCSEPass());
     folds.addPass(llvm::SimplifyCFGPass());
     folds.addPass(llvm::InstCombinePass());
+    folds.addPass(llvm::ADCEPass());
+    // As at the end of -O2 (Pipeline.cpp): arms that end alike, even in
+    // calls, are merged, and a branch between two empty arms folds away.
+    folds.addPass(llvm::SimplifyCFGPass(
+        llvm::SimplifyCFGOptions().hoistCommonInsts(true).sinkCommonInsts(true)));
     folds.run(*view_, analyses_);
   }
   AnalysedFunction(const AnalysedFunction &) = delete;
@@ -301,13 +372,23 @@ bool isMarkedLoad(const llvm::Value *value, unsigned kind) {
 // block. Otherwise InstCombine and MachineSink move the load (with what uses
 // it) into the block that uses it, where it runs only if that block does, or
 // past a later trap check of the block: `x = load; if (c) store x` must trap
-// also when c is false.
-bool anchoredInBlock(const llvm::LoadInst &load, const ValueNumbering &numbering) {
+// also when c is false. Without `modelFolds` (-O0), the condition of a
+// conditional branch or switch does not hold a load: nothing models what
+// CodeGenPrepare (which FastISel at CodeGenOptLevel::Less, the baseline
+// tier's large functions, runs first) folds, and it folds a branch whose
+// targets turn out to be the same, deleting the load with its condition.
+bool anchoredInBlock(const llvm::LoadInst &load, const ValueNumbering &numbering,
+                     bool modelFolds) {
   const llvm::BasicBlock *block = load.getParent();
-  llvm::SmallVector<const llvm::Instruction *, 16> work{&load};
-  llvm::SmallPtrSet<const llvm::Instruction *, 16> seen{&load};
+  // Each value with whether it got there through an `and` or `or`: code
+  // generation splits a branch on `a and b` (or `a or b`) into two branches
+  // (SelectionDAG's merged conditions), the second in a block of its own,
+  // and MachineSink then moves a load that only the second needs into it.
+  llvm::SmallVector<std::pair<const llvm::Instruction *, bool>, 16> work{{&load, false}};
+  llvm::SmallPtrSet<const llvm::Instruction *, 16> seen[2];
+  seen[0].insert(&load);
   while (!work.empty()) {
-    const llvm::Instruction *value = work.pop_back_val();
+    auto [value, combined] = work.pop_back_val();
     for (const llvm::Use &use : value->uses()) {
       auto *user = llvm::cast<llvm::Instruction>(use.getUser());
       llvm::Value *becomes = numbering.representative(user);
@@ -317,16 +398,26 @@ bool anchoredInBlock(const llvm::LoadInst &load, const ValueNumbering &numbering
         if (becomes == phi && phi->getIncomingBlock(use) == block)
           return true;
         // A phi that folds away hands the value to its users.
-        if (becomes != phi && seen.insert(phi).second)
-          work.push_back(phi);
+        if (becomes != phi && seen[combined].insert(phi).second)
+          work.push_back({phi, combined});
         continue;
       }
       if (user->getParent() != block)
         continue;
+      bool branches = user->isTerminator() && user->getNumSuccessors() > 1;
+      if (branches && (combined || !modelFolds))
+        continue;
       if (user->isTerminator() || user->mayHaveSideEffects())
         return true;
-      if (seen.insert(user).second)
-        work.push_back(user);
+      // A value a select only chooses is computed only when chosen once the
+      // select is a branch (CodeGenPrepare, x86's cmov conversion), and
+      // `select c, x, false` is the `and` above.
+      if (llvm::isa<llvm::SelectInst>(user) && becomes == user && use.getOperandNo() != 0)
+        continue;
+      bool combines = becomes == user && (user->getOpcode() == llvm::Instruction::And ||
+                                          user->getOpcode() == llvm::Instruction::Or);
+      if (seen[combined || combines].insert(user).second)
+        work.push_back({user, combined || combines});
     }
   }
   return false;
@@ -346,7 +437,7 @@ llvm::PreservedAnalyses AnchorTrappingLoadsPass::run(llvm::Function &function,
       if (!numbering)
         numbering.emplace(function, modelFolds_);
       auto &load = llvm::cast<llvm::LoadInst>(instruction);
-      if (!anchoredInBlock(load, *numbering)) {
+      if (!anchoredInBlock(load, *numbering, modelFolds_)) {
         load.setVolatile(true);
         changed = true;
       }
@@ -364,9 +455,13 @@ llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
   for (llvm::Function &function : module)
     if (!function.isDeclaration())
       definitions.push_back(&function);
+  Functions pure;
+  if (modelFolds_)
+    pure = pureFunctions(definitions, kind);
   AnalysedFunctions functions;
   for (llvm::Function *definition : definitions)
-    functions.push_back(std::make_unique<AnalysedFunction>(*definition, modelFolds_, analyses));
+    functions.push_back(
+        std::make_unique<AnalysedFunction>(*definition, modelFolds_, pure, analyses));
   ParameterNeeds needs = parameterNeeds(functions);
 
   bool changed = modelFolds_; // copies were added and removed
@@ -391,7 +486,9 @@ llvm::PreservedAnalyses KeepTrappingLoadsPass::run(llvm::Module &module,
         changed = true;
         continue;
       }
-      if (!seen || !hasResult || returnsTrap.contains(&function->original()))
+      // (A pure function has no guarded load, nor calls a function with one.)
+      if (!seen || !hasResult || returnsTrap.contains(&function->original()) ||
+          pure.contains(&function->original()))
         continue;
       if (!neededWithoutReturn)
         neededWithoutReturn = neededValues(function->view(), false, needs);

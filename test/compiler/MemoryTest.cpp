@@ -263,6 +263,60 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
       (local.set 1 (i32.load8_u offset=3 (local.get 0)))
       (drop (i32.div_u (i32.const 1) (global.get $zero)))
       (local.get 1))
+    ;; Both arms of the `if` go back to the loop and do nothing that lasts, so
+    ;; once the dead conversion is gone the branch, which alone used the load,
+    ;; folds away (the fuzzer's eager-o2-trap-lost-1508, reduced).
+    (global $rounds (mut i32) (i32.const 0))
+    (global $g (mut i32) (i32.const 7))
+    (func (export "arms_rejoin") (param i32) (result i32)
+      (global.set $rounds (i32.const 1))
+      (loop $l
+        (if (i32.eqz (global.get $rounds)) (then (return (i32.const 11))))
+        (global.set $rounds (i32.const 0))
+        (drop (f32.convert_i32_s
+          (if (result i32) (i32.load16_u offset=4 (local.get 0))
+            (then (global.get $g))
+            (else (br $l)))))
+        (br $l))
+      (unreachable))
+    ;; A call of a function that does nothing is gone once inlined, and the
+    ;; branch around it with it (eager-o2-trap-lost-3261, reduced).
+    (func $nop)
+    (func (export "if_calls_nothing") (param i32) (result i32)
+      (if (i32.load offset=4 (local.get 0)) (then (call $nop)))
+      (i32.const 12))
+    ;; Both arms make the same call (or store): SimplifyCFG merges them and
+    ;; the branch has nothing left to choose (eager-o2-trap-lost-3261).
+    (func $canon (param f64) (result f64)
+      (select (local.get 0) (f64.const 0) (f64.eq (local.get 0) (local.get 0))))
+    (func (export "same_call_both_arms") (param i32) (result i32) (local f64)
+      (if (i32.load offset=4 (local.get 0))
+        (then (local.set 1 (call $canon (f64.const 63))))
+        (else (local.set 1 (call $canon (f64.const 63)))))
+      (i32.trunc_f64_s (local.get 1)))
+    (func (export "same_store_both_arms") (param i32) (result i32)
+      (if (i32.load8_u offset=1 (local.get 0))
+        (then (global.set $g (i32.const 5)))
+        (else (global.set $g (i32.const 5))))
+      (i32.const 13))
+    ;; The load decides the branch only when the select picks it (address 30
+    ;; holds 0): code generation turns `br (select c, x, false)` into two
+    ;; branches and MachineSink moves the load into the second (the hour-long
+    ;; fuzz run of 2026-12-07 evening, reduced); `and` of two conditions
+    ;; is split the same way.
+    (func (export "select_arm") (param i32) (result i32)
+      (if (result i32)
+        (select (f32.ge (f32.load offset=2 (local.get 0)) (f32.const 0x1p+64))
+                (i32.const 7)
+                (i32.load16_u (i32.const 30)))
+        (then (i32.const 14))
+        (else (global.set $g (i32.const 1)) (i32.const 15))))
+    (func (export "and_of_conditions") (param i32) (result i32)
+      (if (result i32)
+        (i32.and (i32.ne (i32.load16_u (i32.const 30)) (i32.const 0))
+                 (f32.ge (f32.load offset=2 (local.get 0)) (f32.const 0x1p+64)))
+        (then (global.set $g (i32.const 2)) (i32.const 16))
+        (else (i32.const 17))))
     (func $get (param i32) (result i32) (i32.load16_u (local.get 0)))
     (func (export "dropped_result") (param i32) (result i32)
       (drop (i32.xor (call $get (local.get 0)) (i32.const 1)))
@@ -272,7 +326,9 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
   for (const char *name : {"xor_drop", "dead_local", "select_drop", "simd_drop", "inlined",
                            "inlined_unread", "dropped_result", "xor_self", "xor_recomputed",
                            "identity_then_xor", "known_bits", "wrapped_shift", "stored_fold",
-                           "conditional_use", "xor_reassociated", "empty_if"}) {
+                           "conditional_use", "xor_reassociated", "empty_if", "arms_rejoin",
+                           "if_calls_nothing", "same_call_both_arms",
+                           "same_store_both_arms", "select_arm", "and_of_conditions"}) {
     INFO(name);
     CHECK(m->call(name, {i32(inBounds)}).ok());
     CHECK(m->call(name, {i32(outOfBounds)}).trapped(TrapKind::MemoryOutOfBounds));
@@ -282,6 +338,31 @@ TEST_CASE("an out-of-bounds load traps even when its value is unused", "[compile
   CHECK(m->call("used_past_a_trap", {i32(outOfBounds)}).trapped(TrapKind::MemoryOutOfBounds));
   // The loop walks from its start in 64 KiB steps past the end of memory.
   CHECK(m->call("in_loop", {i32(0)}).trapped(TrapKind::MemoryOutOfBounds));
+}
+
+// The baseline tier compiles a function of 1 KiB or more of Wasm code at
+// CodeGenOptLevel::Less, whose code generation folds a branch between two
+// arms that do the same (here: nothing), with the load that was its condition
+// (the fuzzer's tiered-trap-lost-88, reduced).
+TEST_CASE("an out-of-bounds load traps even when its value is unused: large functions",
+          "[compiler][memory]") {
+  unsigned optLevel = GENERATE(0u, 1u, 2u);
+  bool boundsChecks = GENERATE(false, true);
+  INFO("-O" << optLevel << (boundsChecks ? " bounds-checked" : " guarded"));
+  std::string padding;
+  for (int i = 0; i < 120; ++i)
+    padding += "(global.set $g (i32.add (global.get $g) (i32.const 1234567)))\n";
+  auto m = make(R"((module (memory 16 17) (global $g (mut i32) (i32.const 0))
+    (func (export "arms_alike") (param i32) (result i32) (local i32)
+      )" + padding + R"(
+      (local.set 1 (i32.trunc_sat_f64_u
+        (if (result f64) (i32.load8_s offset=22 (local.get 0))
+          (then (f64.const 0)) (else (f64.const 0)))))
+      (i32.const 1))))",
+                optLevel, boundsChecks);
+  CHECK(m->call("arms_alike", {i32(16 * 65536 - 32)}).ok());
+  CHECK(m->call("arms_alike", {i32(2147483646)}).trapped(TrapKind::MemoryOutOfBounds));
+  CHECK(m->call("arms_alike", {i32(-8)}).trapped(TrapKind::MemoryOutOfBounds));
 }
 
 TEST_CASE("a store straddling the end of memory traps and writes nothing",
