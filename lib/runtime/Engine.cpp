@@ -42,6 +42,17 @@ void registerLinkedCode(CompileOptions &options,
   };
 }
 
+// The interpreter's settings from an EngineConfig or the CompileOptions made
+// from one (the same field names): fuel, epoch and tier-up as compiled code's.
+template <typename Settings> interp::InterpreterOptions interpreterOptions(const Settings &from) {
+  interp::InterpreterOptions options;
+  options.consumeFuel = from.consumeFuel;
+  options.epochInterruption = from.epochInterruption;
+  options.tierUpThreshold = from.tierUpThreshold;
+  options.osrCheckInterval = from.osrCheckInterval;
+  return options;
+}
+
 // Tiered with the interpreter first: functions start in the interpreter (the
 // JIT's thunks call wasmrt_interpret), which asks the compiled module for
 // tier-up, OSR entries, optimized bodies and entry trampolines.
@@ -58,13 +69,9 @@ void attachInterpreter(LoadedModule &loaded, const Module &module, const Compile
   hooks->entryTrampoline = [](void *state, uint32_t typeIndex) {
     return static_cast<CompiledModule *>(state)->entryTrampoline(typeIndex);
   };
-  interp::InterpreterOptions interpreterOptions;
-  interpreterOptions.consumeFuel = options.consumeFuel;
-  interpreterOptions.epochInterruption = options.epochInterruption;
-  interpreterOptions.tierUpThreshold = options.tierUpThreshold;
-  interpreterOptions.osrCheckInterval = options.osrCheckInterval;
-  interpreterOptions.hooks = hooks.get();
-  loaded.interpreted = std::make_unique<interp::InterpretedModule>(module, interpreterOptions);
+  interp::InterpreterOptions settings = interpreterOptions(options);
+  settings.hooks = hooks.get();
+  loaded.interpreted = std::make_unique<interp::InterpretedModule>(module, settings);
   loaded.tierHooks = std::move(hooks);
 }
 
@@ -201,12 +208,8 @@ std::shared_ptr<const LoadedModule> Engine::loadInterpreted(std::shared_ptr<cons
     loaded->typeIds.push_back(internType(type));
   loaded->codeRegions = std::make_shared<LoadedModule::CodeRegions>();
   loaded->compiled = std::make_unique<NoCode>();
-  interp::InterpreterOptions options;
-  options.consumeFuel = config_.consumeFuel;
-  options.epochInterruption = config_.epochInterruption;
-  options.tierUpThreshold = config_.tierUpThreshold;
-  options.osrCheckInterval = config_.osrCheckInterval;
-  loaded->interpreted = std::make_unique<interp::InterpretedModule>(*module, options);
+  loaded->interpreted =
+      std::make_unique<interp::InterpretedModule>(*module, interpreterOptions(config_));
   loaded->module = std::move(module);
   return loaded;
 }
